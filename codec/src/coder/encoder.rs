@@ -1,0 +1,55 @@
+use super::split;
+
+/// Writes bits under given probabilities; mirror of [`super::Decoder`].
+pub struct Encoder {
+    x1: u32,
+    x2: u32,
+    out: Vec<u8>,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Encoder {
+    pub fn new() -> Self {
+        Encoder {
+            x1: 0,
+            x2: u32::MAX,
+            out: Vec::new(),
+        }
+    }
+
+    /// Encodes `bit` (0 or 1) where `p1` is P(bit = 1) in `1..=65535`.
+    #[inline]
+    pub fn encode(&mut self, bit: u32, p1: u32) {
+        let xmid = split(self.x1, self.x2, p1);
+        if bit != 0 {
+            self.x2 = xmid;
+        } else {
+            self.x1 = xmid + 1;
+        }
+        while (self.x1 ^ self.x2) & 0xff00_0000 == 0 {
+            self.out.push((self.x2 >> 24) as u8);
+            self.x1 <<= 8;
+            self.x2 = (self.x2 << 8) | 0xff;
+        }
+    }
+
+    /// Bytes written so far (excluding the final flush).
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// Flushes the interval and returns the coded bytes.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(&self.x1.to_be_bytes());
+        self.out
+    }
+}

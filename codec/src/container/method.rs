@@ -1,0 +1,55 @@
+//! The coding methods a container can name, and the choice between them.
+
+use crate::{audio, general, image};
+use std::io;
+
+/// How a payload was coded. The byte values are part of the format: never renumber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Method {
+    /// The payload is the original bytes.
+    Stored = 0,
+    /// Context-mixing model for text and general binary data.
+    General = 1,
+    /// 16-bit PCM WAV: linear prediction per channel, residuals coded adaptively.
+    Audio = 2,
+    /// 24-bit BMP: pixel prediction per colour plane, residuals coded with contexts.
+    Image = 3,
+}
+
+impl Method {
+    pub fn from_byte(b: u8) -> Option<Method> {
+        Some(match b {
+            0 => Method::Stored,
+            1 => Method::General,
+            2 => Method::Audio,
+            3 => Method::Image,
+            _ => return None,
+        })
+    }
+}
+
+/// Picks the method giving the smallest payload; falls back to storing.
+pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
+    let modelled = if let Some(p) = audio::encode(data) {
+        Some((Method::Audio, p))
+    } else if let Some(p) = image::encode(data) {
+        Some((Method::Image, p))
+    } else {
+        general::encode(data).map(|p| (Method::General, p))
+    };
+    match modelled {
+        Some((method, payload)) if payload.len() < data.len() => (method, payload),
+        _ => (Method::Stored, data.to_vec()),
+    }
+}
+
+/// Decodes `payload` coded with `method` into exactly `original_len` bytes (or an error).
+pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    match method {
+        Method::Stored => Ok(payload.to_vec()),
+        Method::General => general::decode(payload, original_len),
+        Method::Audio => audio::decode(payload, original_len),
+        Method::Image => image::decode(payload, original_len),
+    }
+}

@@ -1,0 +1,38 @@
+//! The reference compressor of the suite, and the one surface an agent loop may edit.
+//!
+//! The two public functions keep this exact signature forever. Compressed data is a versioned
+//! container (see [`container`]): a header naming the model that coded the payload, the
+//! original length and its CRC-32, so foreign, old or corrupt input is rejected with
+//! `io::ErrorKind::InvalidData` instead of producing wrong bytes.
+#![forbid(unsafe_code)]
+
+use std::io::{self, Read, Seek, Write};
+
+mod audio;
+mod coder;
+mod container;
+mod crc32;
+mod general;
+mod image;
+mod model;
+
+/// Compresses everything readable from `input` (from its current position to the end) and
+/// writes one container to `output`. The whole input is held in memory.
+pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
+    let mut data = Vec::new();
+    input.read_to_end(&mut data)?;
+    let packed = container::encode(&data);
+    output.write_all(&packed)?;
+    output.flush()
+}
+
+/// Reverses [`compress`]. Any byte string is accepted as input: it either decodes to exactly the
+/// original bytes (checked against the stored length and CRC-32) or returns an error; it never
+/// panics, and it allocates at most a bounded multiple of the input's size.
+pub fn decompress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
+    let mut packed = Vec::new();
+    input.read_to_end(&mut packed)?;
+    let data = container::decode(&packed)?;
+    output.write_all(&data)?;
+    output.flush()
+}

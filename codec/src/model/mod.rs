@@ -1,0 +1,3 @@
+//! Modelling primitives shared by the per-type models.
+
+pub mod logistic;
