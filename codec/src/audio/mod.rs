@@ -1,6 +1,7 @@
 //! Lossless model for 16-bit PCM WAV (mono or stereo).
 //!
-//! Payload: `version (1) | channels (1) | head_len (u32 LE) | tail_len (u32 LE) | head |
+//! Payload: `version (1) | channels (1) | stereo mode (1) | head_len (u32 LE) |
+//! tail_len (u32 LE) | head |
 //! tail | coded residuals`. `head` is every byte before the first sample frame and `tail`
 //! every byte after the last whole frame, both verbatim; the frame count follows from
 //! `original_len`. Each sample is predicted by [`predictor::Predictor`] and its residual
@@ -11,6 +12,7 @@ mod lms;
 mod nlms;
 mod predictor;
 mod residual;
+mod stereo;
 mod wav;
 
 #[cfg(test)]
@@ -22,9 +24,10 @@ use bits::BitIo;
 use predictor::Predictor;
 use residual::ResidualCoder;
 use std::io;
+use stereo::Mode;
 
 const VERSION: u8 = 1;
-const FIXED_HEADER: usize = 10;
+const FIXED_HEADER: usize = 11;
 
 /// Returns the coded payload, or `None` when this model does not apply to `data`.
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
@@ -38,22 +41,33 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     if body_len < 1024 || head.len() + tail.len() > body_len {
         return None;
     }
+    let samples: Vec<i32> = data[layout.start..tail_start]
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]) as i32)
+        .collect();
+    let mode = if channels == 2 {
+        stereo::choose(&samples)
+    } else {
+        Mode::LeftRight
+    };
     let mut out = Vec::with_capacity(FIXED_HEADER + head.len() + tail.len() + body_len / 2);
     out.push(VERSION);
     out.push(channels as u8);
+    out.push(mode as u8);
     out.extend_from_slice(&u32::try_from(head.len()).ok()?.to_le_bytes());
     out.extend_from_slice(&u32::try_from(tail.len()).ok()?.to_le_bytes());
     out.extend_from_slice(head);
     out.extend_from_slice(tail);
     let mut enc = Encoder::new();
-    let samples = data[layout.start..tail_start]
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]) as i32);
-    let mut codec = SampleCodec::new(channels);
-    let mut c = 0;
-    for x in samples {
-        codec.code(&mut enc, c, x);
-        c = if c + 1 == channels { 0 } else { c + 1 };
+    let mut codec = SampleCodec::new(channels, mode);
+    for frame in samples.chunks_exact(channels) {
+        if channels == 2 {
+            let (a, b) = mode.forward(frame[0], frame[1]);
+            codec.code(&mut enc, 0, a);
+            codec.code(&mut enc, 1, b);
+        } else {
+            codec.code(&mut enc, 0, frame[0]);
+        }
     }
     out.extend_from_slice(&enc.finish());
     Some(out)
@@ -77,8 +91,14 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     if !(1..=2).contains(&channels) {
         return Err(invalid(format!("audio payload has {channels} channels")));
     }
-    let head_len = u32::from_le_bytes(fixed[2..6].try_into().expect("4 bytes")) as usize;
-    let tail_len = u32::from_le_bytes(fixed[6..10].try_into().expect("4 bytes")) as usize;
+    let mode = Mode::from_byte(fixed[2]).ok_or_else(|| {
+        invalid(format!(
+            "audio payload has unknown stereo mode {}",
+            fixed[2]
+        ))
+    })?;
+    let head_len = u32::from_le_bytes(fixed[3..7].try_into().expect("4 bytes")) as usize;
+    let tail_len = u32::from_le_bytes(fixed[7..11].try_into().expect("4 bytes")) as usize;
     let verbatim_end = FIXED_HEADER
         .checked_add(head_len)
         .and_then(|v| v.checked_add(tail_len))
@@ -97,12 +117,18 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(original_len);
     out.extend_from_slice(head);
     let mut dec = Decoder::new(&payload[verbatim_end..]);
-    let mut codec = SampleCodec::new(channels);
-    let mut c = 0;
-    for _ in 0..body_len / 2 {
-        let x = codec.code(&mut dec, c, 0);
-        out.extend_from_slice(&(x as i16).to_le_bytes());
-        c = if c + 1 == channels { 0 } else { c + 1 };
+    let mut codec = SampleCodec::new(channels, mode);
+    for _ in 0..body_len / (2 * channels) {
+        if channels == 2 {
+            let a = codec.code(&mut dec, 0, 0);
+            let b = codec.code(&mut dec, 1, 0);
+            let (l, r) = mode.inverse(a, b);
+            out.extend_from_slice(&(l as i16).to_le_bytes());
+            out.extend_from_slice(&(r as i16).to_le_bytes());
+        } else {
+            let x = codec.code(&mut dec, 0, 0);
+            out.extend_from_slice(&(x as i16).to_le_bytes());
+        }
     }
     out.extend_from_slice(tail);
     Ok(out)
@@ -110,24 +136,28 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
 
 /// Prediction plus residual coding, shared by both directions.
 struct SampleCodec {
+    /// Inclusive range of each coded channel's values.
+    ranges: [(i32, i32); 2],
     predictor: Predictor,
     residuals: Vec<ResidualCoder>,
 }
 
 impl SampleCodec {
-    fn new(channels: usize) -> Self {
+    fn new(channels: usize, mode: Mode) -> Self {
         SampleCodec {
+            ranges: [mode.range(0), mode.range(1)],
             predictor: Predictor::new(channels),
             residuals: (0..channels).map(|_| ResidualCoder::default()).collect(),
         }
     }
 
     /// Codes sample `x` of channel `c` (ignored when decoding); returns the sample coded.
-    /// A decoded sample outside 16 bits (only from corrupt input) is wrapped, never trusted.
+    /// A decoded value outside the channel's range (only from corrupt input) is clamped.
     fn code<C: BitIo>(&mut self, io: &mut C, c: usize, x: i32) -> i32 {
-        let p = self.predictor.predict(c);
+        let (lo, hi) = self.ranges[c];
+        let p = self.predictor.predict(c).clamp(lo, hi);
         let r = self.residuals[c].code(io, x - p);
-        let x = (p + r) as i16 as i32;
+        let x = (p + r).clamp(lo, hi);
         self.predictor.update(c, x);
         x
     }

@@ -4,7 +4,7 @@
 //!    channel's latest `d` values (for the second channel that includes the current frame);
 //! 3. long-to-short sign-LMS stages, each predicting the residual left by the stages before.
 //!
-//! The prediction of `x` is the sum of all stage predictions, clamped to 16 bits.
+//! The prediction of `x` is the sum of all stage predictions.
 
 use super::lms::SignLms;
 use super::nlms::Nlms;
@@ -32,7 +32,7 @@ impl Channel {
         Channel {
             x_prev: 0,
             hist: [0; HIST],
-            short: Nlms::new(OWN + CROSS, 9),
+            short: Nlms::new(OWN + CROSS, 4),
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
             inputs: [0; OWN + CROSS],
             preds: [0; 1 + STAGES.len()],
@@ -69,8 +69,7 @@ impl Predictor {
             ch.preds[k + 1] = stage.predict();
         }
         let base = (ch.x_prev * 31) >> 5;
-        let total: i32 = base + ch.preds.iter().sum::<i32>();
-        total.clamp(i16::MIN as i32, i16::MAX as i32)
+        base + ch.preds.iter().sum::<i32>()
     }
 
     /// Learns the true sample `x` of channel `c`.

@@ -4,7 +4,7 @@
 
 use super::bits::{AdaptiveBit, BitIo};
 
-/// Residuals are differences of two 16-bit values, so |r| < 2^16 + 1 and `k <= 17`.
+/// Residuals are differences of two 17-bit values, so |r| < 2^17 and `k <= 17`.
 const MAX_K: usize = 17;
 /// Half-octave magnitude classes.
 const CTX: usize = 40;
