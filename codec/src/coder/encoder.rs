@@ -38,15 +38,6 @@ impl Encoder {
         }
     }
 
-    /// Bytes written so far (excluding the final flush).
-    pub fn len(&self) -> usize {
-        self.out.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
-    }
-
     /// Flushes the interval and returns the coded bytes.
     pub fn finish(mut self) -> Vec<u8> {
         self.out.extend_from_slice(&self.x1.to_be_bytes());

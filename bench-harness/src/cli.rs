@@ -1,0 +1,138 @@
+//! Command-line arguments. Parsing only; `main` dispatches.
+
+use crate::codecs::Operation;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "harness",
+    version,
+    about = "Measures lossless compressors: bit-exact round trips in child processes, \
+             ratios per category beside zstd / xz / bzip2 / gzip, and a history of runs"
+)]
+pub struct Cli {
+    /// Directory of dataset manifests and the dataset cache [default: <workspace>/datasets]
+    #[arg(long, global = true, env = "HARNESS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Directory for results.csv, runs/ and the baseline cache [default: <workspace>/results]
+    #[arg(long, global = true, env = "HARNESS_RESULTS_DIR")]
+    pub results_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Measure codecs on a dataset
+    Run(RunArgs),
+    /// List the datasets, their sizes and whether they are on disk
+    Datasets(DatasetsArgs),
+    /// (internal) run one codec operation: input on stdin, output on stdout
+    #[command(name = "__exec", hide = true)]
+    Exec(ExecArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// `default`, `holdout`, or a directory of files
+    #[arg(long, default_value = "default")]
+    pub dataset: String,
+    /// Codec to measure; repeatable. `candidate`, `zstd[:LEVEL]`, `xz[:LEVEL]`, `bzip2[:LEVEL]`,
+    /// `gzip[:LEVEL]`, or `ext:NAME=COMPRESS_CMD;DECOMPRESS_CMD` (commands read stdin and write
+    /// stdout). Without it: candidate, zstd:19, xz:9, bzip2:9, gzip:9
+    #[arg(long = "codec", value_name = "CODEC")]
+    pub codecs: Vec<String>,
+    /// Time limit of each operation, in seconds
+    #[arg(long, default_value_t = 300.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Address-space limit of each codec process (bytes, or with K/M/G suffix)
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+    /// Skip the second compression that checks the output is deterministic
+    #[arg(long)]
+    pub no_determinism: bool,
+    /// Largest accepted compressed/original ratio (64 bytes of headers are always allowed)
+    #[arg(long, default_value_t = 1.5, value_name = "RATIO")]
+    pub max_expansion: f64,
+    /// Stop at the first failed file instead of going on
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Files measured in parallel (1 keeps timings clean)
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Only files whose name matches this glob (e.g. '*.wav')
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Option<String>,
+    /// Only the two smallest files of each category, for a fast check
+    #[arg(long)]
+    pub quick: bool,
+    /// A free-text label stored with the run
+    #[arg(long, default_value = "")]
+    pub label: String,
+    /// Append one line per codec to results/results.csv
+    #[arg(long)]
+    pub record: bool,
+    /// Re-measure baselines instead of reusing cached results
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Seed of a generated dataset (the holdout's is secret: prefer HARNESS_HOLDOUT_SEED)
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// Size factor of generated datasets (1.0 = about 160 MiB)
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// No progress output
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DatasetsArgs {
+    /// Size factor of generated datasets
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    #[arg(long)]
+    pub codec: String,
+    #[arg(long, value_enum)]
+    pub op: Operation,
+    #[arg(long)]
+    pub max_memory: Option<u64>,
+    #[arg(long)]
+    pub max_output: Option<u64>,
+}
+
+/// Parses `2G`, `512M`, `64K` or a plain number of bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, factor) = match t.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&t[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&t[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&t[..i], 1 << 30),
+        Some((i, 'T' | 't')) => (&t[..i], 1 << 40),
+        _ => (t, 1),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("size {text:?} is not a number with an optional K/M/G/T suffix"))?;
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("size {text:?} is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_accept_binary_suffixes() {
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("lots").is_err());
+    }
+}

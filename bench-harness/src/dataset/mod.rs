@@ -1,0 +1,401 @@
+//! Datasets: the generated `default` and `holdout` sets, and any directory of files.
+//! Materializing a dataset yields its files with category, size and sha256.
+
+pub mod category;
+pub mod sniff;
+#[path = "synth_stub.rs"]
+pub mod synth;
+
+use anyhow::{bail, Context, Result};
+pub use category::Category;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// One file of a materialized dataset.
+#[derive(Clone, Debug)]
+pub struct DatasetFile {
+    /// Path relative to the dataset root, with `/` separators.
+    pub name: String,
+    pub path: PathBuf,
+    pub category: Category,
+    /// Bytes.
+    pub size: u64,
+    /// Lowercase hex SHA-256 of the contents.
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub name: String,
+    pub files: Vec<DatasetFile>,
+}
+
+impl Dataset {
+    /// First 16 hex digits of a SHA-256 over every (name, sha256) pair: equal fingerprints
+    /// mean byte-identical datasets.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        for f in &self.files {
+            hasher.update(format!("{}\t{}\n", f.name, f.sha256));
+        }
+        hex::encode(hasher.finalize())[..16].to_string()
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+/// Where a dataset comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// Generated from a seed; `name` is `default` or `holdout`.
+    Synthetic {
+        name: String,
+        seed: u64,
+        scale: f64,
+    },
+    Directory(PathBuf),
+}
+
+/// Environment variable holding the secret holdout seed.
+pub const HOLDOUT_SEED_VAR: &str = "HARNESS_HOLDOUT_SEED";
+
+/// Resolves a `--dataset` argument: `default`, `holdout`, or a directory path.
+pub fn resolve(name: &str, seed: Option<&str>, scale: f64) -> Result<Source> {
+    if !(scale > 0.0 && scale <= 100.0) {
+        bail!("--scale must be in (0, 100], got {scale}");
+    }
+    match name {
+        "default" => Ok(Source::Synthetic {
+            name: "default".into(),
+            seed: match seed {
+                Some(s) => seed_from_text(s),
+                None => synth::DEFAULT_SEED,
+            },
+            scale,
+        }),
+        "holdout" => {
+            let text = match seed {
+                Some(s) => s.to_string(),
+                None => std::env::var(HOLDOUT_SEED_VAR).with_context(|| {
+                    format!("the holdout dataset needs a secret seed: pass --seed or set {HOLDOUT_SEED_VAR}")
+                })?,
+            };
+            Ok(Source::Synthetic {
+                name: "holdout".into(),
+                seed: seed_from_text(&text),
+                scale,
+            })
+        }
+        path => {
+            let dir = PathBuf::from(path);
+            if !dir.is_dir() {
+                bail!("dataset {path:?} is neither `default`, `holdout` nor a directory");
+            }
+            Ok(Source::Directory(dir))
+        }
+    }
+}
+
+/// A seed given as a number is used as is; any other text is hashed.
+fn seed_from_text(text: &str) -> u64 {
+    text.trim().parse::<u64>().unwrap_or_else(|_| {
+        let digest = Sha256::digest(text.as_bytes());
+        u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+    })
+}
+
+/// Where a synthetic dataset is cached. The seed of a holdout is never written in clear.
+pub fn synthetic_dir(data_dir: &Path, name: &str, seed: u64, scale: f64) -> PathBuf {
+    let mut dir = name.to_string();
+    if name != "default" || seed != synth::DEFAULT_SEED {
+        let digest = Sha256::digest(seed.to_le_bytes());
+        dir.push('-');
+        dir.push_str(&hex::encode(&digest[..4]));
+    }
+    if scale != 1.0 {
+        dir.push_str(&format!("-scale{scale}"));
+    }
+    data_dir.join("cache").join(dir)
+}
+
+/// Produces the files of `source`, generating whatever is missing or damaged.
+pub fn materialize(source: &Source, data_dir: &Path, log: &dyn Fn(&str)) -> Result<Dataset> {
+    match source {
+        Source::Synthetic { name, seed, scale } => {
+            let dir = synthetic_dir(data_dir, name, *seed, *scale);
+            let files = materialize_synthetic(&dir, *seed, *scale, log)?;
+            Ok(Dataset {
+                name: name.clone(),
+                files,
+            })
+        }
+        Source::Directory(dir) => Ok(Dataset {
+            name: dir_name(dir),
+            files: scan_directory(dir)?,
+        }),
+    }
+}
+
+fn dir_name(dir: &Path) -> String {
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    canonical
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dataset".into())
+}
+
+/// Name, size and sha256 of each generated file, written beside the files once generated.
+#[derive(Serialize, Deserialize, Default)]
+struct Stamp {
+    files: BTreeMap<String, StampEntry>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct StampEntry {
+    size: u64,
+    sha256: String,
+}
+
+const STAMP: &str = ".generated.json";
+
+fn materialize_synthetic(
+    dir: &Path,
+    seed: u64,
+    scale: f64,
+    log: &dyn Fn(&str),
+) -> Result<Vec<DatasetFile>> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let stamp_path = dir.join(STAMP);
+    let mut stamp: Stamp = fs::read(&stamp_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let mut files = Vec::new();
+    for planned in synth::plan(scale) {
+        let path = dir.join(&planned.name);
+        let known = stamp.files.get(&planned.name).cloned();
+        let on_disk = fs::metadata(&path).map(|m| m.len()).ok();
+        let sha256 = match (&known, on_disk) {
+            (Some(entry), Some(len))
+                if entry.size == len && sha256_file(&path)? == entry.sha256 =>
+            {
+                entry.sha256.clone()
+            }
+            _ => {
+                log(&format!("generating {}", path.display()));
+                let bytes = synth::generate(seed, &planned);
+                write_atomically(&path, &bytes)?;
+                let sha256 = hex::encode(Sha256::digest(&bytes));
+                stamp.files.insert(
+                    planned.name.clone(),
+                    StampEntry {
+                        size: bytes.len() as u64,
+                        sha256: sha256.clone(),
+                    },
+                );
+                write_atomically(&stamp_path, &serde_json::to_vec_pretty(&stamp)?)?;
+                sha256
+            }
+        };
+        let size = fs::metadata(&path)?.len();
+        files.push(DatasetFile {
+            name: planned.name,
+            path,
+            category: planned.category,
+            size,
+            sha256,
+        });
+    }
+    Ok(files)
+}
+
+/// Every regular, non-hidden file under `dir`, sorted by name, categorised by content.
+pub fn scan_directory(dir: &Path) -> Result<Vec<DatasetFile>> {
+    let mut paths = Vec::new();
+    collect_files(dir, &mut paths).with_context(|| format!("reading dataset {}", dir.display()))?;
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let size = fs::metadata(&path)?.len();
+        let mut head = vec![0u8; 8192];
+        let n = read_up_to(&path, &mut head)?;
+        head.truncate(n);
+        files.push(DatasetFile {
+            category: sniff::sniff(&path, &head, size),
+            sha256: sha256_file(&path)?,
+            name,
+            path,
+            size,
+        });
+    }
+    if files.is_empty() {
+        bail!("dataset {} contains no files", dir.display());
+    }
+    Ok(files)
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            collect_files(&entry.path(), out)?;
+        } else if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
+            out.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+fn read_up_to(path: &Path, buf: &mut [u8]) -> io::Result<usize> {
+    let mut file = File::open(path)?;
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// Lowercase hex SHA-256 of a file's contents.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Writes via a temporary file and a rename, so readers never see a partial file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let mut file = File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    file.write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("renaming into {}", path.display()))?;
+    Ok(())
+}
+
+/// A line of `harness datasets`.
+pub struct Listing {
+    pub name: String,
+    pub files: usize,
+    pub bytes: u64,
+    pub materialized: String,
+    pub location: String,
+}
+
+/// The generated datasets, with what is already on disk.
+pub fn list_synthetic(data_dir: &Path, scale: f64) -> Vec<Listing> {
+    let plan = synth::plan(scale);
+    let planned_bytes: u64 = plan.iter().map(|f| f.size).sum();
+    let mut out = Vec::new();
+    let holdout_seed = std::env::var(HOLDOUT_SEED_VAR)
+        .ok()
+        .map(|s| seed_from_text(&s));
+    for (name, seed) in [
+        ("default", Some(synth::DEFAULT_SEED)),
+        ("holdout", holdout_seed),
+    ] {
+        let (materialized, location) = match seed {
+            Some(seed) => {
+                let dir = synthetic_dir(data_dir, name, seed, scale);
+                let present = plan.iter().filter(|f| dir.join(&f.name).is_file()).count();
+                let state = match present {
+                    0 => "no".to_string(),
+                    n if n == plan.len() => "yes".to_string(),
+                    n => format!("partly ({n}/{})", plan.len()),
+                };
+                (state, dir.display().to_string())
+            }
+            None => ("no".into(), format!("needs --seed or {HOLDOUT_SEED_VAR}")),
+        };
+        out.push(Listing {
+            name: name.into(),
+            files: plan.len(),
+            bytes: planned_bytes,
+            materialized,
+            location,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_datasets_are_sorted_hashed_and_categorised() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(
+            dir.path().join("b.txt"),
+            "hello world, this is prose.\n".repeat(10),
+        )
+        .unwrap();
+        fs::write(dir.path().join("sub/a.gz"), b"\x1f\x8b\x08\0rest").unwrap();
+        fs::write(dir.path().join(".hidden"), b"skip me").unwrap();
+        let files = scan_directory(dir.path()).unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["b.txt", "sub/a.gz"]);
+        assert_eq!(files[0].category, Category::Text);
+        assert_eq!(files[1].category, Category::Compressed);
+        assert_eq!(
+            files[1].sha256,
+            hex::encode(Sha256::digest(b"\x1f\x8b\x08\0rest"))
+        );
+    }
+
+    #[test]
+    fn holdout_needs_a_seed_and_hides_it() {
+        std::env::remove_var(HOLDOUT_SEED_VAR);
+        let err = resolve("holdout", None, 1.0).unwrap_err().to_string();
+        assert!(err.contains(HOLDOUT_SEED_VAR), "{err}");
+        let Source::Synthetic { seed, .. } = resolve("holdout", Some("sesame"), 1.0).unwrap()
+        else {
+            panic!("holdout is synthetic")
+        };
+        let dir = synthetic_dir(Path::new("/d"), "holdout", seed, 1.0);
+        assert!(!dir.to_string_lossy().contains("sesame"));
+        assert!(!dir.to_string_lossy().contains(&seed.to_string()));
+    }
+
+    #[test]
+    fn unknown_dataset_names_are_explained() {
+        let err = resolve("no-such-dir", None, 1.0).unwrap_err().to_string();
+        assert!(err.contains("neither"), "{err}");
+    }
+}

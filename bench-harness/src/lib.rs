@@ -1,0 +1,12 @@
+//! The `harness` library: datasets, codecs, child-process runner, checks, metrics, reports.
+
+pub mod cli;
+pub mod codecs;
+pub mod dataset;
+pub mod history;
+pub mod metrics;
+pub mod progress;
+pub mod report;
+pub mod run;
+pub mod runner;
+pub mod workspace;

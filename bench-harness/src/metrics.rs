@@ -1,0 +1,162 @@
+//! Aggregates rows into per-codec and per-category figures.
+//!
+//! Ratio = total compressed bytes / total original bytes (lower is better). A failed file is
+//! charged its original size (as if stored), so failing never improves a ratio.
+
+use crate::dataset::Category;
+use crate::run::row::FileRow;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Totals {
+    pub files: usize,
+    pub files_failed: usize,
+    pub original_bytes: u64,
+    pub compressed_bytes: u64,
+    /// compressed / original; `None` when there are no original bytes.
+    pub ratio: Option<f64>,
+}
+
+impl Totals {
+    fn add(&mut self, row: &FileRow) {
+        self.files += 1;
+        self.files_failed += usize::from(!row.ok());
+        self.original_bytes += row.original_bytes;
+        self.compressed_bytes += row.charged_bytes();
+        self.ratio = (self.original_bytes > 0)
+            .then(|| self.compressed_bytes as f64 / self.original_bytes as f64);
+    }
+}
+
+/// Everything reported about one codec over one run. Seconds are wall-clock sums over files;
+/// MB/s are original bytes (10^6) per wall second.
+#[derive(Clone, Debug, Serialize)]
+pub struct CodecSummary {
+    pub codec: String,
+    pub overall: Totals,
+    /// Files whose category is expected to compress (not `compressed` or `random`).
+    pub compressible: Totals,
+    /// Files in the `compressed` category.
+    pub already_compressed: Totals,
+    pub categories: BTreeMap<String, Totals>,
+    /// Mean of per-file ratios over non-empty files that succeeded.
+    pub mean_file_ratio: Option<f64>,
+    pub compress_s: f64,
+    pub decompress_s: f64,
+    pub compress_mb_s: Option<f64>,
+    pub decompress_mb_s: Option<f64>,
+    pub max_peak_rss_bytes: u64,
+    pub files_failed: usize,
+}
+
+/// One summary per codec, in the order codecs first appear in `codec_order`.
+pub fn summarize(rows: &[FileRow], codec_order: &[String]) -> Vec<CodecSummary> {
+    codec_order
+        .iter()
+        .map(|codec| summarize_codec(codec, rows.iter().filter(|r| &r.codec == codec)))
+        .collect()
+}
+
+fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> CodecSummary {
+    let mut s = CodecSummary {
+        codec: codec.to_string(),
+        overall: Totals::default(),
+        compressible: Totals::default(),
+        already_compressed: Totals::default(),
+        categories: BTreeMap::new(),
+        mean_file_ratio: None,
+        compress_s: 0.0,
+        decompress_s: 0.0,
+        compress_mb_s: None,
+        decompress_mb_s: None,
+        max_peak_rss_bytes: 0,
+        files_failed: 0,
+    };
+    let (mut ratio_sum, mut ratio_count) = (0.0, 0usize);
+    let mut timed_bytes = 0u64;
+    for row in rows {
+        s.overall.add(row);
+        let category: Category = row.category.parse().unwrap_or(Category::Binary);
+        if category == Category::Compressed {
+            s.already_compressed.add(row);
+        }
+        if category.is_compressible() {
+            s.compressible.add(row);
+        }
+        s.categories
+            .entry(row.category.clone())
+            .or_default()
+            .add(row);
+        if row.ok() {
+            if let Some(r) = row.ratio {
+                ratio_sum += r;
+                ratio_count += 1;
+            }
+            if let (Some(c), Some(d)) = (row.compress_s, row.decompress_s) {
+                s.compress_s += c;
+                s.decompress_s += d;
+                timed_bytes += row.original_bytes;
+            }
+        }
+        s.max_peak_rss_bytes = s
+            .max_peak_rss_bytes
+            .max(row.compress_peak_rss_bytes.unwrap_or(0))
+            .max(row.decompress_peak_rss_bytes.unwrap_or(0));
+    }
+    s.files_failed = s.overall.files_failed;
+    s.mean_file_ratio = (ratio_count > 0).then(|| ratio_sum / ratio_count as f64);
+    let mb = timed_bytes as f64 / 1e6;
+    s.compress_mb_s = (s.compress_s > 0.0).then(|| mb / s.compress_s);
+    s.decompress_mb_s = (s.decompress_s > 0.0).then(|| mb / s.decompress_s);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::row::Status;
+
+    fn row(codec: &str, category: &str, original: u64, compressed: u64, status: Status) -> FileRow {
+        FileRow {
+            dataset: "d".into(),
+            file: format!("{category}-{original}"),
+            category: category.into(),
+            codec: codec.into(),
+            original_bytes: original,
+            compressed_bytes: Some(compressed),
+            ratio: (original > 0).then(|| compressed as f64 / original as f64),
+            compress_s: Some(1.0),
+            decompress_s: Some(0.5),
+            compress_peak_rss_bytes: Some(10),
+            decompress_peak_rss_bytes: Some(20),
+            status,
+            reason: String::new(),
+            compress_user_s: None,
+            compress_sys_s: None,
+            decompress_user_s: None,
+            decompress_sys_s: None,
+            cached: false,
+        }
+    }
+
+    #[test]
+    fn aggregate_ratio_is_total_over_total_and_failures_count_as_stored() {
+        let rows = vec![
+            row("a", "text", 1000, 250, Status::Ok),
+            row("a", "compressed", 1000, 1001, Status::Ok),
+            row("a", "text", 2000, 10, Status::Mismatch),
+            row("b", "text", 1000, 500, Status::Ok),
+        ];
+        let s = summarize(&rows, &["a".into(), "b".into()]);
+        assert_eq!(s[0].overall.compressed_bytes, 250 + 1001 + 2000);
+        assert_eq!(s[0].overall.ratio, Some(3251.0 / 4000.0));
+        assert_eq!(s[0].compressible.ratio, Some(2250.0 / 3000.0));
+        assert_eq!(s[0].already_compressed.ratio, Some(1.001));
+        assert_eq!(s[0].files_failed, 1);
+        assert_eq!(s[0].mean_file_ratio, Some((0.25 + 1.001) / 2.0));
+        assert_eq!(s[0].max_peak_rss_bytes, 20);
+        assert_eq!(s[1].categories["text"].ratio, Some(0.5));
+        assert_eq!(s[1].compress_mb_s, Some(0.001));
+    }
+}

@@ -1,0 +1,3 @@
+//! Human-readable output of a run.
+
+pub mod table;

@@ -1,0 +1,76 @@
+//! Reuses baseline measurements: a baseline's result depends only on the input bytes, the
+//! codec with its settings and library versions, and the limits it ran under. Only
+//! successful rows are cached; the expansion check is re-applied on reuse.
+
+use super::row::FileRow;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    determinism_checked: bool,
+    row: FileRow,
+}
+
+pub struct BaselineCache {
+    path: PathBuf,
+    entries: Mutex<HashMap<String, (bool, FileRow)>>,
+}
+
+impl BaselineCache {
+    /// Opens (or starts) the cache at `path`; unreadable lines are ignored.
+    pub fn open(path: &Path) -> Self {
+        let mut entries = HashMap::new();
+        if let Ok(file) = File::open(path) {
+            for line in BufReader::new(file).lines().map_while(Result::ok) {
+                if let Ok(e) = serde_json::from_str::<Entry>(&line) {
+                    entries.insert(e.key, (e.determinism_checked, e.row));
+                }
+            }
+        }
+        BaselineCache {
+            path: path.to_path_buf(),
+            entries: Mutex::new(entries),
+        }
+    }
+
+    pub fn key(sha256: &str, identity: &str, limits: &str) -> String {
+        format!("{sha256}|{identity}|{limits}")
+    }
+
+    /// A cached row usable for a run that does (or does not) need the determinism check.
+    pub fn get(&self, key: &str, need_determinism: bool) -> Option<FileRow> {
+        let entries = self.entries.lock().expect("cache lock");
+        let (checked, row) = entries.get(key)?;
+        (*checked || !need_determinism).then(|| row.clone())
+    }
+
+    pub fn put(&self, key: String, determinism_checked: bool, row: &FileRow) -> Result<()> {
+        let entry = Entry {
+            key: key.clone(),
+            determinism_checked,
+            row: row.clone(),
+        };
+        let mut line = serde_json::to_string(&entry)?;
+        line.push('\n');
+        let mut entries = self.entries.lock().expect("cache lock");
+        if let Some(dir) = self.path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .with_context(|| format!("opening {}", self.path.display()))?;
+        file.lock()?;
+        file.write_all(line.as_bytes())?;
+        entries.insert(key, (determinism_checked, row.clone()));
+        Ok(())
+    }
+}

@@ -1,0 +1,83 @@
+//! One measured (file, codec) pair: a row of `files.csv`.
+
+use serde::{Deserialize, Serialize};
+
+/// Outcome of a (file, codec) pair. A row fails with the first check it does not pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Ok,
+    /// The codec exited with a non-zero status.
+    Error,
+    /// The codec was killed by a signal (crash, abort, or a memory/output limit).
+    Crashed,
+    /// The harness killed the codec at the time limit.
+    Timeout,
+    /// Decompressed bytes differ from the original.
+    Mismatch,
+    /// Compressing the same input twice gave different bytes.
+    Nondeterministic,
+    /// Compressed output exceeds the expansion limit.
+    Expanded,
+    /// The harness itself could not run the operation (I/O error in the harness).
+    HarnessError,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+            Status::Crashed => "crashed",
+            Status::Timeout => "timeout",
+            Status::Mismatch => "mismatch",
+            Status::Nondeterministic => "nondeterministic",
+            Status::Expanded => "expanded",
+            Status::HarnessError => "harness-error",
+        }
+    }
+}
+
+/// Columns of `files.csv`, in order. Units: bytes, seconds (wall clock unless named
+/// `user`/`sys`, which are CPU seconds), bytes of peak resident memory.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FileRow {
+    pub dataset: String,
+    pub file: String,
+    pub category: String,
+    pub codec: String,
+    pub original_bytes: u64,
+    /// Empty when compression did not complete.
+    pub compressed_bytes: Option<u64>,
+    /// compressed_bytes / original_bytes; empty for empty files and failed compressions.
+    pub ratio: Option<f64>,
+    pub compress_s: Option<f64>,
+    pub decompress_s: Option<f64>,
+    pub compress_peak_rss_bytes: Option<u64>,
+    pub decompress_peak_rss_bytes: Option<u64>,
+    pub status: Status,
+    /// One line saying why the row failed; empty when ok.
+    pub reason: String,
+    pub compress_user_s: Option<f64>,
+    pub compress_sys_s: Option<f64>,
+    pub decompress_user_s: Option<f64>,
+    pub decompress_sys_s: Option<f64>,
+    /// True when the figures were reused from an earlier run of the same baseline on the
+    /// same bytes (see `--no-cache`).
+    pub cached: bool,
+}
+
+impl FileRow {
+    pub fn ok(&self) -> bool {
+        self.status == Status::Ok
+    }
+
+    /// Bytes this row contributes to an aggregate: a failed file counts as stored, so a codec
+    /// cannot improve its ratio by failing.
+    pub fn charged_bytes(&self) -> u64 {
+        match (self.status, self.compressed_bytes) {
+            (Status::Ok, Some(c)) => c,
+            _ => self.original_bytes,
+        }
+    }
+}

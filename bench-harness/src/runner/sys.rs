@@ -1,0 +1,105 @@
+//! The few POSIX calls std does not wrap: waiting with resource usage, signalling a process
+//! group, and resource limits. All `unsafe` of the harness lives here.
+
+use std::io;
+use std::time::Duration;
+
+/// How a child ended, and what it used. Times in seconds, `peak_rss_bytes` in bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct ChildUsage {
+    pub exit: Exit,
+    pub user_s: f64,
+    pub sys_s: f64,
+    pub peak_rss_bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+}
+
+/// Blocks until process `pid` ends and reaps it, returning its exit and rusage (which on Linux
+/// includes the descendants it waited for).
+pub fn wait_with_usage(pid: u32) -> io::Result<ChildUsage> {
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `status` and `usage` are valid, exclusively borrowed out-pointers for the call.
+        let rc = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+        if rc == pid as libc::pid_t {
+            break;
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+    let exit = if libc::WIFSIGNALED(status) {
+        Exit::Signal(libc::WTERMSIG(status))
+    } else {
+        Exit::Code(libc::WEXITSTATUS(status))
+    };
+    Ok(ChildUsage {
+        exit,
+        user_s: seconds(usage.ru_utime),
+        sys_s: seconds(usage.ru_stime),
+        // Linux reports ru_maxrss in KiB.
+        peak_rss_bytes: (usage.ru_maxrss.max(0) as u64) * 1024,
+    })
+}
+
+fn seconds(tv: libc::timeval) -> f64 {
+    Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000).as_secs_f64()
+}
+
+/// Sends SIGKILL to every process of the group led by `pgid`.
+pub fn kill_group(pgid: u32) {
+    // SAFETY: kill has no memory-safety preconditions; a stale group id only yields ESRCH.
+    unsafe {
+        libc::kill(-(pgid as libc::pid_t), libc::SIGKILL);
+    }
+}
+
+/// Limits the calling process (and what it execs) in address space and file size, in bytes.
+pub fn limit_self(address_space: Option<u64>, file_size: Option<u64>) -> io::Result<()> {
+    if let Some(bytes) = address_space {
+        set_limit(libc::RLIMIT_AS, bytes)?;
+    }
+    if let Some(bytes) = file_size {
+        set_limit(libc::RLIMIT_FSIZE, bytes)?;
+    }
+    Ok(())
+}
+
+fn set_limit(resource: libc::__rlimit_resource_t, bytes: u64) -> io::Result<()> {
+    let limit = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: `limit` is a valid rlimit that outlives the call.
+    if unsafe { libc::setrlimit(resource, &limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// A short name for a signal number, for one-line reasons.
+pub fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGXFSZ => "SIGXFSZ",
+        libc::SIGXCPU => "SIGXCPU",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGSYS => "SIGSYS",
+        _ => return format!("signal {signal}"),
+    };
+    format!("{name} ({signal})")
+}

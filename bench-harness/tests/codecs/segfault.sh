@@ -1,0 +1,4 @@
+#!/bin/sh
+# Dies of a segmentation fault.
+cat > /dev/null
+kill -SEGV $$

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Drops the last 8 bytes of stdin.
+head -c -8
