@@ -1,15 +1,211 @@
-//! Placeholder until this model lands: it never applies.
+//! Lossless model for uncompressed 24-bit and 32-bit BMP files.
+//!
+//! Payload: `FORMAT (1) | pixel offset (u32 LE) | the file's first `offset` bytes verbatim |
+//! padding flag (1: 0 = every row-padding byte is zero, 1 = they follow raw) | [padding] |
+//! bytes after the pixel array, raw | band count (1) | coded length of every band but the
+//! last (u32 LE each) | the bands' arithmetic-coded streams`.
+//! Bands are horizontal stripes coded independently (so two threads can run), each a
+//! pixel-by-pixel, plane-by-plane prediction + context-mixed residual coder ([`strip`]).
 
+mod bitio;
+mod bmp;
+mod cm;
+mod neighbours;
+mod predict;
+mod residual;
+mod strip;
+#[cfg(test)]
+mod tests;
+
+use crate::coder::{Decoder, Encoder};
+use crate::container::invalid;
+use bmp::Layout;
 use std::io;
 
-/// Returns the coded payload, or `None` when this model does not apply to `data`.
-pub fn encode(_data: &[u8]) -> Option<Vec<u8>> {
-    None
+const FORMAT: u8 = 1;
+/// Plane `p` holds byte `CHANNEL_OF_PLANE[p]` of each pixel (BMP stores B, G, R, A).
+const CHANNEL_OF_PLANE: [usize; 4] = [1, 2, 0, 3];
+/// Bands are only split when each half has at least this many pixels.
+const MIN_BAND_PIXELS: usize = 1 << 16;
+
+/// Row counts of the bands an image of this size is coded in.
+fn bands(layout: &Layout) -> Vec<usize> {
+    let h = layout.height;
+    if h >= 2 && layout.width * (h / 2) >= MIN_BAND_PIXELS {
+        vec![h / 2, h - h / 2]
+    } else {
+        vec![h]
+    }
+}
+
+/// Returns the coded payload, or `None` when `data` is not a BMP this model handles.
+pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
+    let layout = bmp::parse(data, data.len())?;
+    let offset = u32::try_from(layout.offset).ok()?;
+    let pixels = &data[layout.offset..layout.end()];
+    let mut out = vec![FORMAT];
+    out.extend_from_slice(&offset.to_le_bytes());
+    out.extend_from_slice(&data[..layout.offset]);
+    let pad = layout.padding();
+    let padding: Vec<u8> = pixels
+        .chunks_exact(layout.stride)
+        .flat_map(|row| row[layout.row_bytes()..].iter().copied())
+        .collect();
+    if padding.iter().all(|&b| b == 0) {
+        out.push(0);
+    } else {
+        out.push(1);
+        out.extend_from_slice(&padding);
+    }
+    debug_assert_eq!(padding.len(), pad * layout.height);
+    out.extend_from_slice(&data[layout.end()..]);
+
+    let rows = bands(&layout);
+    let mut first_row = 0;
+    let mut jobs = Vec::new();
+    for &h in &rows {
+        let planes = split_planes(pixels, &layout, first_row, h);
+        jobs.push((h, planes));
+        first_row += h;
+    }
+    let streams: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|(h, planes)| {
+                s.spawn(move || {
+                    let mut enc = Encoder::new();
+                    strip::code_strip(&mut enc, layout.width, *h, layout.channels, Some(planes));
+                    enc.finish()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("band encoder panicked"))
+            .collect()
+    });
+    out.push(streams.len() as u8);
+    for s in &streams[..streams.len() - 1] {
+        out.extend_from_slice(&u32::try_from(s.len()).ok()?.to_le_bytes());
+    }
+    for s in &streams {
+        out.extend_from_slice(s);
+    }
+    Some(out)
+}
+
+/// The planes of rows `first..first + rows` of the pixel array.
+fn split_planes(pixels: &[u8], layout: &Layout, first: usize, rows: usize) -> Vec<Vec<u8>> {
+    let ch = layout.channels;
+    let mut planes = vec![Vec::with_capacity(layout.width * rows); ch];
+    for row in pixels.chunks_exact(layout.stride).skip(first).take(rows) {
+        for px in row[..layout.row_bytes()].chunks_exact(ch) {
+            for (p, plane) in planes.iter_mut().enumerate() {
+                plane.push(px[CHANNEL_OF_PLANE[p]]);
+            }
+        }
+    }
+    planes
+}
+
+/// Reads `n` bytes at `*pos`, advancing it.
+fn take<'a>(payload: &'a [u8], pos: &mut usize, n: usize, what: &str) -> io::Result<&'a [u8]> {
+    let end = pos
+        .checked_add(n)
+        .filter(|&e| e <= payload.len())
+        .ok_or_else(|| invalid(format!("image payload truncated in the {what}")))?;
+    let s = &payload[*pos..end];
+    *pos = end;
+    Ok(s)
 }
 
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
-pub fn decode(_payload: &[u8], _original_len: usize) -> io::Result<Vec<u8>> {
-    Err(crate::container::invalid(
-        "this model is not implemented in this build".into(),
-    ))
+pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    let mut pos = 0;
+    let format = take(payload, &mut pos, 1, "format byte")?[0];
+    if format != FORMAT {
+        return Err(invalid(format!("unknown image payload format {format}")));
+    }
+    let b = take(payload, &mut pos, 4, "pixel offset")?;
+    let offset = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+    if offset > original_len {
+        return Err(invalid(format!(
+            "pixel offset {offset} beyond the {original_len}-byte file"
+        )));
+    }
+    let head = take(payload, &mut pos, offset, "BMP headers")?;
+    let layout = bmp::parse(head, original_len)
+        .filter(|l| l.offset == offset)
+        .ok_or_else(|| invalid("stored BMP headers are not a supported bitmap".into()))?;
+    let mut out = Vec::with_capacity(original_len);
+    out.extend_from_slice(head);
+    let pad_len = layout.padding() * layout.height;
+    let padding = match take(payload, &mut pos, 1, "padding flag")?[0] {
+        0 => None,
+        1 => Some(take(payload, &mut pos, pad_len, "row padding")?),
+        f => return Err(invalid(format!("bad padding flag {f}"))),
+    };
+    let trailing = take(
+        payload,
+        &mut pos,
+        original_len - layout.end(),
+        "trailing bytes",
+    )?;
+    let rows = bands(&layout);
+    let count = take(payload, &mut pos, 1, "band count")?[0] as usize;
+    if count != rows.len() {
+        return Err(invalid(format!(
+            "{count} bands stored, {} expected for this size",
+            rows.len()
+        )));
+    }
+    let mut lens = Vec::new();
+    for _ in 1..count {
+        let b = take(payload, &mut pos, 4, "band lengths")?;
+        lens.push(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    }
+    let mut streams = Vec::new();
+    for &n in &lens {
+        streams.push(take(payload, &mut pos, n, "band stream")?);
+    }
+    streams.push(&payload[pos..]);
+
+    let decoded: Vec<Vec<Vec<u8>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = streams
+            .iter()
+            .zip(&rows)
+            .map(|(stream, &h)| {
+                s.spawn(move || {
+                    let mut dec = Decoder::new(stream);
+                    strip::code_strip(&mut dec, layout.width, h, layout.channels, None)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("band decoder panicked"))
+            .collect()
+    });
+
+    let pad = layout.padding();
+    let mut row_index = 0;
+    for band in &decoded {
+        let rows_here = band.first().map_or(0, |p| p.len() / layout.width);
+        for r in 0..rows_here {
+            for x in 0..layout.width {
+                let mut px = [0u8; 4];
+                for (p, plane) in band.iter().enumerate() {
+                    px[CHANNEL_OF_PLANE[p]] = plane[r * layout.width + x];
+                }
+                out.extend_from_slice(&px[..layout.channels]);
+            }
+            match padding {
+                Some(bytes) => out.extend_from_slice(&bytes[row_index * pad..][..pad]),
+                None => out.extend(std::iter::repeat_n(0u8, pad)),
+            }
+            row_index += 1;
+        }
+    }
+    out.extend_from_slice(trailing);
+    Ok(out)
 }

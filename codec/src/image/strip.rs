@@ -1,0 +1,213 @@
+//! Codes a band of rows of an image, plane by plane within each pixel (plane 0 is green,
+//! then red and blue which use the planes coded before them as references, then alpha).
+//! The same function encodes (given the planes) and decodes (given none).
+
+use super::bitio::BitIo;
+use super::neighbours::{Neighbours, RING_CUR, RING_N, RING_NE, RING_NW, RING_W, RING_WW};
+use super::predict::{blend, med, sub_predictions, Reference, Window, K};
+use super::residual::{Contexts, ResidualModel};
+
+/// Planes at most (green, red, blue, alpha).
+pub const MAX_PLANES: usize = 4;
+const NT: usize = 6;
+
+/// Log-like quantiser: 0,1,2,3 exact, then two steps per octave.
+#[inline]
+fn qlog(v: u32) -> usize {
+    if v < 4 {
+        v as usize
+    } else {
+        let b = 31 - v.leading_zeros();
+        (2 * b + ((v >> (b - 1)) & 1)) as usize
+    }
+}
+
+/// Signed quantiser into `2 * lim + 1` levels.
+#[inline]
+fn qsigned(v: i32, lim: usize) -> usize {
+    let m = qlog(v.unsigned_abs()).min(lim);
+    if v < 0 {
+        lim - m
+    } else {
+        lim + m
+    }
+}
+
+#[inline]
+fn sign3(v: i32) -> usize {
+    (v.signum() + 1) as usize
+}
+
+const QA: usize = 24;
+const TABLE_SIZES: [usize; NT] = [
+    MAX_PLANES * QA * 4,
+    MAX_PLANES * 8 * 13 * 7,
+    MAX_PLANES * 9 * 9 * 8,
+    MAX_PLANES * 7 * 7 * 7 * 4,
+    MAX_PLANES * 64 * 4 * 4,
+    MAX_PLANES * 64 * 8,
+];
+const MIXER_SETS: usize = MAX_PLANES * 8;
+const APM1: usize = MAX_PLANES * QA;
+const APM2: usize = MAX_PLANES * 13 * 3;
+const BIAS: usize = MAX_PLANES * 8 * 27;
+
+/// Per-plane state of the band being coded.
+struct Plane {
+    pix: Vec<i32>,
+    /// True error of the final prediction (prediction - value, eighths).
+    te: Vec<i32>,
+    /// Absolute error of each sub-predictor, two-row ring, `K` per pixel.
+    sub_err: Vec<u16>,
+}
+
+/// Codes `planes` pixels of a `width * height` band. `src` holds the planes when encoding
+/// (each `width * height` bytes); the coded (or decoded) planes are returned.
+pub fn code_strip<IO: BitIo>(
+    io: &mut IO,
+    width: usize,
+    height: usize,
+    planes: usize,
+    src: Option<&[Vec<u8>]>,
+) -> Vec<Vec<u8>> {
+    let len = width * height;
+    let mut st: Vec<Plane> = (0..planes)
+        .map(|_| Plane {
+            pix: vec![0; len],
+            te: vec![0; len],
+            sub_err: vec![0; 2 * width * K],
+        })
+        .collect();
+    let mut out: Vec<Vec<u8>> = (0..planes).map(|_| vec![0u8; len]).collect();
+    let mut model = ResidualModel::<NT>::new(TABLE_SIZES, MIXER_SETS, APM1, APM2);
+    let mut bias_sum = vec![0i32; BIAS];
+    let mut bias_cnt = vec![0i32; BIAS];
+    let mut preds = [0i32; K];
+    let mut errs = [0u32; K];
+    for y in 0..height {
+        for x in 0..width {
+            let nb = Neighbours::at(x, y, width);
+            let i = y * width + x;
+            let mut refs = [Reference::default(); 2];
+            let mut prev_te = [0i32; 2];
+            for p in 0..planes {
+                let nrefs = match p {
+                    1 => 1,
+                    2 => 2,
+                    _ => 0,
+                };
+                let win = {
+                    let px = &st[p].pix;
+                    Window {
+                        w: px[nb.w],
+                        n: px[nb.n],
+                        nw: px[nb.nw],
+                        ne: px[nb.ne],
+                        ww: px[nb.ww],
+                        nn: px[nb.nn],
+                        nne: px[nb.nne],
+                    }
+                };
+                let tev = &st[p].te;
+                let te = [tev[nb.w], tev[nb.n], tev[nb.nw], tev[nb.ne]];
+                let k = sub_predictions(&win, te, &refs[..nrefs], &mut preds);
+                let se = &st[p].sub_err;
+                let r = nb.ring;
+                let mut min_err = u32::MAX;
+                for (j, e) in errs.iter_mut().enumerate().take(k) {
+                    let s = se[r[RING_W] * K + j] as u32
+                        + se[r[RING_N] * K + j] as u32
+                        + se[r[RING_NW] * K + j] as u32
+                        + se[r[RING_WW] * K + j] as u32
+                        + se[r[RING_NE] * K + j] as u32;
+                    *e = s;
+                    min_err = min_err.min(s);
+                }
+                let mut pred8 = blend(&preds, &errs, k);
+                // Keep the blend inside the neighbours' range unless their errors disagree.
+                if ((te[0] ^ te[1]) | (te[1] ^ te[2])) > 0 {
+                    let (d, base) = match refs[..nrefs].first() {
+                        Some(g) => (win.minus(&g.win), g.cur),
+                        None => (win, 0),
+                    };
+                    let lo = (d.w.min(d.n).min(d.ne) + base) * 8;
+                    let hi = (d.w.max(d.n).max(d.ne) + base) * 8;
+                    pred8 = pred8.clamp(lo, hi);
+                }
+                let act = te[0].unsigned_abs()
+                    + te[1].unsigned_abs()
+                    + (te[2].unsigned_abs() + te[3].unsigned_abs()) / 2;
+                let qa = qlog(act).min(QA - 1);
+                let qa8 = qa / 3;
+                let d1 = med(win.w, win.n, win.nw) * 8 - pred8;
+                let bias_ctx =
+                    ((p * 8 + qa8) * 3 + sign3(te[0])) * 9 + sign3(te[1]) * 3 + sign3(d1);
+                let raw8 = pred8;
+                let cnt = bias_cnt[bias_ctx];
+                if cnt > 0 {
+                    pred8 -= bias_sum[bias_ctx] / cnt;
+                }
+                let pred8 = pred8.clamp(0, 255 * 8);
+                let pred = (pred8 + 4) >> 3;
+
+                let d1 = med(win.w, win.n, win.nw) * 8 - pred8;
+                let (d2, rg, rg2) = if nrefs > 0 {
+                    (preds[9] - pred8, prev_te[0], prev_te[1])
+                } else {
+                    (win.w * 8 - pred8, 0, 0)
+                };
+                let d3 = win.n * 8 - pred8;
+                let qw8 = qlog(min_err / 2).min(23) / 3;
+                let mut eq = (win.w == win.n) as usize
+                    | ((win.n == win.ne) as usize) << 1
+                    | ((win.n == win.nw) as usize) << 2
+                    | ((win.w == win.ww) as usize) << 3;
+                if nrefs > 0 {
+                    let g = &refs[0];
+                    eq |= ((g.cur == g.win.w) as usize) << 4 | ((g.cur == g.win.n) as usize) << 5;
+                }
+                let zeros = (te[0] == 0) as usize | ((te[1] == 0) as usize) << 1;
+                let ctx = Contexts {
+                    table: [
+                        (p * QA + qa) * 4 + ((pred8 & 7) >> 1) as usize,
+                        ((p * 8 + qa8) * 13 + qsigned(rg, 6)) * 7 + qsigned(rg2, 3),
+                        ((p * 9 + qsigned(te[0], 4)) * 9 + qsigned(te[1], 4)) * 8 + qw8,
+                        (((p * 7 + qsigned(d1, 3)) * 7 + qsigned(d2, 3)) * 7 + qsigned(d3, 3)) * 4
+                            + qa8 / 2,
+                        ((p * 64 + eq) * 4 + zeros) * 4 + qa8 / 2,
+                        ((p * 8 + (x & 7)) * 8 + (y & 7)) * 8 + qa8,
+                    ],
+                    mixer: p * 8 + qa8,
+                    apm1: p * QA + qa,
+                    apm2: (p * 13 + qsigned(if nrefs > 0 { rg } else { te[1] }, 6)) * 3
+                        + sign3(te[0]),
+                };
+                let value = src.map_or(0, |s| s[p][i] as i32);
+                let res = model.code(io, &ctx, value - pred, pred, 255 - pred);
+                let v = pred + res;
+
+                // Updates.
+                let plane = &mut st[p];
+                plane.pix[i] = v;
+                let true_err = pred8 - v * 8;
+                plane.te[i] = true_err;
+                let cur = r[RING_CUR] * K;
+                for (e, &pj) in plane.sub_err[cur..cur + k].iter_mut().zip(&preds[..k]) {
+                    *e = (pj - v * 8).unsigned_abs().min(65535) as u16;
+                }
+                bias_sum[bias_ctx] += raw8 - v * 8;
+                bias_cnt[bias_ctx] += 1;
+                if bias_cnt[bias_ctx] >= 64 {
+                    bias_sum[bias_ctx] /= 2;
+                    bias_cnt[bias_ctx] /= 2;
+                }
+                out[p][i] = v as u8;
+                if p < 2 {
+                    refs[p] = Reference { win, cur: v };
+                    prev_te[p] = true_err;
+                }
+            }
+        }
+    }
+    out
+}
