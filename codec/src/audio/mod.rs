@@ -9,7 +9,8 @@
 
 mod bits;
 mod lms;
-mod nlms;
+mod mix;
+mod ols;
 mod predictor;
 mod residual;
 mod stereo;
@@ -139,7 +140,7 @@ struct SampleCodec {
     /// Inclusive range of each coded channel's values.
     ranges: [(i32, i32); 2],
     predictor: Predictor,
-    residuals: Vec<ResidualCoder>,
+    residuals: ResidualCoder,
 }
 
 impl SampleCodec {
@@ -147,7 +148,7 @@ impl SampleCodec {
         SampleCodec {
             ranges: [mode.range(0), mode.range(1)],
             predictor: Predictor::new(channels),
-            residuals: (0..channels).map(|_| ResidualCoder::default()).collect(),
+            residuals: ResidualCoder::default(),
         }
     }
 
@@ -156,7 +157,7 @@ impl SampleCodec {
     fn code<C: BitIo>(&mut self, io: &mut C, c: usize, x: i32) -> i32 {
         let (lo, hi) = self.ranges[c];
         let p = self.predictor.predict(c).clamp(lo, hi);
-        let r = self.residuals[c].code(io, x - p);
+        let r = self.residuals.code(io, c, x - p);
         let x = (p + r).clamp(lo, hi);
         self.predictor.update(c, x);
         x

@@ -1,28 +1,26 @@
 //! The per-channel prediction cascade. For each sample:
-//! 1. a fixed first-order pre-filter `d = x - 31/32 * x_prev`;
-//! 2. a short stereo NLMS predicting `d` from this channel's past `d` and the other
-//!    channel's latest `d` values (for the second channel that includes the current frame);
-//! 3. long-to-short sign-LMS stages, each predicting the residual left by the stages before.
+//! 1. a stereo least-squares predictor of `x` from this channel's past samples and the
+//!    other channel's latest samples (for the second channel that includes the current frame);
+//! 2. long-to-short sign-LMS stages, each predicting the residual left by the stages before.
 //!
 //! The prediction of `x` is the sum of all stage predictions.
 
 use super::lms::SignLms;
-use super::nlms::Nlms;
+use super::ols::Ols;
 
 const OWN: usize = 16;
-const CROSS: usize = 16;
+const CROSS: usize = 8;
 const HIST: usize = 32;
 /// Long stages: (order, shift).
 const STAGES: [(usize, u32); 3] = [(256, 13), (32, 10), (16, 11)];
 
 struct Channel {
-    x_prev: i32,
-    /// Pre-filtered values, newest first.
+    /// Samples, newest first.
     hist: [i32; HIST],
-    short: Nlms,
+    short: Ols,
     long: Vec<SignLms>,
     /// Inputs of the short stage for the pending sample.
-    inputs: [i32; OWN + CROSS],
+    inputs: [f64; OWN + CROSS],
     /// Stage predictions for the pending sample: short, then each long stage.
     preds: [i32; 1 + STAGES.len()],
 }
@@ -30,11 +28,10 @@ struct Channel {
 impl Channel {
     fn new() -> Self {
         Channel {
-            x_prev: 0,
             hist: [0; HIST],
-            short: Nlms::new(OWN + CROSS, 4),
+            short: Ols::new(OWN + CROSS, 0.9995, 0.000000001, 8),
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
-            inputs: [0; OWN + CROSS],
+            inputs: [0.0; OWN + CROSS],
             preds: [0; 1 + STAGES.len()],
         }
     }
@@ -59,32 +56,36 @@ impl Predictor {
             None
         };
         let ch = &mut self.ch[c];
-        ch.inputs[..OWN].copy_from_slice(&ch.hist[..OWN]);
-        match other {
-            Some(h) => ch.inputs[OWN..].copy_from_slice(&h[..CROSS]),
-            None => ch.inputs[OWN..].fill(0),
+        for (v, &h) in ch.inputs[..OWN].iter_mut().zip(&ch.hist) {
+            *v = h as f64;
         }
-        ch.preds[0] = ch.short.predict(&ch.inputs);
+        match other {
+            Some(o) => {
+                for (v, &h) in ch.inputs[OWN..].iter_mut().zip(&o) {
+                    *v = h as f64;
+                }
+            }
+            None => ch.inputs[OWN..].fill(0.0),
+        }
+        let p = ch.short.predict(&ch.inputs).clamp(-1e6, 1e6);
+        ch.preds[0] = (p + 0.5).floor() as i32;
         for (k, stage) in ch.long.iter().enumerate() {
             ch.preds[k + 1] = stage.predict();
         }
-        let base = (ch.x_prev * 31) >> 5;
-        base + ch.preds.iter().sum::<i32>()
+        ch.preds.iter().sum::<i32>()
     }
 
     /// Learns the true sample `x` of channel `c`.
     pub fn update(&mut self, c: usize, x: i32) {
         let ch = &mut self.ch[c];
-        let d = x - ((ch.x_prev * 31) >> 5);
-        let mut e = d - ch.preds[0];
-        ch.short.update(&ch.inputs, e);
+        ch.short.update(&ch.inputs, x as f64);
+        let mut e = x - ch.preds[0];
         for (k, stage) in ch.long.iter_mut().enumerate() {
             let err = e - ch.preds[k + 1];
             stage.update(e, err);
             e = err;
         }
         ch.hist.copy_within(0..HIST - 1, 1);
-        ch.hist[0] = d;
-        ch.x_prev = x;
+        ch.hist[0] = x;
     }
 }

@@ -1,60 +1,114 @@
 //! Codes prediction residuals bit by bit: the bit length `k` of |r| in unary, then the
-//! mantissa below the leading one, then the sign. Probabilities are conditioned on the
-//! recent mean magnitude of this channel's residuals (quantised in half-octave steps).
+//! mantissa below the leading one, then the sign. The unary and the top two mantissa
+//! bits mix three adaptive predictions, conditioned on a fast and a slow mean of recent
+//! magnitudes and on the bit lengths of this and the other channel's last residuals.
 
 use super::bits::{AdaptiveBit, BitIo};
+use super::mix::Mixer;
+use crate::model::logistic::StretchTable;
 
 /// Residuals are differences of two 17-bit values, so |r| < 2^17 and `k <= 17`.
 const MAX_K: usize = 17;
 /// Half-octave magnitude classes.
-const CTX: usize = 40;
+const CLASSES: usize = 40;
+/// Mixed decisions: `MAX_K` unary steps, then (k, prefix) for the top mantissa bits.
+const DECISIONS: usize = MAX_K + (MAX_K + 1) * 4;
+const LAST_K: usize = MAX_K + 1;
+
+/// Half-octave class of a mean kept in 1/16 units.
+fn class(mean: u32) -> usize {
+    let m = mean + 1;
+    let lg = 31 - m.leading_zeros() as usize;
+    let half = if lg > 0 {
+        (m >> (lg - 1)) as usize & 1
+    } else {
+        0
+    };
+    (lg * 2 + half).min(CLASSES - 1)
+}
+
+/// Per-channel statistics that condition the models.
+#[derive(Clone, Copy, Default)]
+pub struct History {
+    fast: u32,
+    slow: u32,
+    last_k: usize,
+}
 
 pub struct ResidualCoder {
-    /// Mean |r| in 1/16 units.
-    mean: u32,
-    unary: Vec<[AdaptiveBit; MAX_K]>,
-    /// Top two mantissa bits, by class, `k` and the bits above them.
-    high: Vec<[[AdaptiveBit; 4]; MAX_K + 1]>,
-    /// Remaining mantissa bits by `k` and position.
+    st: StretchTable,
+    by_fast: Vec<[AdaptiveBit; DECISIONS]>,
+    by_slow: Vec<[AdaptiveBit; DECISIONS]>,
+    by_last: Vec<[AdaptiveBit; DECISIONS]>,
+    mixer: Mixer<3>,
     low: [[AdaptiveBit; MAX_K]; MAX_K + 1],
     sign: [AdaptiveBit; 3],
     last_sign: usize,
+    hist: [History; 2],
 }
 
 impl Default for ResidualCoder {
     fn default() -> Self {
         ResidualCoder {
-            mean: 16 * 8,
-            unary: vec![[AdaptiveBit::default(); MAX_K]; CTX],
-            high: vec![[[AdaptiveBit::default(); 4]; MAX_K + 1]; CTX],
+            st: StretchTable::new(),
+            by_fast: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
+            by_slow: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
+            by_last: vec![[AdaptiveBit::default(); DECISIONS]; LAST_K * LAST_K * 2],
+            mixer: Mixer::new(DECISIONS * 2 * 8, 2),
             low: [[AdaptiveBit::default(); MAX_K]; MAX_K + 1],
             sign: [AdaptiveBit::default(); 3],
             last_sign: 0,
+            hist: [History {
+                fast: 16 * 8,
+                slow: 16 * 8,
+                last_k: 4,
+            }; 2],
         }
     }
 }
 
+/// The contexts of one residual.
+struct Ctx {
+    fast: usize,
+    slow: usize,
+    last: usize,
+    sel: usize,
+}
+
 impl ResidualCoder {
-    fn class(&self) -> usize {
-        let m = self.mean + 1;
-        let lg = 31 - m.leading_zeros() as usize;
-        let half = if lg > 0 {
-            (m >> (lg - 1)) as usize & 1
-        } else {
-            0
-        };
-        (lg * 2 + half).min(CTX - 1)
+    #[inline]
+    fn code_mixed<C: BitIo>(&mut self, io: &mut C, ctx: &Ctx, d: usize, bit: u32) -> u32 {
+        let a = &mut self.by_fast[ctx.fast][d];
+        let b = &mut self.by_slow[ctx.slow][d];
+        let c = &mut self.by_last[ctx.last][d];
+        let p = self
+            .mixer
+            .mix(&self.st, [a.p(), b.p(), c.p()], ctx.sel + d * 8);
+        let bit = io.code(bit, p);
+        a.update(bit);
+        b.update(bit);
+        c.update(bit);
+        self.mixer.update(bit);
+        bit
     }
 
-    /// Codes `r` (ignored when decoding) and returns the residual actually coded.
-    pub fn code<C: BitIo>(&mut self, io: &mut C, r: i32) -> i32 {
-        let cls = self.class();
+    /// Codes `r` of channel `ch` (0 or 1; `r` is ignored when decoding) and returns the
+    /// residual actually coded.
+    pub fn code<C: BitIo>(&mut self, io: &mut C, ch: usize, r: i32) -> i32 {
+        let h = self.hist[ch];
+        let other = self.hist[1 - ch].last_k;
+        let fast = class(h.fast);
+        let ctx = Ctx {
+            fast: fast * 2 + ch,
+            slow: class(h.slow) * 2 + ch,
+            last: (h.last_k * LAST_K + other) * 2 + ch,
+            sel: fast / 5,
+        };
         let a = r.unsigned_abs();
         let k_in = (32 - a.leading_zeros()) as usize;
         let mut k = 0;
         while k < MAX_K {
-            let more = k_in > k;
-            if self.unary[cls][k].code(io, more as u32) == 0 {
+            if self.code_mixed(io, &ctx, k, (k_in > k) as u32) == 0 {
                 break;
             }
             k += 1;
@@ -62,13 +116,13 @@ impl ResidualCoder {
         let mut mag: u32 = if k > 0 { 1 } else { 0 };
         for pos in (0..k.saturating_sub(1)).rev() {
             let bit_in = (a >> pos) & 1;
-            let depth = k - 1 - pos;
-            let model = if depth <= 2 {
-                &mut self.high[cls][k][(mag & 3) as usize]
+            let bit = if k - 1 - pos <= 2 {
+                let d = MAX_K + k * 4 + (mag & 3) as usize;
+                self.code_mixed(io, &ctx, d, bit_in)
             } else {
-                &mut self.low[k][pos]
+                self.low[k][pos].code(io, bit_in)
             };
-            mag = (mag << 1) | model.code(io, bit_in);
+            mag = (mag << 1) | bit;
         }
         let mut out = mag as i32;
         if mag != 0 {
@@ -80,7 +134,10 @@ impl ResidualCoder {
         } else {
             self.last_sign = 0;
         }
-        self.mean = self.mean - (self.mean >> 4) + mag;
+        let h = &mut self.hist[ch];
+        h.fast = h.fast - (h.fast >> 2) + (mag << 2);
+        h.slow = h.slow - (h.slow >> 5) + (mag >> 1);
+        h.last_k = k;
         out
     }
 }

@@ -1,0 +1,115 @@
+//! Recursive least squares by periodic re-solving: keeps an exponentially decayed
+//! covariance of the inputs and their cross-correlation with the target, and every
+//! `interval` samples solves the regularised normal equations by an LDL^T factorisation.
+//!
+//! Floating point here uses only `+ - * /` on `f64` (exactly rounded IEEE operations, no
+//! fused multiply-add, no library functions), so every platform computes identical bits.
+
+pub struct Ols {
+    n: usize,
+    lambda: f64,
+    /// Added to the diagonal, relative to the mean diagonal, before solving.
+    regularise: f64,
+    interval: u32,
+    since_solve: u32,
+    /// Row-major `n * n` covariance (full, kept symmetric).
+    cov: Vec<f64>,
+    corr: Vec<f64>,
+    weights: Vec<f64>,
+    /// Scratch for the factorisation: unit lower triangle and diagonal.
+    lower: Vec<f64>,
+    diag: Vec<f64>,
+    tmp: Vec<f64>,
+}
+
+impl Ols {
+    pub fn new(n: usize, lambda: f64, regularise: f64, interval: u32) -> Self {
+        Ols {
+            n,
+            lambda,
+            regularise,
+            interval,
+            since_solve: 0,
+            cov: vec![0.0; n * n],
+            corr: vec![0.0; n],
+            weights: vec![0.0; n],
+            lower: vec![0.0; n * n],
+            diag: vec![0.0; n],
+            tmp: vec![0.0; n],
+        }
+    }
+
+    #[inline]
+    pub fn predict(&self, x: &[f64]) -> f64 {
+        let mut sum = 0.0;
+        for (w, v) in self.weights.iter().zip(x) {
+            sum += w * v;
+        }
+        sum
+    }
+
+    pub fn update(&mut self, x: &[f64], target: f64) {
+        let n = self.n;
+        let lambda = self.lambda;
+        for (i, &xi) in x.iter().enumerate().take(n) {
+            let row = &mut self.cov[i * n..(i + 1) * n];
+            for (c, &xj) in row.iter_mut().zip(x) {
+                *c = lambda * *c + xi * xj;
+            }
+            self.corr[i] = lambda * self.corr[i] + xi * target;
+        }
+        self.since_solve += 1;
+        if self.since_solve >= self.interval {
+            self.since_solve = 0;
+            self.solve();
+        }
+    }
+
+    /// Replaces the weights by the solution of `(cov + reg I) w = corr` if it is well posed.
+    fn solve(&mut self) {
+        let n = self.n;
+        let mut trace = 0.0;
+        for i in 0..n {
+            trace += self.cov[i * n + i];
+        }
+        let reg = self.regularise * (trace / n as f64) + 1.0;
+        for j in 0..n {
+            let mut d = self.cov[j * n + j] + reg;
+            for k in 0..j {
+                let l = self.lower[j * n + k];
+                d -= l * l * self.diag[k];
+            }
+            if d.is_nan() || d <= reg * 1e-3 {
+                return;
+            }
+            self.diag[j] = d;
+            for i in j + 1..n {
+                let mut a = self.cov[i * n + j];
+                for k in 0..j {
+                    a -= self.lower[i * n + k] * self.lower[j * n + k] * self.diag[k];
+                }
+                self.lower[i * n + j] = a / d;
+            }
+        }
+        for i in 0..n {
+            let mut z = self.corr[i];
+            for k in 0..i {
+                z -= self.lower[i * n + k] * self.tmp[k];
+            }
+            self.tmp[i] = z;
+        }
+        for i in 0..n {
+            self.tmp[i] /= self.diag[i];
+        }
+        for i in (0..n).rev() {
+            let mut w = self.tmp[i];
+            for k in i + 1..n {
+                w -= self.lower[k * n + i] * self.tmp[k];
+            }
+            self.tmp[i] = w;
+        }
+        if self.tmp.iter().all(|w| w.is_finite() && w.abs() < 1e6) {
+            self.weights.copy_from_slice(&self.tmp);
+        }
+    }
+}
