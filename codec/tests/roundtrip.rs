@@ -34,7 +34,7 @@ fn large_mixed_input() {
         match (state >> 60) % 3 {
             0 => data.extend_from_slice(b"the quick brown fox jumps over the lazy dog. "),
             1 => data.extend_from_slice(&state.to_le_bytes()),
-            _ => data.extend(std::iter::repeat((state & 0xff) as u8).take(100)),
+            _ => data.extend_from_slice(&[(state & 0xff) as u8; 100]),
         }
     }
     roundtrip(&data);

@@ -1,3 +1,9 @@
 //! Modelling primitives shared by the per-type models.
 
+pub mod apm;
+pub mod bithistory;
 pub mod logistic;
+pub mod logit16;
+pub mod mixer;
+pub mod nibble_table;
+pub mod statemap;

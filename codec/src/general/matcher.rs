@@ -1,0 +1,112 @@
+//! Match model: finds the most recent earlier occurrence of the last `MINLEN` bytes (through a
+//! hash table of positions), then predicts that the byte which followed it comes next. Its
+//! confidence is learned per (match length bucket, predicted bit).
+
+use crate::model::logit16::Logit16;
+use crate::model::statemap::StateMap;
+
+const MINLEN: usize = 6;
+const MAXLEN: usize = 65_535;
+/// Longest suffix compared when a candidate is first verified.
+const VERIFY: usize = 48;
+
+pub struct MatchModel {
+    table: Vec<u32>,
+    mask: usize,
+    /// Position in the history of the predicted next byte (valid while `len > 0`).
+    ptr: usize,
+    len: usize,
+    expected: u32,
+    active: bool,
+    sm: StateMap,
+}
+
+fn length_bucket(len: usize) -> usize {
+    if len < 16 {
+        len
+    } else {
+        (16 + ((len - 16) >> 3)).min(31)
+    }
+}
+
+impl MatchModel {
+    pub fn new(bits: u32) -> Self {
+        let bits = bits.clamp(8, 24);
+        MatchModel {
+            table: vec![0; 1 << bits],
+            mask: (1 << bits) - 1,
+            ptr: 0,
+            len: 0,
+            expected: 0,
+            active: false,
+            sm: StateMap::new(64, 1023, |i| if i & 1 == 1 { 49152 } else { 16384 }),
+        }
+    }
+
+    /// Call after each byte is appended to `buf`; `h` hashes the last `MINLEN` bytes.
+    pub fn update_byte(&mut self, buf: &[u8], h: u64) {
+        let n = buf.len();
+        let last = buf[n - 1];
+        if self.len > 0 && buf.get(self.ptr) == Some(&last) {
+            self.len = (self.len + 1).min(MAXLEN);
+            self.ptr += 1;
+        } else {
+            self.len = 0;
+        }
+        if n < MINLEN {
+            return;
+        }
+        let slot = (h as usize) & self.mask;
+        if self.len == 0 {
+            let cand = self.table[slot] as usize;
+            if cand > 0 && cand < n {
+                let mut l = 0;
+                while l < VERIFY && l < cand && buf[cand - 1 - l] == buf[n - 1 - l] {
+                    l += 1;
+                }
+                if l >= MINLEN {
+                    self.len = l;
+                    self.ptr = cand;
+                }
+            }
+        }
+        self.table[slot] = n as u32;
+    }
+
+    /// Current match length in bytes (0 = none), for selecting mixer weights.
+    pub fn length(&self) -> usize {
+        self.len
+    }
+
+    /// Stretched prediction for the next bit (0 when there is no match).
+    #[inline]
+    pub fn predict(&mut self, buf: &[u8], c0: u32, bitpos: u32, logit: &Logit16) -> i32 {
+        self.active = false;
+        if self.len == 0 {
+            return 0;
+        }
+        let pb = buf[self.ptr] as u32 | 256;
+        if pb >> (8 - bitpos) != c0 {
+            self.len = 0;
+            return 0;
+        }
+        self.expected = (pb >> (7 - bitpos)) & 1;
+        self.active = true;
+        let p = self
+            .sm
+            .p(length_bucket(self.len) * 2 + self.expected as usize);
+        logit.stretch(p)
+    }
+
+    /// Expected bit of the current prediction, if any (for mixer contexts).
+    pub fn expected_bit(&self) -> Option<u32> {
+        self.active.then_some(self.expected)
+    }
+
+    #[inline]
+    pub fn update_bit(&mut self, bit: u32) {
+        if self.active {
+            self.sm.update(bit);
+        }
+    }
+}

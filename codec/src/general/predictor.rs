@@ -1,0 +1,226 @@
+//! The context-mixing bit predictor: hashed order-1..6, word and sparse/record contexts
+//! (bit-history states in nibble buckets, each mapped to a probability by its own adaptive
+//! map), an order-0 map and a match model, mixed by a gated mixer and refined by two APMs.
+//! Encoder and decoder drive identical instances, so every step must be deterministic.
+
+use super::matcher::MatchModel;
+use crate::model::apm::Apm;
+use crate::model::bithistory::{initial_p16, BitHistory};
+use crate::model::logit16::Logit16;
+use crate::model::mixer::Mixer;
+use crate::model::nibble_table::NibbleTable;
+use crate::model::statemap::StateMap;
+
+/// Hashed contexts: orders 1, 2, 3, 4, 6, word, word pair, sparse/record.
+const NCTX: usize = 8;
+/// Mixer inputs: the hashed contexts, order 0, match, bias.
+const NIN: usize = NCTX + 3;
+
+/// Parameters both sides must agree on; stored in the payload header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// Fixed record length for the column context (0 = none).
+    pub record: usize,
+}
+
+#[inline]
+fn hash(tag: u64, v: u64) -> u64 {
+    let mut x = v ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 32;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 29)
+}
+
+#[inline]
+fn nibble_hash(ctx: u64, c0: u32) -> u64 {
+    let x =
+        (ctx ^ (c0 as u64).wrapping_mul(0x2545_F491_4F6C_DD1D)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^ (x >> 28)
+}
+
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c >= 0x80
+}
+
+pub struct Predictor {
+    logit: Logit16,
+    hist: BitHistory,
+    params: Params,
+    buf: Vec<u8>,
+    c0: u32,
+    bitpos: u32,
+    nib: usize,
+    c8: u64,
+    word: u64,
+    pword: u64,
+    ctx: [u64; NCTX],
+    tables: Vec<NibbleTable>,
+    bucket: [usize; NCTX],
+    slot: [usize; NCTX],
+    sms: Vec<StateMap>,
+    order0: StateMap,
+    mm: MatchModel,
+    mixer: Mixer,
+    apm1: Apm,
+    st: i32,
+    pr: u32,
+}
+
+/// log2 of the table size suited to `n` input bytes.
+fn size_bits(n: usize) -> u32 {
+    let need = (n.max(1) * 2).next_power_of_two().trailing_zeros();
+    need.clamp(10, 22)
+}
+
+impl Predictor {
+    pub fn new(n: usize, params: Params) -> Self {
+        let b = size_bits(n);
+        let bits = [b.min(16), b.min(20), b, b, b, b, b, b];
+        let tables = bits.iter().map(|&k| NibbleTable::new(k)).collect();
+        let sms = (0..NCTX)
+            .map(|_| StateMap::new(256, 1023, |s| initial_p16(s as u8)))
+            .collect();
+        let mut p = Predictor {
+            logit: Logit16::new(),
+            hist: BitHistory::new(),
+            params,
+            buf: Vec::with_capacity(n),
+            c0: 1,
+            bitpos: 0,
+            nib: 1,
+            c8: 0,
+            word: 0,
+            pword: 0,
+            ctx: [0; NCTX],
+            tables,
+            bucket: [0; NCTX],
+            slot: [0; NCTX],
+            sms,
+            order0: StateMap::new(256, 1023, |_| 32768),
+            mm: MatchModel::new((b + 1).min(22)),
+            mixer: Mixer::new(NIN, 4 * 256, 1 << 14, 4),
+            apm1: Apm::new(256, 7),
+            st: 0,
+            pr: 32768,
+        };
+        p.find_buckets();
+        p.predict();
+        p
+    }
+
+    /// 16-bit P(next bit = 1), in `1..=65535`.
+    #[inline]
+    pub fn p(&self) -> u32 {
+        self.pr
+    }
+
+    fn find_buckets(&mut self) {
+        let mut h = [0u64; NCTX];
+        let mut seen = 0u8;
+        for ((h, ctx), table) in h.iter_mut().zip(&self.ctx).zip(&self.tables) {
+            *h = nibble_hash(*ctx, self.c0);
+            seen ^= table.touch(*h);
+        }
+        std::hint::black_box(seen);
+        for ((b, h), table) in self.bucket.iter_mut().zip(&h).zip(&mut self.tables) {
+            *b = table.find(*h);
+        }
+    }
+
+    fn predict(&mut self) {
+        for i in 0..NCTX {
+            let s = self.bucket[i] + self.nib;
+            self.slot[i] = s;
+            let state = self.tables[i].get(s);
+            let p = self.sms[i].p(state as usize);
+            self.mixer.add(self.logit.stretch(p));
+        }
+        let p0 = self.order0.p(self.c0 as usize);
+        self.mixer.add(self.logit.stretch(p0));
+        let m = self
+            .mm
+            .predict(&self.buf, self.c0, self.bitpos, &self.logit);
+        self.mixer.add(m);
+        self.mixer.add(256);
+        let len = self.mm.length();
+        let mstate = match (len, self.mm.expected_bit()) {
+            (_, None) => 0,
+            (1..=15, Some(_)) => 1,
+            (16..=31, Some(_)) => 2,
+            _ => 3,
+        };
+        self.mixer.select(mstate * 256 + self.c0 as usize);
+        self.st = self.mixer.mix();
+        let pm = self.mixer.p16();
+        let a1 = self.apm1.p(self.st, self.c0 as usize);
+        let pr = (pm + a1 + 1) >> 1;
+        self.pr = pr.clamp(1, 65535);
+    }
+
+    /// Trains every component on the coded bit and prepares the next prediction.
+    pub fn update(&mut self, bit: u32) {
+        for i in 0..NCTX {
+            let s = self.slot[i];
+            let state = self.tables[i].get(s);
+            self.tables[i].set(s, self.hist.next(state, bit));
+            self.sms[i].update(bit);
+        }
+        self.order0.update(bit);
+        self.mm.update_bit(bit);
+        self.mixer.update(bit);
+        self.apm1.update(bit);
+
+        self.c0 = (self.c0 << 1) | bit;
+        self.nib = (self.nib << 1) | bit as usize;
+        self.bitpos += 1;
+        if self.bitpos == 8 {
+            let c = (self.c0 & 0xff) as u8;
+            self.end_byte(c);
+            self.c0 = 1;
+            self.bitpos = 0;
+            self.nib = 1;
+            self.find_buckets();
+        } else if self.bitpos == 4 {
+            self.nib = 1;
+            self.find_buckets();
+        }
+        self.predict();
+    }
+
+    fn end_byte(&mut self, c: u8) {
+        self.buf.push(c);
+        self.c8 = (self.c8 << 8) | c as u64;
+        if is_word_byte(c) {
+            self.word = (self.word ^ c.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01B3);
+        } else if self.word != 0 {
+            self.pword = self.word;
+            self.word = 0;
+        }
+        let c8 = self.c8;
+        self.ctx[0] = hash(1, c8 & 0xff);
+        self.ctx[1] = hash(2, c8 & 0xffff);
+        self.ctx[2] = hash(3, c8 & 0xff_ffff);
+        self.ctx[3] = hash(4, c8 & 0xffff_ffff);
+        self.ctx[4] = hash(6, c8 & 0xffff_ffff_ffff);
+        self.ctx[5] = if self.word != 0 {
+            hash(7, self.word)
+        } else {
+            hash(8, self.pword ^ (c8 & 0xff))
+        };
+        self.ctx[6] = hash(9, self.word ^ self.pword.wrapping_mul(31));
+        let n = self.buf.len();
+        let r = self.params.record;
+        self.ctx[7] = if r > 0 && n >= r {
+            let above = self.buf[n - r] as u64;
+            hash(
+                10,
+                above | (c8 & 0xff) << 8 | ((n % r).min(255) as u64) << 16,
+            )
+        } else {
+            hash(11, c8 & 0xffff_ff00)
+        };
+        self.mm
+            .update_byte(&self.buf, hash(12, c8 & 0xffff_ffff_ffff));
+    }
+}

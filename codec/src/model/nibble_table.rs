@@ -1,0 +1,81 @@
+//! Hash table of bit-history buckets. One bucket (16 bytes) holds the states of the 15 nodes of
+//! a nibble's binary tree for one context, plus a check byte at offset 0. A lookup probes three
+//! neighbouring buckets in the same 64-byte group and, on a miss, recycles the one whose first
+//! node has seen the least evidence.
+
+use super::bithistory::weight;
+
+pub struct NibbleTable {
+    t: Vec<u8>,
+    mask: usize,
+}
+
+impl NibbleTable {
+    /// `1 << bits` buckets (bits clamped to 2..=26).
+    pub fn new(bits: u32) -> Self {
+        let bits = bits.clamp(2, 26);
+        NibbleTable {
+            t: vec![0; 16 << bits],
+            mask: (1 << bits) - 1,
+        }
+    }
+
+    /// Reads the first probe of `hash`'s bucket group and returns it; calling this for several
+    /// tables before [`Self::find`] lets their cache misses overlap.
+    #[inline]
+    pub fn touch(&self, hash: u64) -> u8 {
+        self.t[((hash as usize) & self.mask) * 16]
+    }
+
+    /// Offset of the bucket for a 64-bit context hash; node `j` (1..=15) is at `offset + j`.
+    #[inline]
+    pub fn find(&mut self, hash: u64) -> usize {
+        let chk = (hash >> 56) as u8;
+        let i0 = (hash as usize) & self.mask;
+        if self.t[i0 * 16] == chk {
+            return i0 * 16;
+        }
+        let mut best = i0 * 16;
+        let mut best_w = u8::MAX;
+        for k in 0..3 {
+            let o = ((i0 ^ k) & self.mask) * 16;
+            if self.t[o] == chk {
+                return o;
+            }
+            let w = weight(self.t[o + 1]);
+            if w < best_w {
+                best_w = w;
+                best = o;
+            }
+        }
+        self.t[best..best + 16].fill(0);
+        self.t[best] = chk;
+        best
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> u8 {
+        self.t[i]
+    }
+
+    #[inline]
+    pub fn set(&mut self, i: usize, v: u8) {
+        self.t[i] = v;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_same_bucket_and_replaces_weak_ones() {
+        let mut t = NibbleTable::new(4);
+        let a = t.find(0xAB00_0000_0000_0003);
+        t.set(a + 1, 0x55);
+        assert_eq!(t.find(0xAB00_0000_0000_0003), a);
+        let b = t.find(0xCD00_0000_0000_0003);
+        assert_ne!(a, b);
+        assert_eq!(t.get(a + 1), 0x55);
+    }
+}

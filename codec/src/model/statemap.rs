@@ -1,0 +1,79 @@
+//! Adaptive map from a small context (e.g. a bit-history state) to a probability.
+//! Each entry packs a 22-bit probability (high bits) and a 10-bit hit count (low bits);
+//! the update rate is `~1 / (count + 1.5)` until the count reaches `limit`.
+
+pub struct StateMap {
+    t: Vec<u32>,
+    mask: usize,
+    limit: u32,
+    idx: usize,
+}
+
+/// `65536 * 2 / (2n + 3)`: reciprocal step sizes by count.
+const fn rates() -> [i32; 1024] {
+    let mut t = [0i32; 1024];
+    let mut n = 0;
+    while n < 1024 {
+        t[n] = 131_072 / (2 * n as i32 + 3);
+        n += 1;
+    }
+    t
+}
+
+static RATE: [i32; 1024] = rates();
+
+impl StateMap {
+    /// `n` contexts (rounded up to a power of two), entry `ctx` starting at `p16_init(ctx)`.
+    pub fn new(n: usize, limit: u32, p16_init: impl Fn(usize) -> u32) -> Self {
+        let n = n.max(1).next_power_of_two();
+        let t = (0..n)
+            .map(|i| (p16_init(i).min(65535) << 16) & 0xffff_fc00)
+            .collect();
+        StateMap {
+            t,
+            mask: n - 1,
+            limit: limit.min(1023),
+            idx: 0,
+        }
+    }
+
+    /// 16-bit P(1) for context `ctx` (masked to the size); remembers it for `update`.
+    #[inline]
+    pub fn p(&mut self, ctx: usize) -> u32 {
+        self.idx = ctx & self.mask;
+        self.t[self.idx] >> 16
+    }
+
+    /// Moves the last queried entry towards `bit`.
+    #[inline]
+    pub fn update(&mut self, bit: u32) {
+        let e = &mut self.t[self.idx];
+        let n = *e & 1023;
+        let p = (*e >> 10) as i64;
+        let target = if bit != 0 { (1i64 << 22) - 1 } else { 0 };
+        let p = p + (((target - p) * RATE[n as usize] as i64) >> 16);
+        let n = if n < self.limit { n + 1 } else { n };
+        *e = ((p.clamp(0, (1 << 22) - 1) as u32) << 10) | n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_a_skewed_source_quickly() {
+        let mut sm = StateMap::new(4, 1023, |_| 32768);
+        for _ in 0..200 {
+            sm.p(1);
+            sm.update(1);
+        }
+        assert!(sm.p(1) > 65000);
+        assert_eq!(sm.p(2), 32768);
+        for _ in 0..3 {
+            sm.p(1);
+            sm.update(0);
+        }
+        assert!(sm.p(1) < 65000);
+    }
+}

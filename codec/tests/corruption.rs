@@ -1,0 +1,89 @@
+//! Damaged real outputs (truncated, bit-flipped, spliced) must decode to Ok or Err, never panic,
+//! and within bounded time.
+
+use proptest::prelude::*;
+use std::io::Cursor;
+use std::time::{Duration, Instant};
+
+fn pack(data: &[u8]) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    codec::compress(Cursor::new(data), &mut out).expect("compress");
+    out.into_inner()
+}
+
+/// Decodes `packed`, asserting it neither panics nor takes unreasonably long.
+fn try_decode(packed: &[u8]) {
+    let start = Instant::now();
+    let mut out = Cursor::new(Vec::new());
+    let _ = codec::decompress(Cursor::new(packed), &mut out);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "decode took {:?}",
+        start.elapsed()
+    );
+}
+
+/// Inputs of varied kinds: text, records, runs, noise, and x86-like code.
+fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
+    let mut s = seed | 1;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    match kind % 5 {
+        0 => {
+            let words = ["the ", "cat ", "sat ", "on ", "a ", "mat. ", "And\n"];
+            let mut v = Vec::new();
+            while v.len() < len {
+                v.extend_from_slice(words[(next() % 7) as usize].as_bytes());
+            }
+            v
+        }
+        1 => (0..len)
+            .map(|i| if i % 12 < 4 { (i / 12) as u8 } else { b'r' })
+            .collect(),
+        2 => (0..len).map(|i| (i / 97) as u8).collect(),
+        3 => (0..len).map(|_| next() as u8).collect(),
+        _ => {
+            let mut v = Vec::new();
+            while v.len() < len.max(5000) {
+                v.push(0xE8);
+                let d = (next() % 4096) as i32 - 2048;
+                v.extend_from_slice(&d.to_le_bytes());
+                v.extend_from_slice(&[0x55, 0x89, 0xE5]);
+            }
+            v
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn truncated_outputs_fail_cleanly(kind in 0u8..5, seed in any::<u64>(), len in 1usize..6000, cut in any::<prop::sample::Index>()) {
+        let packed = pack(&sample(kind, seed, len));
+        try_decode(&packed[..cut.index(packed.len())]);
+    }
+
+    #[test]
+    fn bit_flipped_outputs_fail_cleanly(kind in 0u8..5, seed in any::<u64>(), len in 1usize..6000, flips in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..8), 1..4)) {
+        let mut packed = pack(&sample(kind, seed, len));
+        for (at, bit) in flips {
+            let i = at.index(packed.len());
+            packed[i] ^= 1 << bit;
+        }
+        try_decode(&packed);
+    }
+
+    #[test]
+    fn spliced_outputs_fail_cleanly(k1 in 0u8..5, k2 in 0u8..5, seed in any::<u64>(), len in 1usize..4000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+        let p1 = pack(&sample(k1, seed, len));
+        let p2 = pack(&sample(k2, seed ^ 0x5555, len / 2 + 1));
+        let mut spliced = p1[..a.index(p1.len())].to_vec();
+        spliced.extend_from_slice(&p2[b.index(p2.len())..]);
+        try_decode(&spliced);
+    }
+}
