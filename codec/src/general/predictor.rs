@@ -11,10 +11,8 @@ use crate::model::mixer::Mixer;
 use crate::model::nibble_table::NibbleTable;
 use crate::model::statemap::StateMap;
 
-/// Hashed contexts: orders 1, 2, 3, 4, 6, word, word pair, sparse/record.
-const NCTX: usize = 8;
-/// Mixer inputs: the hashed contexts, order 0, match, bias.
-const NIN: usize = NCTX + 3;
+/// Most hashed contexts: orders 1, 2, 3, 4, 6, word, and a record column when records were found.
+const NCTX: usize = 7;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,11 +52,14 @@ pub struct Predictor {
     c8: u64,
     word: u64,
     pword: u64,
+    /// Contexts in use (6, or 7 with a record length).
+    nctx: usize,
     ctx: [u64; NCTX],
     tables: Vec<NibbleTable>,
     bucket: [usize; NCTX],
     slot: [usize; NCTX],
-    sms: Vec<StateMap>,
+    /// One 256-state map per context: entry `i * 256 + state`.
+    sms: StateMap,
     order0: StateMap,
     mm: MatchModel,
     mixer: Mixer,
@@ -70,17 +71,16 @@ pub struct Predictor {
 /// log2 of the table size suited to `n` input bytes.
 fn size_bits(n: usize) -> u32 {
     let need = (n.max(1) * 2).next_power_of_two().trailing_zeros();
-    need.clamp(10, 22)
+    need.clamp(10, 16)
 }
 
 impl Predictor {
     pub fn new(n: usize, params: Params) -> Self {
         let b = size_bits(n);
-        let bits = [b.min(16), b.min(20), b, b, b, b, b, b];
-        let tables = bits.iter().map(|&k| NibbleTable::new(k)).collect();
-        let sms = (0..NCTX)
-            .map(|_| StateMap::new(256, 1023, |s| initial_p16(s as u8)))
-            .collect();
+        let nctx = if params.record > 0 { NCTX } else { NCTX - 1 };
+        let bits = [b.min(16), b.min(20), b, b, b, b, b];
+        let tables = bits[..nctx].iter().map(|&k| NibbleTable::new(k)).collect();
+        let sms = StateMap::new(NCTX * 256, 1023, |i| initial_p16(i as u8));
         let mut p = Predictor {
             logit: Logit16::new(),
             hist: BitHistory::new(),
@@ -92,6 +92,7 @@ impl Predictor {
             c8: 0,
             word: 0,
             pword: 0,
+            nctx,
             ctx: [0; NCTX],
             tables,
             bucket: [0; NCTX],
@@ -99,7 +100,7 @@ impl Predictor {
             sms,
             order0: StateMap::new(256, 1023, |_| 32768),
             mm: MatchModel::new((b + 1).min(22)),
-            mixer: Mixer::new(NIN, 4 * 256, 1 << 14, 4),
+            mixer: Mixer::new(nctx + 3, 4 * 256, 1 << 14, 4),
             apm1: Apm::new(256, 7),
             st: 0,
             pr: 32768,
@@ -129,11 +130,11 @@ impl Predictor {
     }
 
     fn predict(&mut self) {
-        for i in 0..NCTX {
+        for i in 0..self.nctx {
             let s = self.bucket[i] + self.nib;
             self.slot[i] = s;
             let state = self.tables[i].get(s);
-            let p = self.sms[i].p(state as usize);
+            let p = self.sms.p_at(i << 8 | state as usize);
             self.mixer.add(self.logit.stretch(p));
         }
         let p0 = self.order0.p(self.c0 as usize);
@@ -160,11 +161,11 @@ impl Predictor {
 
     /// Trains every component on the coded bit and prepares the next prediction.
     pub fn update(&mut self, bit: u32) {
-        for i in 0..NCTX {
+        for i in 0..self.nctx {
             let s = self.slot[i];
             let state = self.tables[i].get(s);
             self.tables[i].set(s, self.hist.next(state, bit));
-            self.sms[i].update(bit);
+            self.sms.update_at(i << 8 | state as usize, bit);
         }
         self.order0.update(bit);
         self.mm.update_bit(bit);
@@ -208,18 +209,13 @@ impl Predictor {
         } else {
             hash(8, self.pword ^ (c8 & 0xff))
         };
-        self.ctx[6] = hash(9, self.word ^ self.pword.wrapping_mul(31));
         let n = self.buf.len();
         let r = self.params.record;
-        self.ctx[7] = if r > 0 && n >= r {
+        if r > 0 && n >= r {
             let above = self.buf[n - r] as u64;
-            hash(
-                10,
-                above | (c8 & 0xff) << 8 | ((n % r).min(255) as u64) << 16,
-            )
-        } else {
-            hash(11, c8 & 0xffff_ff00)
-        };
+            let col = (n % r).min(255) as u64;
+            self.ctx[6] = hash(10, above | (c8 & 0xff) << 8 | col << 16);
+        }
         self.mm
             .update_byte(&self.buf, hash(12, c8 & 0xffff_ffff_ffff));
     }

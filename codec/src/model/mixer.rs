@@ -4,11 +4,14 @@
 
 use super::logit16::Logit16;
 
+/// Most inputs a mixer takes.
+pub const MAX_INPUTS: usize = 16;
+
 pub struct Mixer {
     n: usize,
     set_mask: usize,
     weights: Vec<i32>,
-    inputs: Vec<i32>,
+    inputs: [i32; MAX_INPUTS],
     nin: usize,
     base: usize,
     dot: i32,
@@ -18,15 +21,16 @@ pub struct Mixer {
 }
 
 impl Mixer {
-    /// `n` inputs per prediction, `sets` weight vectors (rounded up to a power of two),
-    /// learning rate `lr` (about 2..24).
+    /// `n` inputs per prediction (at most [`MAX_INPUTS`]), `sets` weight vectors (rounded up to
+    /// a power of two), learning rate `lr` (about 2..24).
     pub fn new(n: usize, sets: usize, init_weight: i32, lr: i64) -> Self {
+        let n = n.clamp(1, MAX_INPUTS);
         let sets = sets.max(1).next_power_of_two();
         Mixer {
             n,
             set_mask: sets - 1,
             weights: vec![init_weight; n * sets],
-            inputs: vec![0; n],
+            inputs: [0; MAX_INPUTS],
             nin: 0,
             base: 0,
             dot: 0,

@@ -47,7 +47,20 @@ impl StateMap {
     /// Moves the last queried entry towards `bit`.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        let e = &mut self.t[self.idx];
+        self.update_at(self.idx, bit);
+    }
+
+    /// 16-bit P(1) of entry `ctx` (masked), without remembering it: for callers that keep
+    /// several entries of one map in flight and update them with [`Self::update_at`].
+    #[inline]
+    pub fn p_at(&self, ctx: usize) -> u32 {
+        self.t[ctx & self.mask] >> 16
+    }
+
+    /// Moves entry `ctx` (masked) towards `bit`.
+    #[inline]
+    pub fn update_at(&mut self, ctx: usize, bit: u32) {
+        let e = &mut self.t[ctx & self.mask];
         let n = *e & 1023;
         let p = (*e >> 10) as i64;
         let target = if bit != 0 { (1i64 << 22) - 1 } else { 0 };
