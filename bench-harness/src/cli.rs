@@ -28,6 +28,8 @@ pub enum Command {
     Run(RunArgs),
     /// List the datasets, their sizes and whether they are on disk
     Datasets(DatasetsArgs),
+    /// Download, verify and normalize public datasets described by datasets/<NAME>.toml
+    Fetch(FetchArgs),
     /// (internal) run one codec operation: input on stdin, output on stdout
     #[command(name = "__exec", hide = true)]
     Exec(ExecArgs),
@@ -35,7 +37,8 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// `default`, `holdout`, or a directory of files
+    /// `default`, `holdout`, a dataset with a manifest (datasets/<NAME>.toml, fetched when
+    /// missing), or a directory of files
     #[arg(long, default_value = "default")]
     pub dataset: String,
     /// Codec to measure; repeatable. `candidate`, `zstd[:LEVEL]`, `xz[:LEVEL]`, `bzip2[:LEVEL]`,
@@ -82,6 +85,21 @@ pub struct RunArgs {
     /// Size factor of generated datasets (1.0 = about 160 MiB)
     #[arg(long, default_value_t = 1.0)]
     pub scale: f64,
+    /// No progress output
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// How a dataset with a manifest is fetched when files are missing
+    #[command(flatten)]
+    pub net: crate::fetch::NetArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct FetchArgs {
+    /// Datasets to fetch (names of manifests datasets/<NAME>.toml), or `all`
+    #[arg(required = true, value_name = "NAME")]
+    pub datasets: Vec<String>,
+    #[command(flatten)]
+    pub net: crate::fetch::NetArgs,
     /// No progress output
     #[arg(long, short)]
     pub quiet: bool,

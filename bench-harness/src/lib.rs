@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod codecs;
 pub mod dataset;
+pub mod fetch;
 pub mod history;
 pub mod metrics;
 pub mod progress;

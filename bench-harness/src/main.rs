@@ -30,6 +30,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run_command(args, root, data_dir, results_dir),
         Command::Datasets(args) => datasets_command(args, &data_dir).map(|_| ExitCode::SUCCESS),
+        Command::Fetch(args) => args
+            .net
+            .options(args.quiet)
+            .and_then(|opts| bench_harness::fetch::command(&args.datasets, &opts, &data_dir))
+            .map(|_| ExitCode::SUCCESS),
         Command::Exec(args) => exec_command(args).map(|_| ExitCode::SUCCESS),
     };
     outcome.unwrap_or_else(|e| {
@@ -57,7 +62,14 @@ fn run_command(
         .map(cli::parse_size)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let source = dataset::resolve(&args.dataset, args.seed.as_deref(), args.scale)?;
+    let fetch = args.net.options(args.quiet)?;
+    let source = dataset::resolve_in(
+        &args.dataset,
+        args.seed.as_deref(),
+        args.scale,
+        &data_dir,
+        fetch,
+    )?;
     let quiet = args.quiet;
     let log = move |m: &str| {
         if !quiet {
@@ -168,7 +180,10 @@ fn datasets_command(args: DatasetsArgs, data_dir: &std::path::Path) -> Result<()
         "{:<12}{:>7}{:>12}  {:<14}location",
         "dataset", "files", "MiB", "materialized"
     );
-    for l in dataset::list_synthetic(data_dir, args.scale) {
+    for l in dataset::list_synthetic(data_dir, args.scale)
+        .into_iter()
+        .chain(dataset::list_manifests(data_dir))
+    {
         println!(
             "{:<12}{:>7}{:>12.1}  {:<14}{}",
             l.name,

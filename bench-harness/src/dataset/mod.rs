@@ -2,6 +2,8 @@
 //! Materializing a dataset yields its files with category, size and sha256.
 
 pub mod category;
+pub mod manifest;
+pub mod normalize;
 pub mod sniff;
 #[path = "synth_stub.rs"]
 pub mod synth;
@@ -60,6 +62,11 @@ pub enum Source {
         scale: f64,
     },
     Directory(PathBuf),
+    /// Described by `<data_dir>/<name>.toml`; fetched into the cache when missing.
+    Manifest {
+        name: String,
+        fetch: crate::fetch::Options,
+    },
 }
 
 /// Environment variable holding the secret holdout seed.
@@ -102,6 +109,29 @@ pub fn resolve(name: &str, seed: Option<&str>, scale: f64) -> Result<Source> {
     }
 }
 
+/// Like [`resolve`], but a name with a manifest `<data_dir>/<name>.toml` is that dataset.
+pub fn resolve_in(
+    name: &str,
+    seed: Option<&str>,
+    scale: f64,
+    data_dir: &Path,
+    fetch: crate::fetch::Options,
+) -> Result<Source> {
+    if !matches!(name, "default" | "holdout") && manifest::exists(data_dir, name) {
+        return Ok(Source::Manifest {
+            name: name.to_string(),
+            fetch,
+        });
+    }
+    resolve(name, seed, scale).with_context(|| {
+        format!(
+            "unknown dataset {name:?} (datasets with a manifest in {}: {})",
+            data_dir.display(),
+            manifest::names(data_dir).join(", ")
+        )
+    })
+}
+
 /// A seed given as a number is used as is; any other text is hashed.
 fn seed_from_text(text: &str) -> u64 {
     text.trim().parse::<u64>().unwrap_or_else(|_| {
@@ -135,6 +165,7 @@ pub fn materialize(source: &Source, data_dir: &Path, log: &dyn Fn(&str)) -> Resu
                 files,
             })
         }
+        Source::Manifest { name, fetch } => crate::fetch::materialize(data_dir, name, fetch, log),
         Source::Directory(dir) => Ok(Dataset {
             name: dir_name(dir),
             files: scan_directory(dir)?,
@@ -315,6 +346,11 @@ pub struct Listing {
     pub bytes: u64,
     pub materialized: String,
     pub location: String,
+}
+
+/// The datasets described by manifests, with what is already on disk.
+pub fn list_manifests(data_dir: &Path) -> Vec<Listing> {
+    crate::fetch::list(data_dir)
 }
 
 /// The generated datasets, with what is already on disk.

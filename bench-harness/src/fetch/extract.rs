@@ -1,0 +1,121 @@
+//! Copies the members a manifest names out of `.tar.gz`, `.tar`, `.zip` and `.bz2` files.
+
+use crate::dataset::manifest::ArchiveKind;
+use anyhow::{bail, Context, Result};
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// A member to extract and the file to write it to.
+pub struct Wanted<'a> {
+    pub member: &'a str,
+    pub to: PathBuf,
+}
+
+/// Whether the archive path `entry` is the member `wanted`: equal, or ending in `/wanted`.
+fn matches(entry: &str, wanted: &str) -> bool {
+    let entry = entry.trim_start_matches("./");
+    entry == wanted
+        || entry
+            .strip_suffix(wanted)
+            .is_some_and(|prefix| prefix.ends_with('/'))
+}
+
+/// Writes every wanted member of `archive`; fails naming the members it could not find.
+pub fn extract(archive: &Path, kind: ArchiveKind, wanted: &[Wanted]) -> Result<()> {
+    let open = || File::open(archive).with_context(|| format!("opening {}", archive.display()));
+    let mut done = vec![false; wanted.len()];
+    let mut seen = Vec::new();
+    match kind {
+        ArchiveKind::Bz2 => {
+            let [only] = wanted else {
+                bail!("a .bz2 holds one member, {} wanted", wanted.len());
+            };
+            let mut reader = bzip2::read::MultiBzDecoder::new(BufReader::new(open()?));
+            write_to(&mut reader, &only.to)?;
+            done[0] = true;
+        }
+        ArchiveKind::TarGz | ArchiveKind::Tar => {
+            let file = BufReader::new(open()?);
+            let reader: Box<dyn Read> = if kind == ArchiveKind::TarGz {
+                Box::new(flate2::read::MultiGzDecoder::new(file))
+            } else {
+                Box::new(file)
+            };
+            let mut tar = tar::Archive::new(reader);
+            for entry in tar.entries().context("reading the tar index")? {
+                let mut entry = entry.context("reading a tar entry")?;
+                if !entry.header().entry_type().is_file() {
+                    continue;
+                }
+                let path = entry.path()?.to_string_lossy().into_owned();
+                if let Some(i) = first_open(wanted, &done, &path) {
+                    write_to(&mut entry, &wanted[i].to)?;
+                    done[i] = true;
+                }
+                seen.push(path);
+            }
+        }
+        ArchiveKind::Zip => {
+            let mut zip = zip::ZipArchive::new(BufReader::new(open()?))
+                .context("reading the zip directory")?;
+            for index in 0..zip.len() {
+                let mut entry = zip.by_index(index)?;
+                if !entry.is_file() {
+                    continue;
+                }
+                let path = entry.name().to_string();
+                if let Some(i) = first_open(wanted, &done, &path) {
+                    write_to(&mut entry, &wanted[i].to)?;
+                    done[i] = true;
+                }
+                seen.push(path);
+            }
+        }
+    }
+    let missing: Vec<&str> = wanted
+        .iter()
+        .zip(&done)
+        .filter(|(_, &d)| !d)
+        .map(|(w, _)| w.member)
+        .collect();
+    if !missing.is_empty() {
+        seen.truncate(20);
+        bail!(
+            "{} has no member {} (it holds {}{})",
+            archive.display(),
+            missing.join(", "),
+            seen.join(", "),
+            if seen.len() == 20 { ", ..." } else { "" }
+        );
+    }
+    Ok(())
+}
+
+fn first_open(wanted: &[Wanted], done: &[bool], path: &str) -> Option<usize> {
+    (0..wanted.len()).find(|&i| !done[i] && matches(path, wanted[i].member))
+}
+
+fn write_to(reader: &mut dyn Read, to: &Path) -> Result<()> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut out = File::create(to).with_context(|| format!("creating {}", to.display()))?;
+    io::copy(reader, &mut out).with_context(|| format!("extracting into {}", to.display()))?;
+    out.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn members_match_whole_trailing_components() {
+        assert!(matches("alice29.txt", "alice29.txt"));
+        assert!(matches("./alice29.txt", "alice29.txt"));
+        assert!(matches("silesia/dickens", "dickens"));
+        assert!(!matches("notdickens", "dickens"));
+        assert!(!matches("dickens.bak", "dickens"));
+    }
+}

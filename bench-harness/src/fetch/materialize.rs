@@ -1,0 +1,420 @@
+//! Brings a manifest dataset onto disk: every file present and verified, downloading,
+//! extracting and decoding only what is missing or damaged. Nothing unverified ever lands
+//! at a final path: downloads and extractions go to temporary files, are checked, then
+//! renamed.
+
+use super::args::Options;
+use super::download::Downloader;
+use super::extract::{self, Wanted};
+use super::lock::{DerivedPin, Lock, Pin};
+use super::verify::{self, Digest};
+use crate::dataset::manifest::{Download, Expected, Manifest, Output};
+use crate::dataset::normalize::{self, Media};
+use crate::dataset::{sniff, Category, Dataset, DatasetFile};
+use anyhow::{anyhow, bail, Context, Result};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Where the files of manifest dataset `name` are cached.
+pub fn cache_dir(data_dir: &Path, name: &str) -> PathBuf {
+    data_dir.join("cache").join(name)
+}
+
+/// Hidden, so a directory scan of the cache does not see archives and partial files.
+const WORK_DIR: &str = ".download";
+
+pub fn materialize(
+    data_dir: &Path,
+    name: &str,
+    opts: &Options,
+    log: &dyn Fn(&str),
+) -> Result<Dataset> {
+    let manifest = Manifest::load(data_dir, name)?;
+    let mut f = Fetcher {
+        data_dir,
+        dataset: name,
+        dir: cache_dir(data_dir, name),
+        opts,
+        downloader: None,
+        lock: Lock::load(data_dir, name)?,
+        log,
+    };
+    let mut files = Vec::new();
+    let mut failures = Vec::new();
+    for download in &manifest.downloads {
+        let outputs: Vec<Output> = manifest
+            .outputs()
+            .into_iter()
+            .filter(|o| o.download.name == download.name)
+            .collect();
+        let saved = f.lock.clone();
+        let outcome = f.ensure(download, &outputs);
+        if f.lock != saved {
+            f.lock.save(data_dir, name)?;
+        }
+        match outcome {
+            Ok(mut got) => files.append(&mut got),
+            Err(e) if download.optional => log(&format!(
+                "warning: skipping optional file {} of dataset {name}: {e:#}",
+                download.name
+            )),
+            Err(e) => failures.push(e),
+        }
+    }
+    if !failures.is_empty() {
+        let mut text = failures
+            .iter()
+            .map(|e| format!("{e:#}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        text.push_str(&format!("\n{}", cached_summary(&manifest, &f.dir)));
+        bail!(text);
+    }
+    Ok(Dataset {
+        name: name.to_string(),
+        files,
+    })
+}
+
+/// What is already on disk, for error messages.
+fn cached_summary(manifest: &Manifest, dir: &Path) -> String {
+    let outputs = manifest.outputs();
+    let present: Vec<&str> = outputs
+        .iter()
+        .filter(|o| dir.join(o.path).is_file())
+        .map(|o| o.path)
+        .collect();
+    let mut text = format!(
+        "already cached in {}: {} of {} files of dataset {}",
+        dir.display(),
+        present.len(),
+        outputs.len(),
+        manifest.name
+    );
+    if !present.is_empty() {
+        let shown: Vec<&str> = present.iter().take(12).copied().collect();
+        text.push_str(&format!(
+            " ({}{})",
+            shown.join(", "),
+            if present.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            }
+        ));
+    }
+    text
+}
+
+struct Fetcher<'a> {
+    data_dir: &'a Path,
+    dataset: &'a str,
+    dir: PathBuf,
+    opts: &'a Options,
+    /// Built on first use, so a fully cached dataset never touches the network stack.
+    downloader: Option<Downloader>,
+    lock: Lock,
+    log: &'a dyn Fn(&str),
+}
+
+fn pin_expected(pin: Option<&Pin>) -> Expected {
+    pin.map(|p| Expected {
+        size: Some(p.size),
+        sha256: Some(p.sha256.clone()),
+        md5: None,
+    })
+    .unwrap_or_default()
+}
+
+fn pin_of(d: &Digest) -> Pin {
+    Pin {
+        size: d.size,
+        sha256: d.sha256.clone(),
+    }
+}
+
+impl Fetcher<'_> {
+    fn work_path(&self, name: &str, suffix: &str) -> PathBuf {
+        self.dir.join(WORK_DIR).join(format!("{name}{suffix}"))
+    }
+
+    /// The files of one download, present and verified, with their raw versions.
+    fn ensure(&mut self, download: &Download, outputs: &[Output]) -> Result<Vec<DatasetFile>> {
+        let mut digests: Vec<Option<Digest>> = Vec::new();
+        for o in outputs {
+            digests.push(self.cached(o)?);
+        }
+        if digests.iter().any(Option::is_none) {
+            match download.archive_kind() {
+                None => {
+                    let target = self.dir.join(&download.name);
+                    let digest = self.download(download, &target)?;
+                    self.lock
+                        .download
+                        .insert(download.name.clone(), pin_of(&digest));
+                    digests[0] = Some(digest);
+                }
+                Some(kind) => {
+                    let archive = self.work_path(&download.name, "");
+                    if self.cached_download(download, &archive)?.is_none() {
+                        let digest = self.download(download, &archive)?;
+                        self.lock
+                            .download
+                            .insert(download.name.clone(), pin_of(&digest));
+                    }
+                    let missing: Vec<usize> = (0..outputs.len())
+                        .filter(|&i| digests[i].is_none())
+                        .collect();
+                    let wanted: Vec<Wanted> = missing
+                        .iter()
+                        .map(|&i| Wanted {
+                            member: &outputs[i].member.expect("archive output").member,
+                            to: self.work_path(outputs[i].path, ".extracting"),
+                        })
+                        .collect();
+                    extract::extract(&archive, kind, &wanted).with_context(|| {
+                        format!(
+                            "dataset {}, file {}: extracting",
+                            self.dataset, download.name
+                        )
+                    })?;
+                    for (&i, w) in missing.iter().zip(&wanted) {
+                        digests[i] = Some(self.accept_member(&outputs[i], &w.to)?);
+                    }
+                }
+            }
+        }
+        let mut files = Vec::new();
+        for (o, digest) in outputs.iter().zip(digests) {
+            let digest = digest.expect("every output is verified by now");
+            // Trust on first use also covers files that were on disk before any lock.
+            let pins = match o.member {
+                Some(_) => &mut self.lock.member,
+                None => &mut self.lock.download,
+            };
+            let key = if o.member.is_some() {
+                o.path
+            } else {
+                &o.download.name
+            };
+            pins.entry(key.to_string())
+                .or_insert_with(|| pin_of(&digest));
+            let path = self.dir.join(o.path);
+            let category = match o.category {
+                Some(c) => c,
+                None => sniff_path(&path, digest.size)?,
+            };
+            let derived = if o.normalize {
+                self.derive(o.path, &path, &digest)?
+            } else {
+                None
+            };
+            files.push(DatasetFile {
+                name: o.path.to_string(),
+                path,
+                category,
+                size: digest.size,
+                sha256: digest.sha256,
+            });
+            files.extend(derived);
+        }
+        Ok(files)
+    }
+
+    /// What an output must be: the manifest's values, completed by the lock's.
+    fn expected(&self, o: &Output) -> Expected {
+        let pin = match o.member {
+            Some(_) => self.lock.member.get(o.path),
+            None => self.lock.download.get(&o.download.name),
+        };
+        verify::merge(&o.expected, &pin_expected(pin))
+    }
+
+    /// The digest of an output already on disk and valid; `None` when it must be fetched.
+    fn cached(&self, o: &Output) -> Result<Option<Digest>> {
+        let path = self.dir.join(o.path);
+        self.verify_existing(&path, &self.expected(o))
+    }
+
+    fn cached_download(&self, d: &Download, path: &Path) -> Result<Option<Digest>> {
+        let expected = verify::merge(
+            &d.expected(),
+            &pin_expected(self.lock.download.get(&d.name)),
+        );
+        self.verify_existing(path, &expected)
+    }
+
+    fn verify_existing(&self, path: &Path, expected: &Expected) -> Result<Option<Digest>> {
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let digest = verify::digest_file(path)?;
+        match verify::check(expected, &digest) {
+            Ok(()) => Ok(Some(digest)),
+            Err(m) => {
+                (self.log)(&format!(
+                    "cached {} is damaged ({m}); fetching it again",
+                    path.display()
+                ));
+                Ok(None)
+            }
+        }
+    }
+
+    /// Downloads `d` to `target` through a partial file, verified before the rename.
+    fn download(&mut self, d: &Download, target: &Path) -> Result<Digest> {
+        let expected = verify::merge(
+            &d.expected(),
+            &pin_expected(self.lock.download.get(&d.name)),
+        );
+        let part = self.work_path(&d.name, ".part");
+        if let Some(dir) = part.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        if self.downloader.is_none() {
+            self.downloader = Some(Downloader::new(self.opts)?);
+        }
+        let downloader = self.downloader.as_ref().expect("built above");
+        let origins: Vec<&str> = d.origins().collect();
+        let urls = self.opts.urls(self.dataset, &d.name, &origins);
+        let mut errors = Vec::new();
+        for url in &urls {
+            (self.log)(&format!("fetching {}/{} from {url}", self.dataset, d.name));
+            if let Err(e) = downloader.fetch(url, &part, self.log) {
+                errors.push(format!("{url}: {e}"));
+                continue;
+            }
+            let digest = verify::digest_file(&part)?;
+            if let Err(m) = verify::check(&expected, &digest) {
+                fs::remove_file(&part).with_context(|| format!("removing {}", part.display()))?;
+                errors.push(format!("{url}: {m}; the download was discarded"));
+                continue;
+            }
+            if let Some(dir) = target.parent() {
+                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+            fs::rename(&part, target)
+                .with_context(|| format!("renaming into {}", target.display()))?;
+            (self.log)(&format!(
+                "fetched {}/{} ({} bytes, sha256 {})",
+                self.dataset, d.name, digest.size, digest.sha256
+            ));
+            return Ok(digest);
+        }
+        Err(anyhow!(
+            "dataset {}, file {}: cannot fetch it:\n  {}",
+            self.dataset,
+            d.name,
+            errors.join("\n  ")
+        ))
+    }
+
+    /// Verifies an extracted member and moves it into place.
+    fn accept_member(&mut self, o: &Output, tmp: &Path) -> Result<Digest> {
+        let digest = verify::digest_file(tmp)?;
+        if let Err(m) = verify::check(&self.expected(o), &digest) {
+            fs::remove_file(tmp).ok();
+            bail!(
+                "dataset {}, file {} (member {} of {}): {m}; the extracted file was discarded",
+                self.dataset,
+                o.path,
+                o.member.map(|m| m.member.as_str()).unwrap_or(""),
+                o.download.name
+            );
+        }
+        let target = self.dir.join(o.path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        fs::rename(tmp, &target).with_context(|| format!("renaming into {}", target.display()))?;
+        self.lock.member.insert(o.path.to_string(), pin_of(&digest));
+        Ok(digest)
+    }
+
+    /// The raw version of a decodable media file, made when missing and checked against the
+    /// lock: the same decoder on the same source must give the same bytes.
+    fn derive(
+        &mut self,
+        name: &str,
+        src: &Path,
+        src_digest: &Digest,
+    ) -> Result<Option<DatasetFile>> {
+        let Some(media) = normalize::sniff_file(src)? else {
+            return Ok(None);
+        };
+        let raw_name = format!("{name}.{}", media.raw_extension());
+        let raw_path = self.dir.join(&raw_name);
+        let pin = self
+            .lock
+            .derived
+            .get(&raw_name)
+            .filter(|p| p.source_sha256 == src_digest.sha256 && p.decoder == media.decoder())
+            .cloned();
+        let pinned = pin.as_ref().map(|p| Expected {
+            size: Some(p.size),
+            sha256: Some(p.sha256.clone()),
+            md5: None,
+        });
+        if let Some(expected) = &pinned {
+            if let Some(d) = self.verify_existing(&raw_path, expected)? {
+                return Ok(Some(raw_file(raw_name, raw_path, media, d)));
+            }
+        }
+        (self.log)(&format!("decoding {name} into {raw_name}"));
+        let tmp = self.work_path(&raw_name, ".decoding");
+        if let Some(dir) = tmp.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        normalize::derive(media, src, &tmp).with_context(|| {
+            format!(
+                "dataset {}, file {name}: making its raw version",
+                self.dataset
+            )
+        })?;
+        let digest = verify::digest_file(&tmp)?;
+        if let Some(expected) = &pinned {
+            if let Err(m) = verify::check(expected, &digest) {
+                fs::remove_file(&tmp).ok();
+                bail!(
+                    "dataset {}, file {raw_name}: decoding {name} with {} gave other bytes \
+                     than {} records ({m})",
+                    self.dataset,
+                    media.decoder(),
+                    super::lock::lock_path(self.data_dir, self.dataset).display()
+                );
+            }
+        }
+        fs::rename(&tmp, &raw_path)
+            .with_context(|| format!("renaming into {}", raw_path.display()))?;
+        self.lock.derived.insert(
+            raw_name.clone(),
+            DerivedPin {
+                source: name.to_string(),
+                source_sha256: src_digest.sha256.clone(),
+                decoder: media.decoder().to_string(),
+                size: digest.size,
+                sha256: digest.sha256.clone(),
+            },
+        );
+        Ok(Some(raw_file(raw_name, raw_path, media, digest)))
+    }
+}
+
+fn raw_file(name: String, path: PathBuf, media: Media, d: Digest) -> DatasetFile {
+    DatasetFile {
+        name,
+        path,
+        category: media.raw_category(),
+        size: d.size,
+        sha256: d.sha256,
+    }
+}
+
+fn sniff_path(path: &Path, size: u64) -> Result<Category> {
+    let mut head = Vec::with_capacity(8192);
+    fs::File::open(path)
+        .and_then(|f| f.take(8192).read_to_end(&mut head))
+        .with_context(|| format!("reading {}", path.display()))?;
+    Ok(sniff::sniff(path, &head, size))
+}
