@@ -103,13 +103,24 @@ pub fn incompressible_blocks(data: &[u8]) -> Vec<bool> {
     while start < data.len() {
         let end = (start + BLOCK).min(data.len());
         let block = &data[start..end];
-        let high = block.len() >= 4096 && entropy(block) >= (79 << 16) / 10;
+        let high = block.len() >= 4096 && entropy(block) >= (795 << 16) / 100;
         let skip = high && finder.repeated(data, start, end) < block.len() / 16;
         finder.insert(data, start, end);
         out.push(skip);
         start = end;
     }
     out
+}
+
+/// Whether `data` is mostly text: at least 90% printable ASCII, whitespace or UTF-8 bytes.
+pub fn looks_like_text(data: &[u8]) -> bool {
+    let texty = data
+        .iter()
+        .filter(|&&b| {
+            (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t' || b >= 0x80
+        })
+        .count();
+    texty * 10 >= data.len() * 9
 }
 
 /// A record length `r` (2..=MAX_RECORD) for which `data[i] == data[i - r]` much more often than
@@ -176,6 +187,12 @@ mod tests {
         assert_eq!(incompressible_blocks(&doubled), vec![true, false]);
         let text = b"all work and no play makes jack a dull boy ".repeat(2000);
         assert!(incompressible_blocks(&text).iter().all(|&b| !b));
+    }
+
+    #[test]
+    fn tells_text_from_binary() {
+        assert!(looks_like_text(b"Plain words,\n\tand more words."));
+        assert!(!looks_like_text(&[0u8, 1, 2, 3, 200, 17, 5, 0, 0, 9]));
     }
 
     #[test]

@@ -18,10 +18,11 @@ use predictor::{Params, Predictor};
 use std::io;
 
 /// Inputs at least this long are coded as two independent lanes on two threads.
-const PARALLEL_MIN: usize = 1 << 23;
+const PARALLEL_MIN: usize = 1 << 21;
 /// Longest segment, so raw lengths fit a u32 comfortably.
 const MAX_SEGMENT: usize = 1 << 30;
 const FLAG_X86: u8 = 1;
+const FLAG_SPARSE: u8 = 2;
 const KIND_STORED: u8 = 0;
 const KIND_CM: u8 = 1;
 
@@ -39,7 +40,11 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
         data
     };
     let record = analyze::record_length(data);
-    let params = Params { record };
+    let sparse = !analyze::looks_like_text(data);
+    if sparse {
+        flags |= FLAG_SPARSE;
+    }
+    let params = Params { record, sparse };
     let mut out = vec![flags];
     out.extend_from_slice(&(record as u16).to_le_bytes());
     if data.len() >= PARALLEL_MIN {
@@ -183,13 +188,16 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         .get(..4)
         .ok_or_else(|| invalid("general model: payload shorter than its header".into()))?;
     let flags = head[0];
-    if flags & !FLAG_X86 != 0 {
+    if flags & !(FLAG_X86 | FLAG_SPARSE) != 0 {
         return Err(invalid(format!(
             "general model: unknown flags {flags:#04x}"
         )));
     }
     let record = u16::from_le_bytes([head[1], head[2]]) as usize;
-    let params = Params { record };
+    let params = Params {
+        record,
+        sparse: flags & FLAG_SPARSE != 0,
+    };
     let mut data = match head[3] {
         1 => decode_lane(&payload[4..], original_len, params)?,
         2 => {

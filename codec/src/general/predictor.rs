@@ -11,14 +11,17 @@ use crate::model::mixer::Mixer;
 use crate::model::nibble_table::NibbleTable;
 use crate::model::statemap::StateMap;
 
-/// Most hashed contexts: orders 1, 2, 3, 4, 6, word, and a record column when records were found.
-const NCTX: usize = 7;
+/// Most hashed contexts: orders 1, 2, 3, 4, 6, word, then optionally two sparse contexts
+/// (binary data) and a record column (when records were found).
+const NCTX: usize = 9;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
     /// Fixed record length for the column context (0 = none).
     pub record: usize,
+    /// Adds sparse contexts that skip the last byte(s), for binary data.
+    pub sparse: bool,
 }
 
 #[inline]
@@ -52,12 +55,18 @@ pub struct Predictor {
     c8: u64,
     word: u64,
     pword: u64,
-    /// Contexts in use (6, or 7 with a record length).
+    /// Contexts in use: `kinds[..nctx]` index `all`.
     nctx: usize,
+    kinds: [usize; NCTX],
+    /// Hash of every kind of context for the current byte.
+    all: [u64; NCTX],
+    /// Hashes of the contexts in use.
     ctx: [u64; NCTX],
     tables: Vec<NibbleTable>,
     bucket: [usize; NCTX],
     slot: [usize; NCTX],
+    /// States read for the current prediction, reused by the update.
+    states: [u8; NCTX],
     /// One 256-state map per context: entry `i * 256 + state`.
     sms: StateMap,
     order0: StateMap,
@@ -68,18 +77,36 @@ pub struct Predictor {
     pr: u32,
 }
 
-/// log2 of the table size suited to `n` input bytes.
+/// log2 of the bucket count per context table suited to `n` input bytes: about two buckets
+/// per byte, capped so small and mid-size inputs keep their tables near the caches.
 fn size_bits(n: usize) -> u32 {
     let need = (n.max(1) * 2).next_power_of_two().trailing_zeros();
-    need.clamp(10, 16)
+    let cap = if n >= 1 << 20 { 20 } else { 18 };
+    need.clamp(10, cap)
 }
 
 impl Predictor {
     pub fn new(n: usize, params: Params) -> Self {
         let b = size_bits(n);
-        let nctx = if params.record > 0 { NCTX } else { NCTX - 1 };
-        let bits = [b.min(16), b.min(20), b, b, b, b, b];
-        let tables = bits[..nctx].iter().map(|&k| NibbleTable::new(k)).collect();
+        let mut nctx = 6;
+        let mut kinds = [0usize; NCTX];
+        for (i, k) in kinds.iter_mut().enumerate().take(6) {
+            *k = i;
+        }
+        if params.sparse {
+            kinds[nctx] = 6;
+            kinds[nctx + 1] = 7;
+            nctx += 2;
+        }
+        if params.record > 0 {
+            kinds[nctx] = 8;
+            nctx += 1;
+        }
+        let bits = [b.min(16), b.min(20), b, b, b, b, b, b, b];
+        let tables = kinds[..nctx]
+            .iter()
+            .map(|&k| NibbleTable::new(bits[k]))
+            .collect();
         let sms = StateMap::new(NCTX * 256, 1023, |i| initial_p16(i as u8));
         let mut p = Predictor {
             logit: Logit16::new(),
@@ -93,10 +120,13 @@ impl Predictor {
             word: 0,
             pword: 0,
             nctx,
+            kinds,
+            all: [0; NCTX],
             ctx: [0; NCTX],
             tables,
             bucket: [0; NCTX],
             slot: [0; NCTX],
+            states: [0; NCTX],
             sms,
             order0: StateMap::new(256, 1023, |_| 32768),
             mm: MatchModel::new((b + 1).min(22)),
@@ -134,6 +164,7 @@ impl Predictor {
             let s = self.bucket[i] + self.nib;
             self.slot[i] = s;
             let state = self.tables[i].get(s);
+            self.states[i] = state;
             let p = self.sms.p_at(i << 8 | state as usize);
             self.mixer.add(self.logit.stretch(p));
         }
@@ -163,7 +194,7 @@ impl Predictor {
     pub fn update(&mut self, bit: u32) {
         for i in 0..self.nctx {
             let s = self.slot[i];
-            let state = self.tables[i].get(s);
+            let state = self.states[i];
             self.tables[i].set(s, self.hist.next(state, bit));
             self.sms.update_at(i << 8 | state as usize, bit);
         }
@@ -199,22 +230,27 @@ impl Predictor {
             self.word = 0;
         }
         let c8 = self.c8;
-        self.ctx[0] = hash(1, c8 & 0xff);
-        self.ctx[1] = hash(2, c8 & 0xffff);
-        self.ctx[2] = hash(3, c8 & 0xff_ffff);
-        self.ctx[3] = hash(4, c8 & 0xffff_ffff);
-        self.ctx[4] = hash(6, c8 & 0xffff_ffff_ffff);
-        self.ctx[5] = if self.word != 0 {
+        self.all[0] = hash(1, c8 & 0xff);
+        self.all[1] = hash(2, c8 & 0xffff);
+        self.all[2] = hash(3, c8 & 0xff_ffff);
+        self.all[3] = hash(4, c8 & 0xffff_ffff);
+        self.all[4] = hash(6, c8 & 0xffff_ffff_ffff);
+        self.all[5] = if self.word != 0 {
             hash(7, self.word)
         } else {
             hash(8, self.pword ^ (c8 & 0xff))
         };
+        self.all[6] = hash(13, c8 & 0xffff_0000);
+        self.all[7] = hash(14, c8 & 0xff00_ff00);
         let n = self.buf.len();
         let r = self.params.record;
         if r > 0 && n >= r {
             let above = self.buf[n - r] as u64;
             let col = (n % r).min(255) as u64;
-            self.ctx[6] = hash(10, above | (c8 & 0xff) << 8 | col << 16);
+            self.all[8] = hash(10, above | (c8 & 0xff) << 8 | col << 16);
+        }
+        for i in 0..self.nctx {
+            self.ctx[i] = self.all[self.kinds[i]];
         }
         self.mm
             .update_byte(&self.buf, hash(12, c8 & 0xffff_ffff_ffff));
