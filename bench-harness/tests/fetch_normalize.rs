@@ -42,7 +42,11 @@ fn derive(src: &Path) -> (Media, tempfile::TempDir, std::path::PathBuf) {
         .expect("decodable media");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(format!("out.{}", media.raw_extension()));
-    normalize::derive(media, src, &out).unwrap();
+    assert!(
+        normalize::derive(media, src, &out).unwrap(),
+        "{}",
+        src.display()
+    );
     (media, dir, out)
 }
 
@@ -225,4 +229,14 @@ fn jpeg_becomes_pixels_close_to_the_original() {
         diffs.iter().max()
     );
     assert_eq!(derive_bytes(&src), bmp, "deterministic");
+}
+
+#[test]
+fn a_video_without_audio_has_no_raw_version() {
+    let src = fixture("video-only.mp4");
+    assert_eq!(normalize::sniff_file(&src).unwrap(), Some(Media::Mp4));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("v.wav");
+    assert!(!normalize::derive(Media::Mp4, &src, &out).unwrap());
+    assert!(!out.exists());
 }

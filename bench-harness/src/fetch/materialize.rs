@@ -366,12 +366,16 @@ impl Fetcher<'_> {
         if let Some(dir) = tmp.parent() {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        normalize::derive(media, src, &tmp).with_context(|| {
+        let written = normalize::derive(media, src, &tmp).with_context(|| {
             format!(
                 "dataset {}, file {name}: making its raw version",
                 self.dataset
             )
         })?;
+        if !written {
+            (self.log)(&format!("{name} has no audio track: no raw version"));
+            return Ok(None);
+        }
         let digest = verify::digest_file(&tmp)?;
         if let Some(expected) = &pinned {
             if let Err(m) = verify::check(expected, &digest) {

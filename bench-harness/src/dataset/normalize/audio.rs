@@ -15,9 +15,10 @@ use symphonia::core::probe::Hint;
 
 pub const DECODER: &str = "symphonia 0.5 (16-bit PCM WAV)";
 
-/// Decodes the first audio track of `src` into a WAV at `dst`. `extension` hints the format.
-/// Packets the decoder rejects as corrupt are skipped (deterministically), as players do.
-pub fn to_wav(src: &Path, extension: &str, dst: &Path) -> Result<()> {
+/// Decodes the first audio track of `src` into a WAV at `dst`; `Ok(false)` (and no file)
+/// when there is no audio track. `extension` hints the format. Packets the decoder rejects
+/// as corrupt are skipped (deterministically), as players do.
+pub fn to_wav(src: &Path, extension: &str, dst: &Path) -> Result<bool> {
     let file = File::open(src).with_context(|| format!("opening {}", src.display()))?;
     let stream = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();
@@ -31,11 +32,13 @@ pub fn to_wav(src: &Path, extension: &str, dst: &Path) -> Result<()> {
         )
         .with_context(|| format!("{}: not a readable {extension} file", src.display()))?;
     let mut format = probed.format;
-    let track = format
+    let Some(track) = format
         .tracks()
         .iter()
         .find(|t| t.codec_params.codec != CODEC_TYPE_NULL && t.codec_params.sample_rate.is_some())
-        .with_context(|| format!("{} has no audio track", src.display()))?;
+    else {
+        return Ok(false);
+    };
     let track_id = track.id;
     let mut decoder = symphonia::default::get_codecs()
         .make(&track.codec_params, &DecoderOptions::default())
@@ -97,7 +100,7 @@ pub fn to_wav(src: &Path, extension: &str, dst: &Path) -> Result<()> {
         Some((_, w)) => {
             let out = w.finish()?;
             out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            Ok(())
+            Ok(true)
         }
         None => bail!("{}: no audio could be decoded", src.display()),
     }

@@ -104,12 +104,13 @@ pub fn sniff_file(path: &Path) -> Result<Option<Media>> {
     Ok(Media::sniff(&head[..n]))
 }
 
-/// Decodes `src` (of format `media`) into its raw version at `dst`.
-pub fn derive(media: Media, src: &Path, dst: &Path) -> Result<()> {
+/// Decodes `src` (of format `media`) into its raw version at `dst`. `Ok(false)`, and no file,
+/// when there is nothing to decode (a video without an audio track).
+pub fn derive(media: Media, src: &Path, dst: &Path) -> Result<bool> {
     if media.is_image() {
         let bmp = image::to_bmp(src)?;
         std::fs::write(dst, bmp)?;
-        Ok(())
+        Ok(true)
     } else {
         audio::to_wav(src, media.hint(), dst)
     }
