@@ -25,10 +25,10 @@ impl BitIo for Decoder<'_> {
 }
 
 /// `65536 / (n + 1.6)`: the learning rate of an adaptive bit after `n` observations.
-const RATE: [u32; 32] = {
-    let mut t = [0u32; 32];
+const RATE: [u32; 256] = {
+    let mut t = [0u32; 256];
     let mut n = 0;
-    while n < 32 {
+    while n < 256 {
         t[n] = 65536 * 10 / (10 * n as u32 + 16);
         n += 1;
     }
@@ -50,7 +50,7 @@ impl Default for AdaptiveBit {
 
 impl AdaptiveBit {
     /// Observations after which the rate stops falling.
-    const LIMIT: u8 = 30;
+    const LIMIT: u8 = 250;
 
     #[inline]
     pub fn p(self) -> u32 {

@@ -12,7 +12,7 @@ pub struct Ols {
     regularise: f64,
     interval: u32,
     since_solve: u32,
-    /// Row-major `n * n` covariance (full, kept symmetric).
+    /// Row-major `n * n` covariance; only the lower triangle (`j <= i`) is maintained.
     cov: Vec<f64>,
     corr: Vec<f64>,
     weights: Vec<f64>,
@@ -52,7 +52,7 @@ impl Ols {
         let n = self.n;
         let lambda = self.lambda;
         for (i, &xi) in x.iter().enumerate().take(n) {
-            let row = &mut self.cov[i * n..(i + 1) * n];
+            let row = &mut self.cov[i * n..i * n + i + 1];
             for (c, &xj) in row.iter_mut().zip(x) {
                 *c = lambda * *c + xi * xj;
             }

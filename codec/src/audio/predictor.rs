@@ -29,7 +29,7 @@ impl Channel {
     fn new() -> Self {
         Channel {
             hist: [0; HIST],
-            short: Ols::new(OWN + CROSS, 0.9995, 0.000000001, 8),
+            short: Ols::new(OWN + CROSS, 0.9995, 0.000000001, 16),
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
             inputs: [0.0; OWN + CROSS],
             preds: [0; 1 + STAGES.len()],
