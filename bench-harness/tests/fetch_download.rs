@@ -284,3 +284,51 @@ fn origins_are_tried_in_order() {
     assert!(ok, "{stderr}");
     assert_eq!(fs::read(sb.cache("d").join("notes.bin")).unwrap(), body);
 }
+
+#[test]
+fn concurrent_fetches_of_one_dataset_take_turns() {
+    let server = Server::start();
+    let body = bytes(50_000, 13);
+    server.put("/notes.bin", body.clone(), Behavior::Delay(1500));
+    let sb = Sandbox::new();
+    sb.manifest("d", &one_file(&server.url("/notes.bin"), ""));
+    let mut cmd = sb.harness();
+    cmd.args(["fetch", "d"]);
+    let first = std::thread::spawn(move || cmd.output().unwrap());
+    std::thread::sleep(Duration::from_millis(500));
+    let (ok, _, second) = sb.run(&["fetch", "d"]);
+    assert!(ok, "{second}");
+    let first = first.join().unwrap();
+    assert!(first.status.success());
+    // Whichever started second waited for the other.
+    let both = format!("{}{second}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        both.contains("waiting for another harness to finish with dataset d"),
+        "{both}"
+    );
+    assert_eq!(server.requests().len(), 1, "the second found it cached");
+    assert_eq!(fs::read(sb.cache("d").join("notes.bin")).unwrap(), body);
+}
+
+#[test]
+fn undecodable_media_stays_in_the_dataset_without_a_raw_version() {
+    let server = Server::start();
+    let mut fake = b"\xff\xd8\xff\xe0".to_vec();
+    fake.extend(bytes(2000, 14));
+    server.put("/d/broken.jpg", fake.clone(), Behavior::Serve);
+    let sb = Sandbox::new();
+    sb.manifest(
+        "d",
+        "description = \"t\"\n[[file]]\nname = \"broken.jpg\"\nurl = \"https://o.invalid/b.jpg\"\n",
+    );
+    let (ok, stdout, stderr) = sb.run(&["fetch", "d", "--mirror", &server.base]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("d: 1 files"), "{stdout}");
+    assert!(
+        stderr.contains("warning: dataset d, file broken.jpg: no raw version"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(sb.cache("d").join("broken.jpg")).unwrap(), fake);
+    assert!(!sb.cache("d").join("broken.jpg.bmp").exists());
+    assert!(!sb.lock_text("d").contains("[derived"));
+}

@@ -31,6 +31,7 @@ pub fn materialize(
     log: &dyn Fn(&str),
 ) -> Result<Dataset> {
     let manifest = Manifest::load(data_dir, name)?;
+    let _exclusive = lock_dataset(&cache_dir(data_dir, name), name, log)?;
     let mut f = Fetcher {
         data_dir,
         dataset: name,
@@ -75,6 +76,34 @@ pub fn materialize(
         name: name.to_string(),
         files,
     })
+}
+
+/// Holds an exclusive lock on the dataset's cache while it lives, so that two processes
+/// never write the same partial files or lock file.
+fn lock_dataset(dir: &Path, name: &str, log: &dyn Fn(&str)) -> Result<fs::File> {
+    let path = dir.join(WORK_DIR).join("fetch.lock");
+    fs::create_dir_all(dir.join(WORK_DIR))
+        .with_context(|| format!("creating {}", dir.display()))?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            log(&format!(
+                "waiting for another harness to finish with dataset {name}"
+            ));
+            file.lock()
+                .with_context(|| format!("locking {}", path.display()))?;
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+    Ok(file)
 }
 
 /// What is already on disk, for error messages.
@@ -366,12 +395,27 @@ impl Fetcher<'_> {
         if let Some(dir) = tmp.parent() {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let written = normalize::derive(media, src, &tmp).with_context(|| {
-            format!(
-                "dataset {}, file {name}: making its raw version",
-                self.dataset
-            )
-        })?;
+        let written = match normalize::derive(media, src, &tmp) {
+            Ok(written) => written,
+            // A file that decoded before must decode again; otherwise the original still
+            // counts, without a raw version.
+            Err(e) if pin.is_none() => {
+                fs::remove_file(&tmp).ok();
+                (self.log)(&format!(
+                    "warning: dataset {}, file {name}: no raw version ({e:#})",
+                    self.dataset
+                ));
+                return Ok(None);
+            }
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "dataset {}, file {name}: making its raw version",
+                        self.dataset
+                    )
+                })
+            }
+        };
         if !written {
             (self.log)(&format!("{name} has no audio track: no raw version"));
             return Ok(None);

@@ -24,6 +24,8 @@ pub enum Behavior {
     Stall,
     /// Sends the headers and this many bytes, then goes silent without closing.
     StallAfter(usize),
+    /// Waits this many milliseconds, then serves.
+    Delay(u64),
 }
 
 #[derive(Clone, Debug)]
@@ -160,6 +162,11 @@ fn handle(mut stream: TcpStream, state: &State) {
     let rest = &body[from..];
     match behavior {
         Behavior::Stall => std::thread::sleep(Duration::from_secs(30)),
+        Behavior::Delay(ms) => {
+            std::thread::sleep(Duration::from_millis(ms));
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(rest);
+        }
         Behavior::StallAfter(n) => {
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(&rest[..n.min(rest.len())]);
