@@ -12,6 +12,9 @@ pub struct Ols {
     regularise: f64,
     interval: u32,
     since_solve: u32,
+    /// `cov` and `corr` are stored multiplied by `scale` (= lambda^-samples since the
+    /// last solve), so a sample costs one multiply-add per entry instead of a decay too.
+    scale: f64,
     /// Row-major `n * n` covariance; only the lower triangle (`j <= i`) is maintained.
     cov: Vec<f64>,
     corr: Vec<f64>,
@@ -30,6 +33,7 @@ impl Ols {
             regularise,
             interval,
             since_solve: 0,
+            scale: 1.0,
             cov: vec![0.0; n * n],
             corr: vec![0.0; n],
             weights: vec![0.0; n],
@@ -50,17 +54,26 @@ impl Ols {
 
     pub fn update(&mut self, x: &[f64], target: f64) {
         let n = self.n;
-        let lambda = self.lambda;
+        self.scale /= self.lambda;
         for (i, &xi) in x.iter().enumerate().take(n) {
+            let sxi = self.scale * xi;
             let row = &mut self.cov[i * n..i * n + i + 1];
             for (c, &xj) in row.iter_mut().zip(x) {
-                *c = lambda * *c + xi * xj;
+                *c += sxi * xj;
             }
-            self.corr[i] = lambda * self.corr[i] + xi * target;
+            self.corr[i] += sxi * target;
         }
         self.since_solve += 1;
         if self.since_solve >= self.interval {
             self.since_solve = 0;
+            let unscale = 1.0 / self.scale;
+            self.scale = 1.0;
+            for i in 0..n {
+                for c in &mut self.cov[i * n..i * n + i + 1] {
+                    *c *= unscale;
+                }
+                self.corr[i] *= unscale;
+            }
             self.solve();
         }
     }

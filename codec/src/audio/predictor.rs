@@ -68,7 +68,7 @@ impl Predictor {
             None => ch.inputs[OWN..].fill(0.0),
         }
         let p = ch.short.predict(&ch.inputs).clamp(-1e6, 1e6);
-        ch.preds[0] = (p + 0.5).floor() as i32;
+        ch.preds[0] = round(p);
         for (k, stage) in ch.long.iter().enumerate() {
             ch.preds[k + 1] = stage.predict();
         }
@@ -87,5 +87,17 @@ impl Predictor {
         }
         ch.hist.copy_within(0..HIST - 1, 1);
         ch.hist[0] = x;
+    }
+}
+
+/// Nearest integer of `v` (ties upward), by truncation and exact comparison only.
+#[inline]
+fn round(v: f64) -> i32 {
+    let t = v + 0.5;
+    let i = t as i32;
+    if (i as f64) > t {
+        i - 1
+    } else {
+        i
     }
 }
