@@ -332,3 +332,43 @@ fn undecodable_media_stays_in_the_dataset_without_a_raw_version() {
     assert!(!sb.cache("d").join("broken.jpg.bmp").exists());
     assert!(!sb.lock_text("d").contains("[derived"));
 }
+
+#[test]
+fn a_partial_file_the_server_cannot_continue_is_started_over() {
+    let server = Server::start();
+    let body = bytes(30_000, 15);
+    server.put("/notes.bin", body.clone(), Behavior::Serve);
+    let sb = Sandbox::new();
+    sb.manifest("d", &one_file(&server.url("/notes.bin"), ""));
+    let part = sb.cache("d").join(".download/notes.bin.part");
+    fs::create_dir_all(part.parent().unwrap()).unwrap();
+    // Left over from a larger, older version of the file.
+    fs::write(&part, bytes(45_000, 16)).unwrap();
+    let (ok, _, stderr) = sb.run(&["fetch", "d"]);
+    assert!(ok, "{stderr}");
+    let statuses: Vec<_> = server
+        .requests()
+        .into_iter()
+        .map(|r| (r.range, r.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [(Some("bytes=45000-".to_string()), 416), (None, 200)]
+    );
+    assert_eq!(fs::read(sb.cache("d").join("notes.bin")).unwrap(), body);
+}
+
+#[test]
+fn unknown_dataset_names_list_the_manifests() {
+    let sb = Sandbox::new();
+    sb.manifest("d", &one_file("https://o.invalid/notes.bin", ""));
+    let (ok, _, stderr) = sb.run(&["fetch", "nosuch"]);
+    assert!(!ok);
+    assert!(stderr.contains("no manifest"), "{stderr}");
+    assert!(stderr.contains("nosuch.toml"), "{stderr}");
+    assert!(stderr.contains("datasets with manifests: d"), "{stderr}");
+    let (ok, _, stderr) = sb.run(&["run", "--dataset", "nosuch", "--quiet"]);
+    assert!(!ok);
+    assert!(stderr.contains("unknown dataset \"nosuch\""), "{stderr}");
+    assert!(stderr.contains(": d)"), "{stderr}");
+}

@@ -175,7 +175,11 @@ impl Downloader {
 }
 
 fn classify(e: reqwest::Error) -> DownloadError {
-    let text = error_chain(&e);
+    // "error sending request for url (...)" repeats the URL the caller already names.
+    let text = match std::error::Error::source(&e) {
+        Some(cause) if e.to_string().starts_with("error sending request") => error_chain(cause),
+        _ => error_chain(&e),
+    };
     if e.is_timeout() {
         DownloadError::Timeout(text)
     } else if e.is_connect() {

@@ -70,6 +70,12 @@ pub fn materialize(
             .collect::<Vec<_>>()
             .join("\n");
         text.push_str(&format!("\n{}", cached_summary(&manifest, &f.dir)));
+        if opts.mirror.is_none() {
+            text.push_str(&format!(
+                "\nwithout internet access, fetch from a copy: --mirror BASE_URL \
+                 (files at BASE_URL/{name}/<file>)"
+            ));
+        }
         bail!(text);
     }
     Ok(Dataset {

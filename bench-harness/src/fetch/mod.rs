@@ -95,11 +95,18 @@ fn listing(data_dir: &Path, name: &str) -> Listing {
         n if n == outputs.len() => "yes".to_string(),
         n => format!("partly ({n}/{})", outputs.len()),
     };
+    let unknown = outputs.iter().filter(|o| size_of(o).is_none()).count();
+    let mut location = dir.display().to_string();
+    if unknown > 0 {
+        location.push_str(&format!(
+            " (sizes of {unknown} files known after the first fetch)"
+        ));
+    }
     Listing {
         name: name.to_string(),
         files: outputs.len() + lock.derived.len(),
         bytes,
         materialized,
-        location: dir.display().to_string(),
+        location,
     }
 }
