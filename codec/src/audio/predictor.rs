@@ -1,6 +1,7 @@
 //! The per-channel prediction cascade. For each sample:
-//! 1. a stereo least-squares predictor of `x` from this channel's past samples and the
-//!    other channel's latest samples (for the second channel that includes the current frame);
+//! 1. two stereo least-squares predictors of `x` (short and long memory) from this
+//!    channel's past samples and the other channel's latest samples (for the second channel
+//!    that includes the current frame), blended by inverse recent squared error;
 //! 2. long-to-short sign-LMS stages, each predicting the residual left by the stages before.
 //!
 //! The prediction of `x` is the sum of all stage predictions.
@@ -11,6 +12,9 @@ use super::ols::Ols;
 const OWN: usize = 16;
 const CROSS: usize = 8;
 const HIST: usize = 32;
+const LAMBDA_A: f64 = 0.998;
+const LAMBDA_B: f64 = 0.9998;
+const ERR_DECAY: f64 = 0.99;
 /// Long stages: (order, shift).
 const STAGES: [(usize, u32); 3] = [(256, 13), (32, 10), (16, 11)];
 
@@ -18,6 +22,10 @@ struct Channel {
     /// Samples, newest first.
     hist: [i32; HIST],
     short: Ols,
+    short2: Ols,
+    /// Decayed squared errors of the two least-squares predictions, and their outputs.
+    err2: [f64; 2],
+    out2: [f64; 2],
     long: Vec<SignLms>,
     /// Inputs of the short stage for the pending sample.
     inputs: [f64; OWN + CROSS],
@@ -29,7 +37,10 @@ impl Channel {
     fn new() -> Self {
         Channel {
             hist: [0; HIST],
-            short: Ols::new(OWN + CROSS, 0.9995, 0.000000001, 16),
+            short: Ols::new(OWN + CROSS, LAMBDA_A, 0.000000001, 16),
+            short2: Ols::new(OWN + CROSS, LAMBDA_B, 0.000000001, 16),
+            err2: [1.0; 2],
+            out2: [0.0; 2],
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
             inputs: [0.0; OWN + CROSS],
             preds: [0; 1 + STAGES.len()],
@@ -67,7 +78,11 @@ impl Predictor {
             }
             None => ch.inputs[OWN..].fill(0.0),
         }
-        let p = ch.short.predict(&ch.inputs).clamp(-1e6, 1e6);
+        let pa = ch.short.predict(&ch.inputs).clamp(-1e6, 1e6);
+        let pb = ch.short2.predict(&ch.inputs).clamp(-1e6, 1e6);
+        ch.out2 = [pa, pb];
+        let [ea, eb] = ch.err2;
+        let p = (pa * eb + pb * ea) / (ea + eb);
         ch.preds[0] = round(p);
         for (k, stage) in ch.long.iter().enumerate() {
             ch.preds[k + 1] = stage.predict();
@@ -79,6 +94,11 @@ impl Predictor {
     pub fn update(&mut self, c: usize, x: i32) {
         let ch = &mut self.ch[c];
         ch.short.update(&ch.inputs, x as f64);
+        ch.short2.update(&ch.inputs, x as f64);
+        for (e, &o) in ch.err2.iter_mut().zip(&ch.out2) {
+            let d = x as f64 - o;
+            *e = ERR_DECAY * *e + d * d + 1e-3;
+        }
         let mut e = x - ch.preds[0];
         for (k, stage) in ch.long.iter_mut().enumerate() {
             let err = e - ch.preds[k + 1];
