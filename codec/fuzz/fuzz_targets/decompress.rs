@@ -7,7 +7,7 @@ use std::io::Cursor;
 /// Streams declaring more output than this are skipped: the container lets a payload declare up
 /// to 65536 bytes per payload byte, and decoding tens of megabytes per run would starve the
 /// fuzzer of executions without exercising new code.
-const MAX_DECLARED: u64 = 1 << 20;
+const MAX_DECLARED: u64 = 1 << 16;
 
 fuzz_target!(|data: &[u8]| {
     if let Some(len) = data.get(6..14) {

@@ -112,14 +112,31 @@ pub fn incompressible_blocks(data: &[u8]) -> Vec<bool> {
     out
 }
 
-/// Whether `data` is mostly text: at least 90% printable ASCII, whitespace or UTF-8 bytes.
+/// Whether `data` is mostly text: at least 90% printable ASCII, whitespace or well-formed
+/// UTF-8 sequences.
 pub fn looks_like_text(data: &[u8]) -> bool {
-    let texty = data
-        .iter()
-        .filter(|&&b| {
-            (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\r' || b == b'\t' || b >= 0x80
-        })
-        .count();
+    let mut texty = 0;
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        let len = match b {
+            0x20..=0x7e | b'\n' | b'\r' | b'\t' => 1,
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => 0,
+        };
+        let ok = len > 0
+            && data
+                .get(i + 1..i + len)
+                .is_some_and(|tail| tail.iter().all(|&c| (0x80..0xc0).contains(&c)));
+        if ok {
+            texty += len;
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
     texty * 10 >= data.len() * 9
 }
 

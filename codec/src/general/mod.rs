@@ -18,7 +18,7 @@ use predictor::{Params, Predictor};
 use std::io;
 
 /// Inputs at least this long are coded as two independent lanes on two threads.
-const PARALLEL_MIN: usize = 1 << 21;
+const PARALLEL_MIN: usize = 1 << 20;
 /// Longest segment, so raw lengths fit a u32 comfortably.
 const MAX_SEGMENT: usize = 1 << 30;
 const FLAG_X86: u8 = 1;

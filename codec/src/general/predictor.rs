@@ -1,6 +1,7 @@
 //! The context-mixing bit predictor: hashed order-1..6, word and sparse/record contexts
 //! (bit-history states in nibble buckets, each mapped to a probability by its own adaptive
-//! map), an order-0 map and a match model, mixed by a gated mixer and refined by two APMs.
+//! map), an order-0 map and a match model, mixed by a two-selector gated mixer (match state x
+//! partial byte; last byte x bit position) and refined by an APM on the partial byte.
 //! Encoder and decoder drive identical instances, so every step must be deterministic.
 
 use super::matcher::MatchModel;
@@ -102,7 +103,7 @@ impl Predictor {
             kinds[nctx] = 8;
             nctx += 1;
         }
-        let bits = [b.min(16), b.min(20), b, b, b, b, b, b, b];
+        let bits = [b.min(14), b, b, b, b, b, b, b, b];
         let tables = kinds[..nctx]
             .iter()
             .map(|&k| NibbleTable::new(bits[k]))
@@ -130,7 +131,7 @@ impl Predictor {
             sms,
             order0: StateMap::new(256, 1023, |_| 32768),
             mm: MatchModel::new((b + 1).min(22)),
-            mixer: Mixer::new(nctx + 3, 4 * 256, 1 << 14, 4),
+            mixer: Mixer::new(nctx + 3, &[4 * 256, 256 * 8], 1 << 14, 4),
             apm1: Apm::new(256, 7),
             st: 0,
             pr: 32768,
@@ -182,7 +183,9 @@ impl Predictor {
             (16..=31, Some(_)) => 2,
             _ => 3,
         };
-        self.mixer.select(mstate * 256 + self.c0 as usize);
+        self.mixer.select(0, mstate * 256 + self.c0 as usize);
+        let c1 = (self.c8 & 0xff) as usize;
+        self.mixer.select(1, c1 << 3 | self.bitpos as usize);
         self.st = self.mixer.mix();
         let pm = self.mixer.p16();
         let a1 = self.apm1.p(self.st, self.c0 as usize);
@@ -241,7 +244,7 @@ impl Predictor {
             hash(8, self.pword ^ (c8 & 0xff))
         };
         self.all[6] = hash(13, c8 & 0xffff_0000);
-        self.all[7] = hash(14, c8 & 0xff00_ff00);
+        self.all[7] = hash(14, c8 & 0xff00);
         let n = self.buf.len();
         let r = self.params.record;
         if r > 0 && n >= r {

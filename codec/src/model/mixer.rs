@@ -1,71 +1,110 @@
-//! Gated linear mixing in the logistic domain: `p = squash(sum(w_i * x_i))`, with one weight
-//! vector per selectable context, trained online to minimise coding cost.
-//! Inputs are stretched probabilities (scale 256); weights are 16.16 fixed point.
+//! Gated linear mixing in the logistic domain: each selector picks one weight vector from its
+//! own table by a small context, computes `squash(sum(w_i * x_i))` over the shared inputs and
+//! trains on its own error; the output is the mean of the selectors' stretched outputs.
+//! Inputs are stretched probabilities (scale 256, |x| < 2^11); weights are 16-bit with 1.0 =
+//! 2^14 (so |w| < 2). Fixed 16-lane arrays let the dot product and update vectorise.
 
 use super::logit16::Logit16;
 
 /// Most inputs a mixer takes.
 pub const MAX_INPUTS: usize = 16;
+/// Most selectors (weight tables) a mixer has.
+pub const MAX_SELECTORS: usize = 4;
+
+type Lanes = [i16; MAX_INPUTS];
 
 pub struct Mixer {
     n: usize,
-    set_mask: usize,
-    weights: Vec<i32>,
-    inputs: [i32; MAX_INPUTS],
+    /// Inputs; lanes past `n` stay zero.
+    inputs: Lanes,
     nin: usize,
-    base: usize,
-    dot: i32,
+    /// Per selector: its weight vectors, the chosen one, and its output.
+    weights: Vec<Vec<Lanes>>,
+    masks: Vec<usize>,
+    chosen: [usize; MAX_SELECTORS],
+    p16s: [u32; MAX_SELECTORS],
     p16: u32,
-    lr: i64,
+    lr: i32,
     logit: Logit16,
 }
 
+#[inline]
+fn dot(x: &Lanes, w: &Lanes) -> i32 {
+    let mut sum = 0i32;
+    for i in 0..MAX_INPUTS {
+        sum += x[i] as i32 * w[i] as i32;
+    }
+    sum
+}
+
+/// `w += x * g / 2^16`, saturating.
+#[inline]
+fn train(x: &Lanes, w: &mut Lanes, g: i16) {
+    for i in 0..MAX_INPUTS {
+        let d = ((x[i] as i32 * g as i32) >> 16) as i16;
+        w[i] = w[i].saturating_add(d);
+    }
+}
+
 impl Mixer {
-    /// `n` inputs per prediction (at most [`MAX_INPUTS`]), `sets` weight vectors (rounded up to
-    /// a power of two), learning rate `lr` (about 2..24).
-    pub fn new(n: usize, sets: usize, init_weight: i32, lr: i64) -> Self {
+    /// `n` inputs per prediction (at most [`MAX_INPUTS`]); one selector per entry of `sets`
+    /// (at most [`MAX_SELECTORS`]), each with that many weight vectors (rounded up to a power
+    /// of two); `init_weight` in 1/65536 units; learning rate `lr` (about 2..8).
+    pub fn new(n: usize, sets: &[usize], init_weight: i32, lr: i64) -> Self {
         let n = n.clamp(1, MAX_INPUTS);
-        let sets = sets.max(1).next_power_of_two();
+        let sets: Vec<usize> = sets
+            .iter()
+            .take(MAX_SELECTORS)
+            .map(|s| s.max(&1).next_power_of_two())
+            .collect();
+        let sets = if sets.is_empty() { vec![1] } else { sets };
+        let mut init = [0i16; MAX_INPUTS];
+        for w in init.iter_mut().take(n) {
+            *w = (init_weight >> 2).clamp(-32767, 32767) as i16;
+        }
         Mixer {
             n,
-            set_mask: sets - 1,
-            weights: vec![init_weight; n * sets],
             inputs: [0; MAX_INPUTS],
             nin: 0,
-            base: 0,
-            dot: 0,
+            weights: sets.iter().map(|&s| vec![init; s]).collect(),
+            masks: sets.iter().map(|&s| s - 1).collect(),
+            chosen: [0; MAX_SELECTORS],
+            p16s: [32768; MAX_SELECTORS],
             p16: 32768,
-            lr,
+            lr: lr.clamp(1, 64) as i32,
             logit: Logit16::new(),
         }
     }
 
-    /// Adds one input; at most `n` per prediction (extra inputs are ignored).
+    /// Adds one input (clamped to +-2047); at most `n` per prediction (extra are ignored).
     #[inline]
     pub fn add(&mut self, x: i32) {
         if self.nin < self.n {
-            self.inputs[self.nin] = x;
+            self.inputs[self.nin] = x.clamp(-2047, 2047) as i16;
             self.nin += 1;
         }
     }
 
-    /// Selects the weight vector (masked to the number of sets).
+    /// Makes selector `k` use weight vector `set` (masked to its table size).
     #[inline]
-    pub fn select(&mut self, set: usize) {
-        self.base = (set & self.set_mask) * self.n;
+    pub fn select(&mut self, k: usize, set: usize) {
+        if k < self.masks.len() {
+            self.chosen[k] = set & self.masks[k];
+        }
     }
 
-    /// Mixes the inputs added since the last update; returns the stretched output.
+    /// Mixes the current inputs; returns the stretched output.
     #[inline]
     pub fn mix(&mut self) -> i32 {
-        let w = &self.weights[self.base..self.base + self.n];
-        let mut dot = 0i64;
-        for (x, w) in self.inputs[..self.nin].iter().zip(w) {
-            dot += *x as i64 * *w as i64;
+        let mut sum = 0i32;
+        for (j, table) in self.weights.iter().enumerate() {
+            let d = (dot(&self.inputs, &table[self.chosen[j]]) >> 14).clamp(-2880, 2880);
+            self.p16s[j] = self.logit.squash(d);
+            sum += d;
         }
-        self.dot = (dot >> 16).clamp(-2880, 2880) as i32;
-        self.p16 = self.logit.squash(self.dot);
-        self.dot
+        let out = sum / self.weights.len() as i32;
+        self.p16 = self.logit.squash(out);
+        out
     }
 
     /// 16-bit probability of the last `mix`.
@@ -74,15 +113,14 @@ impl Mixer {
         self.p16
     }
 
-    /// Trains the selected weights on the coded `bit` and clears the inputs.
+    /// Trains each selector's chosen weights on the coded `bit`; the next prediction adds
+    /// its inputs afresh.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        let err = ((bit as i64) << 16) - self.p16 as i64;
-        let g = err * self.lr;
-        let w = &mut self.weights[self.base..self.base + self.n];
-        for (x, w) in self.inputs[..self.nin].iter().zip(w.iter_mut()) {
-            let d = (*x as i64 * g) >> 18;
-            *w = (*w as i64 + d).clamp(-(8 << 16), 8 << 16) as i32;
+        for (j, table) in self.weights.iter_mut().enumerate() {
+            let err = ((bit as i32) << 16) - self.p16s[j] as i32;
+            let g = ((err * self.lr) >> 4).clamp(-32767, 32767) as i16;
+            train(&self.inputs, &mut table[self.chosen[j]], g);
         }
         self.nin = 0;
     }
@@ -94,14 +132,15 @@ mod tests {
 
     #[test]
     fn learns_to_trust_the_informative_input() {
-        let mut m = Mixer::new(2, 1, 1 << 14, 6);
+        let mut m = Mixer::new(2, &[1, 4], 1 << 14, 24);
         let mut state = 7u32;
-        for _ in 0..5000 {
+        for i in 0..5000 {
             state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let bit = state >> 31;
             let good = if bit == 1 { 600 } else { -600 };
             m.add(good);
             m.add(((state >> 7) & 1023) as i32 - 512);
+            m.select(1, i & 3);
             m.mix();
             m.update(bit);
         }
