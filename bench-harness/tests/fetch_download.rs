@@ -372,3 +372,31 @@ fn unknown_dataset_names_list_the_manifests() {
     assert!(stderr.contains("unknown dataset \"nosuch\""), "{stderr}");
     assert!(stderr.contains(": d)"), "{stderr}");
 }
+
+#[test]
+fn redirects_are_followed_and_a_resume_goes_through_them_again() {
+    let server = Server::start();
+    let body = bytes(80_000, 17);
+    server.put("/moved.bin", Vec::new(), Behavior::Redirect("/real.bin"));
+    server.put("/real.bin", body.clone(), Behavior::CutOnce(20_000));
+    let sb = Sandbox::new();
+    sb.manifest("d", &one_file(&server.url("/moved.bin"), ""));
+    let (ok, _, stderr) = sb.run(&["fetch", "d", "--retries", "1"]);
+    assert!(ok, "{stderr}");
+    let log: Vec<_> = server
+        .requests()
+        .into_iter()
+        .map(|r| (r.path, r.range, r.status))
+        .collect();
+    let resumed = Some("bytes=20000-".to_string());
+    assert_eq!(
+        log,
+        [
+            ("/moved.bin".to_string(), None, 302),
+            ("/real.bin".to_string(), None, 200),
+            ("/moved.bin".to_string(), resumed.clone(), 302),
+            ("/real.bin".to_string(), resumed, 206),
+        ]
+    );
+    assert_eq!(fs::read(sb.cache("d").join("notes.bin")).unwrap(), body);
+}

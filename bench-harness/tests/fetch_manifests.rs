@@ -208,6 +208,11 @@ fn every_shipped_dataset_fetches_and_runs_from_a_local_mirror() {
         server.requests().iter().all(|r| r.status == 200),
         "every stand-in was found at <mirror>/<dataset>/<file>"
     );
+    let before = server.requests().len();
+    let (ok, stdout, stderr) = sb.run(&["fetch", "all", "--mirror", &server.base]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.lines().count(), REAL.len(), "{stdout}");
+    assert_eq!(server.requests().len(), before, "all cached and verified");
 
     // media: every JPEG, OGG, FLAC and MP4 got its raw version, recorded in the lock.
     let lock = sb.lock_text("media");

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Behavior {
     /// 200, or 206 for a Range request.
     Serve,
@@ -26,6 +26,8 @@ pub enum Behavior {
     StallAfter(usize),
     /// Waits this many milliseconds, then serves.
     Delay(u64),
+    /// 302 to this path on the same server.
+    Redirect(&'static str),
 }
 
 #[derive(Clone, Debug)]
@@ -113,7 +115,7 @@ fn handle(mut stream: TcpStream, state: &State) {
         let mut routes = state.routes.lock().unwrap();
         routes.get_mut(&path).map(|r| {
             r.hits += 1;
-            (r.body.clone(), r.behavior, r.hits)
+            (r.body.clone(), r.behavior.clone(), r.hits)
         })
     };
     let log = |status| {
@@ -130,13 +132,23 @@ fn handle(mut stream: TcpStream, state: &State) {
         );
         return;
     };
+    if let Behavior::Redirect(to) = behavior {
+        log(302);
+        let _ = stream.write_all(
+            format!(
+                "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        return;
+    }
     let start = range
         .as_deref()
         .and_then(|r| r.strip_prefix("bytes="))
         .and_then(|r| r.strip_suffix('-'))
         .and_then(|n| n.parse::<usize>().ok());
     let len = body.len();
-    let (status, from) = match (behavior, start) {
+    let (status, from) = match (&behavior, start) {
         (Behavior::IgnoreRange, _) | (_, None) => (200, 0),
         (_, Some(s)) if s >= len => (416, len),
         (_, Some(s)) => (206, s),
