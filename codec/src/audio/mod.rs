@@ -157,7 +157,7 @@ impl SampleCodec {
     fn code<C: BitIo>(&mut self, io: &mut C, c: usize, x: i32) -> i32 {
         let (lo, hi) = self.ranges[c];
         let p = self.predictor.predict(c).clamp(lo, hi);
-        let r = self.residuals.code(io, c, x - p);
+        let r = self.residuals.code(io, c, self.predictor.hint(), x - p);
         let x = (p + r).clamp(lo, hi);
         self.predictor.update(c, x);
         x

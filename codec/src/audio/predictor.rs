@@ -50,12 +50,23 @@ impl Channel {
 
 pub struct Predictor {
     ch: Vec<Channel>,
+    hint: Hint,
+}
+
+/// What the predictor knows about its own uncertainty for the pending sample.
+#[derive(Clone, Copy, Default)]
+pub struct Hint {
+    /// Disagreement between the stages: |blend difference| + |long-stage correction|.
+    pub spread: u32,
+    /// Which quarter of the rounding interval the blended least-squares prediction fell in.
+    pub frac: usize,
 }
 
 impl Predictor {
     pub fn new(channels: usize) -> Self {
         Predictor {
             ch: (0..channels).map(|_| Channel::new()).collect(),
+            hint: Hint::default(),
         }
     }
 
@@ -84,10 +95,22 @@ impl Predictor {
         let [ea, eb] = ch.err2;
         let p = (pa * eb + pb * ea) / (ea + eb);
         ch.preds[0] = round(p);
+        let frac = p - ch.preds[0] as f64 + 0.5;
+        let mut long = 0i32;
         for (k, stage) in ch.long.iter().enumerate() {
             ch.preds[k + 1] = stage.predict();
+            long += ch.preds[k + 1];
         }
-        ch.preds.iter().sum::<i32>()
+        self.hint = Hint {
+            spread: ((pa - pb).abs().min(1e6) as u32).saturating_add(long.unsigned_abs()),
+            frac: ((frac * 4.0) as usize).min(3),
+        };
+        ch.preds[0] + long
+    }
+
+    /// Uncertainty of the last prediction made.
+    pub fn hint(&self) -> Hint {
+        self.hint
     }
 
     /// Learns the true sample `x` of channel `c`.

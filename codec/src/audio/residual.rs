@@ -5,6 +5,7 @@
 
 use super::bits::{AdaptiveBit, BitIo};
 use super::mix::Mixer;
+use super::predictor::Hint;
 use crate::model::logistic::StretchTable;
 
 /// Residuals are differences of two 17-bit values, so |r| < 2^17 and `k <= 17`.
@@ -40,9 +41,10 @@ pub struct ResidualCoder {
     by_fast: Vec<[AdaptiveBit; DECISIONS]>,
     by_slow: Vec<[AdaptiveBit; DECISIONS]>,
     by_last: Vec<[AdaptiveBit; DECISIONS]>,
-    mixer: Mixer<3>,
+    by_spread: Vec<[AdaptiveBit; DECISIONS]>,
+    mixer: Mixer<4>,
     low: [[AdaptiveBit; MAX_K]; MAX_K + 1],
-    sign: [AdaptiveBit; 3],
+    sign: [[AdaptiveBit; 3]; 16],
     last_sign: usize,
     hist: [History; 2],
 }
@@ -54,9 +56,10 @@ impl Default for ResidualCoder {
             by_fast: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
             by_slow: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
             by_last: vec![[AdaptiveBit::default(); DECISIONS]; LAST_K * LAST_K * 2],
+            by_spread: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
             mixer: Mixer::new(DECISIONS * 2 * 8, 2),
             low: [[AdaptiveBit::default(); MAX_K]; MAX_K + 1],
-            sign: [AdaptiveBit::default(); 3],
+            sign: [[AdaptiveBit::default(); 3]; 16],
             last_sign: 0,
             hist: [History {
                 fast: 16 * 8,
@@ -72,6 +75,7 @@ struct Ctx {
     fast: usize,
     slow: usize,
     last: usize,
+    spread: usize,
     sel: usize,
 }
 
@@ -81,20 +85,23 @@ impl ResidualCoder {
         let a = &mut self.by_fast[ctx.fast][d];
         let b = &mut self.by_slow[ctx.slow][d];
         let c = &mut self.by_last[ctx.last][d];
+        let e = &mut self.by_spread[ctx.spread][d];
         let p = self
             .mixer
-            .mix(&self.st, [a.p(), b.p(), c.p()], ctx.sel + d * 8);
+            .mix(&self.st, [a.p(), b.p(), c.p(), e.p()], ctx.sel + d * 8);
         let bit = io.code(bit, p);
         a.update(bit);
         b.update(bit);
         c.update(bit);
+        e.update(bit);
         self.mixer.update(bit);
         bit
     }
 
-    /// Codes `r` of channel `ch` (0 or 1; `r` is ignored when decoding) and returns the
+    /// Codes `r` of channel `ch` (0 or 1; `r` is ignored when decoding), predicted with
+    /// uncertainty `hint`, and returns the
     /// residual actually coded.
-    pub fn code<C: BitIo>(&mut self, io: &mut C, ch: usize, r: i32) -> i32 {
+    pub fn code<C: BitIo>(&mut self, io: &mut C, ch: usize, hint: Hint, r: i32) -> i32 {
         let h = self.hist[ch];
         let other = self.hist[1 - ch].last_k;
         let fast = class(h.fast);
@@ -102,6 +109,7 @@ impl ResidualCoder {
             fast: fast * 2 + ch,
             slow: class(h.slow) * 2 + ch,
             last: (h.last_k * LAST_K + other) * 2 + ch,
+            spread: class(hint.spread.saturating_mul(16)) * 2 + ch,
             sel: fast / 5,
         };
         let a = r.unsigned_abs();
@@ -126,7 +134,7 @@ impl ResidualCoder {
         }
         let mut out = mag as i32;
         if mag != 0 {
-            let neg = self.sign[self.last_sign].code(io, (r < 0) as u32);
+            let neg = self.sign[hint.frac * 4 + k.min(3)][self.last_sign].code(io, (r < 0) as u32);
             self.last_sign = 1 + neg as usize;
             if neg != 0 {
                 out = -out;
