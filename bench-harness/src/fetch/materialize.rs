@@ -6,10 +6,9 @@
 use super::args::Options;
 use super::download::Downloader;
 use super::extract::{self, Wanted};
-use super::lock::{DerivedPin, Lock, Pin};
+use super::lock::{Lock, Pin};
 use super::verify::{self, Digest};
 use crate::dataset::manifest::{Download, Expected, Manifest, Output};
-use crate::dataset::normalize::{self, Media};
 use crate::dataset::{sniff, Category, Dataset, DatasetFile};
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs;
@@ -142,15 +141,15 @@ fn cached_summary(manifest: &Manifest, dir: &Path) -> String {
     text
 }
 
-struct Fetcher<'a> {
-    data_dir: &'a Path,
-    dataset: &'a str,
-    dir: PathBuf,
+pub(super) struct Fetcher<'a> {
+    pub(super) data_dir: &'a Path,
+    pub(super) dataset: &'a str,
+    pub(super) dir: PathBuf,
     opts: &'a Options,
     /// Built on first use, so a fully cached dataset never touches the network stack.
     downloader: Option<Downloader>,
-    lock: Lock,
-    log: &'a dyn Fn(&str),
+    pub(super) lock: Lock,
+    pub(super) log: &'a dyn Fn(&str),
 }
 
 fn pin_expected(pin: Option<&Pin>) -> Expected {
@@ -170,7 +169,7 @@ fn pin_of(d: &Digest) -> Pin {
 }
 
 impl Fetcher<'_> {
-    fn work_path(&self, name: &str, suffix: &str) -> PathBuf {
+    pub(super) fn work_path(&self, name: &str, suffix: &str) -> PathBuf {
         self.dir.join(WORK_DIR).join(format!("{name}{suffix}"))
     }
 
@@ -192,12 +191,13 @@ impl Fetcher<'_> {
                 }
                 Some(kind) => {
                     let archive = self.work_path(&download.name, "");
-                    if self.cached_download(download, &archive)?.is_none() {
-                        let digest = self.download(download, &archive)?;
-                        self.lock
-                            .download
-                            .insert(download.name.clone(), pin_of(&digest));
-                    }
+                    let digest = match self.cached_download(download, &archive)? {
+                        Some(d) => d,
+                        None => self.download(download, &archive)?,
+                    };
+                    self.lock
+                        .download
+                        .insert(download.name.clone(), pin_of(&digest));
                     let missing: Vec<usize> = (0..outputs.len())
                         .filter(|&i| digests[i].is_none())
                         .collect();
@@ -280,7 +280,11 @@ impl Fetcher<'_> {
         self.verify_existing(path, &expected)
     }
 
-    fn verify_existing(&self, path: &Path, expected: &Expected) -> Result<Option<Digest>> {
+    pub(super) fn verify_existing(
+        &self,
+        path: &Path,
+        expected: &Expected,
+    ) -> Result<Option<Digest>> {
         if !path.is_file() {
             return Ok(None);
         }
@@ -365,103 +369,6 @@ impl Fetcher<'_> {
         fs::rename(tmp, &target).with_context(|| format!("renaming into {}", target.display()))?;
         self.lock.member.insert(o.path.to_string(), pin_of(&digest));
         Ok(digest)
-    }
-
-    /// The raw version of a decodable media file, made when missing and checked against the
-    /// lock: the same decoder on the same source must give the same bytes.
-    fn derive(
-        &mut self,
-        name: &str,
-        src: &Path,
-        src_digest: &Digest,
-    ) -> Result<Option<DatasetFile>> {
-        let Some(media) = normalize::sniff_file(src)? else {
-            return Ok(None);
-        };
-        let raw_name = format!("{name}.{}", media.raw_extension());
-        let raw_path = self.dir.join(&raw_name);
-        let pin = self
-            .lock
-            .derived
-            .get(&raw_name)
-            .filter(|p| p.source_sha256 == src_digest.sha256 && p.decoder == media.decoder())
-            .cloned();
-        let pinned = pin.as_ref().map(|p| Expected {
-            size: Some(p.size),
-            sha256: Some(p.sha256.clone()),
-            md5: None,
-        });
-        if let Some(expected) = &pinned {
-            if let Some(d) = self.verify_existing(&raw_path, expected)? {
-                return Ok(Some(raw_file(raw_name, raw_path, media, d)));
-            }
-        }
-        (self.log)(&format!("decoding {name} into {raw_name}"));
-        let tmp = self.work_path(&raw_name, ".decoding");
-        if let Some(dir) = tmp.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let written = match normalize::derive(media, src, &tmp) {
-            Ok(written) => written,
-            // A file that decoded before must decode again; otherwise the original still
-            // counts, without a raw version.
-            Err(e) if pin.is_none() => {
-                fs::remove_file(&tmp).ok();
-                (self.log)(&format!(
-                    "warning: dataset {}, file {name}: no raw version ({e:#})",
-                    self.dataset
-                ));
-                return Ok(None);
-            }
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!(
-                        "dataset {}, file {name}: making its raw version",
-                        self.dataset
-                    )
-                })
-            }
-        };
-        if !written {
-            (self.log)(&format!("{name} has no audio track: no raw version"));
-            return Ok(None);
-        }
-        let digest = verify::digest_file(&tmp)?;
-        if let Some(expected) = &pinned {
-            if let Err(m) = verify::check(expected, &digest) {
-                fs::remove_file(&tmp).ok();
-                bail!(
-                    "dataset {}, file {raw_name}: decoding {name} with {} gave other bytes \
-                     than {} records ({m})",
-                    self.dataset,
-                    media.decoder(),
-                    super::lock::lock_path(self.data_dir, self.dataset).display()
-                );
-            }
-        }
-        fs::rename(&tmp, &raw_path)
-            .with_context(|| format!("renaming into {}", raw_path.display()))?;
-        self.lock.derived.insert(
-            raw_name.clone(),
-            DerivedPin {
-                source: name.to_string(),
-                source_sha256: src_digest.sha256.clone(),
-                decoder: media.decoder().to_string(),
-                size: digest.size,
-                sha256: digest.sha256.clone(),
-            },
-        );
-        Ok(Some(raw_file(raw_name, raw_path, media, digest)))
-    }
-}
-
-fn raw_file(name: String, path: PathBuf, media: Media, d: Digest) -> DatasetFile {
-    DatasetFile {
-        name,
-        path,
-        category: media.raw_category(),
-        size: d.size,
-        sha256: d.sha256,
     }
 }
 

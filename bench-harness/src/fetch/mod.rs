@@ -2,6 +2,7 @@
 //! extract, normalize, and record what was fetched in `datasets/<name>.lock`.
 
 pub mod args;
+mod derived;
 pub mod download;
 pub mod extract;
 pub mod lock;
