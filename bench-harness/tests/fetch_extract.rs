@@ -134,6 +134,13 @@ fn a_missing_member_or_wrong_member_size_fails_naming_it() {
         stderr.contains("corpus/prose.txt"),
         "lists what it holds: {stderr}"
     );
+    let work = sb.cache("arch").join(".download");
+    let leftovers: Vec<_> = fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".extracting"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 
     let sb = Sandbox::new();
     sb.manifest("arch", &MANIFEST.replace("size = 20000", "size = 20001"));

@@ -208,12 +208,17 @@ impl Fetcher<'_> {
                             to: self.work_path(outputs[i].path, ".extracting"),
                         })
                         .collect();
-                    extract::extract(&archive, kind, &wanted).with_context(|| {
-                        format!(
-                            "dataset {}, file {}: extracting",
-                            self.dataset, download.name
-                        )
-                    })?;
+                    if let Err(e) = extract::extract(&archive, kind, &wanted) {
+                        for w in &wanted {
+                            fs::remove_file(&w.to).ok();
+                        }
+                        return Err(e).with_context(|| {
+                            format!(
+                                "dataset {}, file {}: extracting",
+                                self.dataset, download.name
+                            )
+                        });
+                    }
                     for (&i, w) in missing.iter().zip(&wanted) {
                         digests[i] = Some(self.accept_member(&outputs[i], &w.to)?);
                     }
