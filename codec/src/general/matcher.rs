@@ -43,6 +43,25 @@ impl MatchModel {
         }
     }
 
+    /// Records that the bytes hashed by `h` end at history length `n`, without predicting.
+    #[inline]
+    pub fn insert(&mut self, n: usize, h: u64) {
+        self.table[(h as usize) & self.mask] = n as u32;
+    }
+
+    /// Drops the current match.
+    pub fn reset(&mut self) {
+        self.len = 0;
+        self.active = false;
+    }
+
+    /// Reads the table slot for `h` (see [`Self::update_byte`]) so its cache miss can overlap
+    /// other work.
+    #[inline]
+    pub fn touch(&self, h: u64) -> u32 {
+        self.table[(h as usize) & self.mask]
+    }
+
     /// Call after each byte is appended to `buf`; `h` hashes the last `MINLEN` bytes.
     pub fn update_byte(&mut self, buf: &[u8], h: u64) {
         let n = buf.len();

@@ -74,6 +74,8 @@ pub struct Predictor {
     mm: MatchModel,
     mixer: Mixer,
     apm1: Apm,
+    /// Hash of the last bytes for the match model, set at each byte end.
+    match_hash: u64,
     st: i32,
     pr: u32,
 }
@@ -133,6 +135,7 @@ impl Predictor {
             mm: MatchModel::new((b + 1).min(22)),
             mixer: Mixer::new(nctx + 3, &[4 * 256, 256 * 8], 1 << 14, 4),
             apm1: Apm::new(256, 7),
+            match_hash: 0,
             st: 0,
             pr: 32768,
         };
@@ -215,7 +218,10 @@ impl Predictor {
             self.c0 = 1;
             self.bitpos = 0;
             self.nib = 1;
+            // Start the match table load, then the context tables', so the misses overlap.
+            std::hint::black_box(self.mm.touch(self.match_hash));
             self.find_buckets();
+            self.mm.update_byte(&self.buf, self.match_hash);
         } else if self.bitpos == 4 {
             self.nib = 1;
             self.find_buckets();
@@ -223,8 +229,34 @@ impl Predictor {
         self.predict();
     }
 
+    /// Takes in bytes that are stored rather than coded: they join the history so the match
+    /// model can find repeats of them later, and the contexts continue from them. Call only
+    /// between whole bytes; both sides call it at the same points.
+    pub fn observe(&mut self, data: &[u8]) {
+        let Some((&last, head)) = data.split_last() else {
+            return;
+        };
+        for &c in head {
+            self.buf.push(c);
+            self.c8 = (self.c8 << 8) | c as u64;
+            if self.buf.len() >= 6 {
+                let h = hash(12, self.c8 & 0xffff_ffff_ffff);
+                self.mm.insert(self.buf.len(), h);
+            }
+        }
+        self.mm.reset();
+        self.end_byte(last);
+        self.find_buckets();
+        self.mm.update_byte(&self.buf, self.match_hash);
+        self.mixer.clear_inputs();
+        self.predict();
+    }
+
     fn end_byte(&mut self, c: u8) {
         self.buf.push(c);
+        // Faster mixer learning while little has been seen.
+        self.mixer
+            .set_rate(6 + 16 * 1024 / (self.buf.len() as i64 + 1024));
         self.c8 = (self.c8 << 8) | c as u64;
         if is_word_byte(c) {
             self.word = (self.word ^ c.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01B3);
@@ -255,7 +287,6 @@ impl Predictor {
         for i in 0..self.nctx {
             self.ctx[i] = self.all[self.kinds[i]];
         }
-        self.mm
-            .update_byte(&self.buf, hash(12, c8 & 0xffff_ffff_ffff));
+        self.match_hash = hash(12, c8 & 0xffff_ffff_ffff);
     }
 }

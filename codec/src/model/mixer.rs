@@ -85,6 +85,11 @@ impl Mixer {
         }
     }
 
+    /// Forgets the inputs added since the last update (to predict afresh).
+    pub fn clear_inputs(&mut self) {
+        self.nin = 0;
+    }
+
     /// Makes selector `k` use weight vector `set` (masked to its table size).
     #[inline]
     pub fn select(&mut self, k: usize, set: usize) {
@@ -105,6 +110,11 @@ impl Mixer {
         let out = sum / self.weights.len() as i32;
         self.p16 = self.logit.squash(out);
         out
+    }
+
+    /// Changes the learning rate (about 2..64).
+    pub fn set_rate(&mut self, lr: i64) {
+        self.lr = lr.clamp(1, 64) as i32;
     }
 
     /// 16-bit probability of the last `mix`.
