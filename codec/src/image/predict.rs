@@ -5,7 +5,7 @@
 //! All predictions are in eighths of a sample value.
 
 /// Most sub-predictors any plane uses.
-pub const K: usize = 12;
+pub const K: usize = 18;
 
 /// Values of one plane around the current pixel.
 #[derive(Clone, Copy, Debug, Default)]
@@ -80,14 +80,13 @@ pub fn sub_predictions(c: &Window, te: [i32; 4], refs: &[Reference], out: &mut [
         [g, rest @ ..] => {
             let d = c.minus(&g.win);
             spatial(&d, te, g.cur * 8, &mut out[..8]);
-            out[8] = med(c.w, c.n, c.nw) * 8;
-            out[9] = (c.w + c.n - c.nw) * 8;
-            let mut k = 10;
+            spatial(c, te, 0, &mut out[8..16]);
+            let mut k = 16;
             if let Some(r) = rest.first() {
                 let d = c.minus(&r.win);
-                out[10] = (r.cur + d.w + d.n - d.nw) * 8;
-                out[11] = (r.cur + med(d.w, d.n, d.nw)) * 8;
-                k = 12;
+                out[16] = (r.cur + d.w + d.n - d.nw) * 8;
+                out[17] = (r.cur + med(d.w, d.n, d.nw)) * 8;
+                k = 18;
             }
             k
         }

@@ -41,7 +41,7 @@ impl<const NT: usize> ResidualModel<NT> {
         ResidualModel {
             tables: sizes
                 .iter()
-                .map(|&s| Counters::new(s * NODES, 255))
+                .map(|&s| Counters::new(s * NODES, 1023))
                 .collect(),
             mixer: Mixer::new(NT + 1, mixer_sets * NODES, 3),
             apm1: Apm::new(apm1 * NODES, 6),

@@ -9,7 +9,9 @@ use super::residual::{Contexts, ResidualModel};
 
 /// Planes at most (green, red, blue, alpha).
 pub const MAX_PLANES: usize = 4;
-const NT: usize = 6;
+const NT: usize = 8;
+/// Slots of each hashed context table.
+const HASH_SLOTS: usize = 1 << 17;
 
 /// Log-like quantiser: 0,1,2,3 exact, then two steps per octave.
 #[inline]
@@ -46,7 +48,20 @@ const TABLE_SIZES: [usize; NT] = [
     MAX_PLANES * 7 * 7 * 7 * 4,
     MAX_PLANES * 64 * 4 * 4,
     MAX_PLANES * 64 * 8,
+    HASH_SLOTS,
+    HASH_SLOTS,
 ];
+
+/// Slot of a hashed context made of exact sample values.
+#[inline]
+fn hash_slot(vals: &[i32]) -> usize {
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
+    for &v in vals {
+        h = (h ^ v as u32 as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+        h ^= h >> 29;
+    }
+    (h >> 20) as usize % HASH_SLOTS
+}
 const MIXER_SETS: usize = MAX_PLANES * 8;
 const APM1: usize = MAX_PLANES * QA;
 const APM2: usize = MAX_PLANES * 13 * 3;
@@ -89,6 +104,7 @@ pub fn code_strip<IO: BitIo>(
             let nb = Neighbours::at(x, y, width);
             let i = y * width + x;
             let mut refs = [Reference::default(); 2];
+            // Unused references must not leak earlier pixels into the hashed contexts.
             let mut prev_te = [0i32; 2];
             for p in 0..planes {
                 let nrefs = match p {
@@ -152,7 +168,7 @@ pub fn code_strip<IO: BitIo>(
 
                 let d1 = med(win.w, win.n, win.nw) * 8 - pred8;
                 let (d2, rg, rg2) = if nrefs > 0 {
-                    (preds[9] - pred8, prev_te[0], prev_te[1])
+                    (preds[7] - pred8, prev_te[0], prev_te[1])
                 } else {
                     (win.w * 8 - pred8, 0, 0)
                 };
@@ -176,6 +192,17 @@ pub fn code_strip<IO: BitIo>(
                             + qa8 / 2,
                         ((p * 64 + eq) * 4 + zeros) * 4 + qa8 / 2,
                         ((p * 8 + (x & 7)) * 8 + (y & 7)) * 8 + qa8,
+                        hash_slot(&[
+                            p as i32,
+                            win.w,
+                            win.n,
+                            win.nw,
+                            win.ne,
+                            pred,
+                            refs[0].cur,
+                            refs[1].cur,
+                        ]),
+                        hash_slot(&[p as i32 + 16, win.w, win.n, pred, refs[0].cur]),
                     ],
                     mixer: p * 8 + qa8,
                     apm1: p * QA + qa,
