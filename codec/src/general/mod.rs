@@ -24,6 +24,7 @@ const PARALLEL_MIN: usize = 1 << 20;
 const MAX_SEGMENT: usize = 1 << 30;
 const FLAG_X86: u8 = 1;
 const FLAG_SPARSE: u8 = 2;
+const FLAG_COLUMNS: u8 = 4;
 const KIND_STORED: u8 = 0;
 const KIND_CM: u8 = 1;
 
@@ -45,7 +46,15 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     if sparse {
         flags |= FLAG_SPARSE;
     }
-    let params = Params { record, sparse };
+    let columns = !sparse;
+    if columns {
+        flags |= FLAG_COLUMNS;
+    }
+    let params = Params {
+        record,
+        sparse,
+        columns,
+    };
     let mut out = vec![flags];
     out.extend_from_slice(&(record as u16).to_le_bytes());
     if data.len() >= PARALLEL_MIN {
@@ -194,7 +203,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         .get(..4)
         .ok_or_else(|| invalid("general model: payload shorter than its header".into()))?;
     let flags = head[0];
-    if flags & !(FLAG_X86 | FLAG_SPARSE) != 0 {
+    if flags & !(FLAG_X86 | FLAG_SPARSE | FLAG_COLUMNS) != 0 {
         return Err(invalid(format!(
             "general model: unknown flags {flags:#04x}"
         )));
@@ -203,6 +212,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let params = Params {
         record,
         sparse: flags & FLAG_SPARSE != 0,
+        columns: flags & FLAG_COLUMNS != 0,
     };
     let mut data = match head[3] {
         1 => decode_lane(&payload[4..], original_len, params)?,

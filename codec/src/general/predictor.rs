@@ -1,4 +1,4 @@
-//! The context-mixing bit predictor: hashed order-1..6, word and sparse/record contexts
+//! The context-mixing bit predictor: hashed order-0..4, word, sparse, record and column contexts
 //! (bit-history states in nibble buckets, each mapped to a probability by its own adaptive
 //! map), an order-0 map and a match model, mixed by a two-selector gated mixer (match state x
 //! partial byte; last byte x bit position) and refined by an APM on the partial byte.
@@ -12,9 +12,10 @@ use crate::model::mixer::Mixer;
 use crate::model::nibble_table::NibbleTable;
 use crate::model::statemap::StateMap;
 
-/// Most hashed contexts: orders 1, 2, 3, 4, 6, word, then optionally two sparse contexts
-/// (binary data) and a record column (when records were found).
-const NCTX: usize = 9;
+/// Context kinds: 0-3 orders 1-4, 4 order 0 (bit histories; order 6 did worse, the match
+/// model covers long contexts), 5 word, 6-7 sparse (binary data),
+/// 8 record column (fixed records found), 9 text column (byte above in the previous line).
+const NCTX: usize = 10;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct Params {
     pub record: usize,
     /// Adds sparse contexts that skip the last byte(s), for binary data.
     pub sparse: bool,
+    /// Adds a context of the byte above in the previous text line, for tables and markup.
+    pub columns: bool,
 }
 
 #[inline]
@@ -76,6 +79,9 @@ pub struct Predictor {
     apm1: Apm,
     /// Hash of the last bytes for the match model, set at each byte end.
     match_hash: u64,
+    /// History positions where the current and the previous text line start.
+    line: usize,
+    prev_line: usize,
     st: i32,
     pr: u32,
 }
@@ -91,10 +97,11 @@ fn size_bits(n: usize) -> u32 {
 impl Predictor {
     pub fn new(n: usize, params: Params) -> Self {
         let b = size_bits(n);
-        let mut nctx = 6;
         let mut kinds = [0usize; NCTX];
-        for (i, k) in kinds.iter_mut().enumerate().take(6) {
-            *k = i;
+        let mut nctx = 0;
+        for k in [0, 1, 2, 3, 4, 5] {
+            kinds[nctx] = k;
+            nctx += 1;
         }
         if params.sparse {
             kinds[nctx] = 6;
@@ -105,7 +112,11 @@ impl Predictor {
             kinds[nctx] = 8;
             nctx += 1;
         }
-        let bits = [b.min(14), b, b, b, b, b, b, b, b];
+        if params.columns {
+            kinds[nctx] = 9;
+            nctx += 1;
+        }
+        let bits = [b.min(14), b, b, b, 10, b, b, b, b, b];
         let tables = kinds[..nctx]
             .iter()
             .map(|&k| NibbleTable::new(bits[k]))
@@ -136,6 +147,8 @@ impl Predictor {
             mixer: Mixer::new(nctx + 3, &[4 * 256, 256 * 8], 1 << 14, 4),
             apm1: Apm::new(256, 7),
             match_hash: 0,
+            line: 0,
+            prev_line: 0,
             st: 0,
             pr: 32768,
         };
@@ -269,7 +282,7 @@ impl Predictor {
         self.all[1] = hash(2, c8 & 0xffff);
         self.all[2] = hash(3, c8 & 0xff_ffff);
         self.all[3] = hash(4, c8 & 0xffff_ffff);
-        self.all[4] = hash(6, c8 & 0xffff_ffff_ffff);
+        self.all[4] = hash(5, 0);
         self.all[5] = if self.word != 0 {
             hash(7, self.word)
         } else {
@@ -284,6 +297,17 @@ impl Predictor {
             let col = (n % r).min(255) as u64;
             self.all[8] = hash(10, above | (c8 & 0xff) << 8 | col << 16);
         }
+        if c == b'\n' {
+            self.prev_line = self.line;
+            self.line = n;
+        }
+        let col = n - self.line;
+        let above = if self.prev_line + col < self.line {
+            self.buf[self.prev_line + col] as u64
+        } else {
+            0
+        };
+        self.all[9] = hash(15, above | (c8 & 0xff) << 8 | (col.min(255) as u64) << 16);
         for i in 0..self.nctx {
             self.ctx[i] = self.all[self.kinds[i]];
         }
