@@ -10,6 +10,7 @@
 mod bits;
 mod lms;
 mod mix;
+mod nlms;
 mod ols;
 mod predictor;
 mod residual;

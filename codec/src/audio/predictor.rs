@@ -2,16 +2,21 @@
 //! 1. two stereo least-squares predictors of `x` (short and long memory) from this
 //!    channel's past samples and the other channel's latest samples (for the second channel
 //!    that includes the current frame), blended by inverse recent squared error;
-//! 2. long-to-short sign-LMS stages, each predicting the residual left by the stages before.
+//! 2. long-to-short sign-LMS stages, each predicting the residual left by the stages before;
+//! 3. a stereo NLMS predicting what is left from the other channel's latest residuals,
+//!    applied only while it has been reducing the residual.
 //!
 //! The prediction of `x` is the sum of all stage predictions.
 
 use super::lms::SignLms;
+use super::nlms::Nlms;
 use super::ols::Ols;
 
 const OWN: usize = 16;
 const CROSS: usize = 8;
 const HIST: usize = 32;
+const FIN_CROSS: usize = 8;
+const FIN_MU: u32 = 6;
 const LAMBDA_A: f64 = 0.998;
 const LAMBDA_B: f64 = 0.9998;
 const ERR_DECAY: f64 = 0.99;
@@ -27,6 +32,15 @@ struct Channel {
     err2: [f64; 2],
     out2: [f64; 2],
     long: Vec<SignLms>,
+    /// Final residuals, newest first, and the NLMS stage predicting the next one from the
+    /// other channel's latest final residuals (for the second channel, including this frame's).
+    res_hist: [i32; FIN_CROSS],
+    fin: Nlms,
+    fin_inputs: [i32; FIN_CROSS],
+    fin_pred: i32,
+    /// Decayed |residual| without and with the final stage (1/16 units); the stage is
+    /// applied only while it has been helping.
+    fin_cost: [u32; 2],
     /// Inputs of the short stage for the pending sample.
     inputs: [f64; OWN + CROSS],
     /// Stage predictions for the pending sample: short, then each long stage.
@@ -42,6 +56,11 @@ impl Channel {
             err2: [1.0; 2],
             out2: [0.0; 2],
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
+            res_hist: [0; FIN_CROSS],
+            fin: Nlms::new(FIN_CROSS, FIN_MU),
+            fin_inputs: [0; FIN_CROSS],
+            fin_pred: 0,
+            fin_cost: [0; 2],
             inputs: [0.0; OWN + CROSS],
             preds: [0; 1 + STAGES.len()],
         }
@@ -72,10 +91,11 @@ impl Predictor {
 
     /// Prediction of the next sample of channel `c` (call before [`Predictor::update`]).
     pub fn predict(&mut self, c: usize) -> i32 {
-        let other = if self.ch.len() == 2 {
-            Some(self.ch[1 - c].hist)
+        let (other, other_res) = if self.ch.len() == 2 {
+            let o = &self.ch[1 - c];
+            (Some(o.hist), o.res_hist)
         } else {
-            None
+            (None, [0; FIN_CROSS])
         };
         let ch = &mut self.ch[c];
         for (v, &h) in ch.inputs[..OWN].iter_mut().zip(&ch.hist) {
@@ -105,7 +125,14 @@ impl Predictor {
             spread: ((pa - pb).abs().min(1e6) as u32).saturating_add(long.unsigned_abs()),
             frac: ((frac * 4.0) as usize).min(3),
         };
-        ch.preds[0] + long
+        ch.fin_inputs = other_res;
+        ch.fin_pred = ch.fin.predict(&ch.fin_inputs);
+        let fin = if ch.fin_cost[1] < ch.fin_cost[0] {
+            ch.fin_pred
+        } else {
+            0
+        };
+        ch.preds[0] + long + fin
     }
 
     /// Uncertainty of the last prediction made.
@@ -128,6 +155,13 @@ impl Predictor {
             stage.update(e, err);
             e = err;
         }
+        let after = e - ch.fin_pred;
+        ch.fin.update(&ch.fin_inputs, after);
+        for (cost, r) in ch.fin_cost.iter_mut().zip([e, after]) {
+            *cost = *cost - (*cost >> 5) + r.unsigned_abs().min(1 << 20);
+        }
+        ch.res_hist.copy_within(0..FIN_CROSS - 1, 1);
+        ch.res_hist[0] = e;
         ch.hist.copy_within(0..HIST - 1, 1);
         ch.hist[0] = x;
     }
