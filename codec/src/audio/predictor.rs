@@ -41,6 +41,9 @@ struct Channel {
     /// Decayed |residual| without and with the final stage (1/16 units); the stage is
     /// applied only while it has been helping.
     fin_cost: [u32; 2],
+    /// The same for the whole long-stage correction.
+    long_cost: [u32; 2],
+    long_sum: i32,
     /// Inputs of the short stage for the pending sample.
     inputs: [f64; OWN + CROSS],
     /// Stage predictions for the pending sample: short, then each long stage.
@@ -61,6 +64,8 @@ impl Channel {
             fin_inputs: [0; FIN_CROSS],
             fin_pred: 0,
             fin_cost: [0; 2],
+            long_cost: [0; 2],
+            long_sum: 0,
             inputs: [0.0; OWN + CROSS],
             preds: [0; 1 + STAGES.len()],
         }
@@ -132,6 +137,12 @@ impl Predictor {
         } else {
             0
         };
+        ch.long_sum = long;
+        let long = if ch.long_cost[1] <= ch.long_cost[0] {
+            long
+        } else {
+            0
+        };
         ch.preds[0] + long + fin
     }
 
@@ -150,6 +161,9 @@ impl Predictor {
             *e = ERR_DECAY * *e + d * d + 1e-3;
         }
         let mut e = x - ch.preds[0];
+        for (cost, r) in ch.long_cost.iter_mut().zip([e, e - ch.long_sum]) {
+            *cost = *cost - (*cost >> 5) + r.unsigned_abs().min(1 << 20);
+        }
         for (k, stage) in ch.long.iter_mut().enumerate() {
             let err = e - ch.preds[k + 1];
             stage.update(e, err);
