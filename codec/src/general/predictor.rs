@@ -77,6 +77,7 @@ pub struct Predictor {
     mm: MatchModel,
     mixer: Mixer,
     apm1: Apm,
+    apm2: Apm,
     /// Hash of the last bytes for the match model, set at each byte end.
     match_hash: u64,
     /// History positions where the current and the previous text line start.
@@ -146,6 +147,7 @@ impl Predictor {
             mm: MatchModel::new((b + 1).min(22)),
             mixer: Mixer::new(nctx + 3, &[4 * 256, 256 * 8], 1 << 14, 4),
             apm1: Apm::new(256, 7),
+            apm2: Apm::new(64 * 4, 7),
             match_hash: 0,
             line: 0,
             prev_line: 0,
@@ -205,7 +207,12 @@ impl Predictor {
         self.st = self.mixer.mix();
         let pm = self.mixer.p16();
         let a1 = self.apm1.p(self.st, self.c0 as usize);
-        let pr = (pm + a1 + 1) >> 1;
+        let mctx = match self.mm.expected_bit() {
+            None => 0,
+            Some(b) => (len.min(31) * 2 + b as usize) * 4 + (self.bitpos as usize >> 1),
+        };
+        let a2 = self.apm2.p(self.st, mctx);
+        let pr = (2 * pm + a1 + a2 + 2) >> 2;
         self.pr = pr.clamp(1, 65535);
     }
 
@@ -221,6 +228,7 @@ impl Predictor {
         self.mm.update_bit(bit);
         self.mixer.update(bit);
         self.apm1.update(bit);
+        self.apm2.update(bit);
 
         self.c0 = (self.c0 << 1) | bit;
         self.nib = (self.nib << 1) | bit as usize;
