@@ -9,9 +9,9 @@ use super::residual::{Contexts, ResidualModel};
 
 /// Planes at most (green, red, blue, alpha).
 pub const MAX_PLANES: usize = 4;
-const NT: usize = 8;
-/// Slots of each hashed context table.
-const HASH_SLOTS: usize = 1 << 17;
+const NT: usize = 9;
+/// Slots of each hashed context table, at most (fewer for small bands).
+const MAX_HASH_SLOTS: usize = 1 << 17;
 
 /// Log-like quantiser: 0,1,2,3 exact, then two steps per octave.
 #[inline]
@@ -41,26 +41,24 @@ fn sign3(v: i32) -> usize {
 }
 
 const QA: usize = 24;
-const TABLE_SIZES: [usize; NT] = [
+const FIXED_SIZES: [usize; NT - 3] = [
     MAX_PLANES * QA * 4,
     MAX_PLANES * 8 * 13 * 7,
     MAX_PLANES * 9 * 9 * 8,
     MAX_PLANES * 7 * 7 * 7 * 4,
     MAX_PLANES * 64 * 4 * 4,
     MAX_PLANES * 64 * 8,
-    HASH_SLOTS,
-    HASH_SLOTS,
 ];
 
 /// Slot of a hashed context made of exact sample values.
 #[inline]
-fn hash_slot(vals: &[i32]) -> usize {
+fn hash_slot(vals: &[i32], slots: usize) -> usize {
     let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
     for &v in vals {
         h = (h ^ v as u32 as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93);
         h ^= h >> 29;
     }
-    (h >> 20) as usize % HASH_SLOTS
+    (h >> 20) as usize & (slots - 1)
 }
 const MIXER_SETS: usize = MAX_PLANES * 8;
 const APM1: usize = MAX_PLANES * QA;
@@ -94,7 +92,10 @@ pub fn code_strip<IO: BitIo>(
         })
         .collect();
     let mut out: Vec<Vec<u8>> = (0..planes).map(|_| vec![0u8; len]).collect();
-    let mut model = ResidualModel::<NT>::new(TABLE_SIZES, MIXER_SETS, APM1, APM2);
+    let slots = (len / 4).next_power_of_two().clamp(256, MAX_HASH_SLOTS);
+    let mut sizes = [slots; NT];
+    sizes[..NT - 3].copy_from_slice(&FIXED_SIZES);
+    let mut model = ResidualModel::<NT>::new(sizes, MIXER_SETS, APM1, APM2);
     let mut bias_sum = vec![0i32; BIAS];
     let mut bias_cnt = vec![0i32; BIAS];
     let mut preds = [0i32; K];
@@ -192,17 +193,35 @@ pub fn code_strip<IO: BitIo>(
                             + qa8 / 2,
                         ((p * 64 + eq) * 4 + zeros) * 4 + qa8 / 2,
                         ((p * 8 + (x & 7)) * 8 + (y & 7)) * 8 + qa8,
-                        hash_slot(&[
-                            p as i32,
-                            win.w,
-                            win.n,
-                            win.nw,
-                            win.ne,
-                            pred,
-                            refs[0].cur,
-                            refs[1].cur,
-                        ]),
-                        hash_slot(&[p as i32 + 16, win.w, win.n, pred, refs[0].cur]),
+                        hash_slot(
+                            &[
+                                p as i32,
+                                win.w,
+                                win.n,
+                                win.nw,
+                                win.ne,
+                                pred,
+                                refs[0].cur,
+                                refs[1].cur,
+                            ],
+                            slots,
+                        ),
+                        hash_slot(&[p as i32 + 16, win.w, win.n, pred, refs[0].cur], slots),
+                        hash_slot(
+                            &[
+                                p as i32 + 32,
+                                win.w,
+                                win.ww,
+                                win.n,
+                                win.nw,
+                                win.ne,
+                                win.nn,
+                                win.nne,
+                                refs[0].cur,
+                                refs[1].cur,
+                            ],
+                            slots,
+                        ),
                     ],
                     mixer: p * 8 + qa8,
                     apm1: p * QA + qa,
