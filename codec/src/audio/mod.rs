@@ -47,10 +47,10 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
         .chunks_exact(2)
         .map(|b| i16::from_le_bytes([b[0], b[1]]) as i32)
         .collect();
-    let mode = if channels == 2 {
-        stereo::choose(&samples)
+    let (mode, coded) = if channels == 2 {
+        choose_mode(&samples)
     } else {
-        Mode::LeftRight
+        (Mode::LeftRight, None)
     };
     let mut out = Vec::with_capacity(FIXED_HEADER + head.len() + tail.len() + body_len / 2);
     out.push(VERSION);
@@ -60,6 +60,52 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(&u32::try_from(tail.len()).ok()?.to_le_bytes());
     out.extend_from_slice(head);
     out.extend_from_slice(tail);
+    out.extend_from_slice(&coded.unwrap_or_else(|| code_samples(&samples, channels, mode)));
+    Some(out)
+}
+
+/// Stereo files at most this many frames are coded whole in each candidate mode.
+const PROBE_WHOLE: usize = 1 << 16;
+/// Otherwise candidates are compared on this many frames from each of three places.
+const PROBE_FRAMES: usize = 1 << 15;
+
+/// Picks between left/right and the mode [`stereo::choose`] guesses by coding with both:
+/// the whole file when it is short (the winner's stream is returned too), else probes.
+fn choose_mode(samples: &[i32]) -> (Mode, Option<Vec<u8>>) {
+    let guess = stereo::choose(samples);
+    if guess == Mode::LeftRight {
+        return (guess, None);
+    }
+    let frames = samples.len() / 2;
+    if frames <= PROBE_WHOLE {
+        let (a, b) = both(|m| code_samples(samples, 2, m), guess);
+        return if a.len() <= b.len() {
+            (Mode::LeftRight, Some(a))
+        } else {
+            (guess, Some(b))
+        };
+    }
+    let mut probe = Vec::with_capacity(6 * PROBE_FRAMES);
+    for quarter in 1..=3 {
+        let start = frames * quarter / 4 - PROBE_FRAMES / 2;
+        probe.extend_from_slice(&samples[2 * start..2 * (start + PROBE_FRAMES)]);
+    }
+    let (a, b) = both(|m| code_samples(&probe, 2, m).len(), guess);
+    (if a <= b { Mode::LeftRight } else { guess }, None)
+}
+
+/// `(f(LeftRight), f(other))`, computed on two threads; the result does not depend on
+/// scheduling.
+fn both<T: Send, F: Fn(Mode) -> T + Sync>(f: F, other: Mode) -> (T, T) {
+    std::thread::scope(|s| {
+        let h = s.spawn(|| f(other));
+        let a = f(Mode::LeftRight);
+        (a, h.join().expect("coding thread panicked"))
+    })
+}
+
+/// Codes interleaved `samples` of `channels` channels in stereo `mode`.
+fn code_samples(samples: &[i32], channels: usize, mode: Mode) -> Vec<u8> {
     let mut enc = Encoder::new();
     let mut codec = SampleCodec::new(channels, mode);
     for frame in samples.chunks_exact(channels) {
@@ -71,8 +117,7 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
             codec.code(&mut enc, 0, frame[0]);
         }
     }
-    out.extend_from_slice(&enc.finish());
-    Some(out)
+    enc.finish()
 }
 
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
