@@ -87,21 +87,19 @@ impl Ols {
         }
         let reg = self.regularise * (trace / n as f64) + 1.0;
         for j in 0..n {
-            let mut d = self.cov[j * n + j] + reg;
+            // tmp[k] = L[j][k] * D[k] for k < j.
             for k in 0..j {
-                let l = self.lower[j * n + k];
-                d -= l * l * self.diag[k];
+                self.tmp[k] = self.lower[j * n + k] * self.diag[k];
             }
+            let d = self.cov[j * n + j] + reg - dot(&self.lower[j * n..j * n + j], &self.tmp[..j]);
             if d.is_nan() || d <= reg * 1e-3 {
                 return;
             }
             self.diag[j] = d;
+            let inv = 1.0 / d;
             for i in j + 1..n {
-                let mut a = self.cov[i * n + j];
-                for k in 0..j {
-                    a -= self.lower[i * n + k] * self.lower[j * n + k] * self.diag[k];
-                }
-                self.lower[i * n + j] = a / d;
+                let a = self.cov[i * n + j] - dot(&self.lower[i * n..i * n + j], &self.tmp[..j]);
+                self.lower[i * n + j] = a * inv;
             }
         }
         for i in 0..n {
@@ -125,4 +123,22 @@ impl Ols {
             self.weights.copy_from_slice(&self.tmp);
         }
     }
+}
+
+/// Dot product with four interleaved partial sums (a fixed order, so still exact-repeatable).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (a4.remainder(), b4.remainder());
+    for (x, y) in a4.zip(b4) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }

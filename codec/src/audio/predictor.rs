@@ -55,7 +55,7 @@ impl Channel {
         Channel {
             hist: [0; HIST],
             short: Ols::new(OWN + CROSS, LAMBDA_A, 0.000000001, 16),
-            short2: Ols::new(OWN + CROSS, LAMBDA_B, 0.000000001, 16),
+            short2: Ols::new(OWN + CROSS, LAMBDA_B, 0.000000001, 32),
             err2: [1.0; 2],
             out2: [0.0; 2],
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
