@@ -45,7 +45,7 @@ const FIXED_SIZES: [usize; NT - 3] = [
     MAX_PLANES * QA * 4,
     MAX_PLANES * 8 * 13 * 7,
     MAX_PLANES * 9 * 9 * 8,
-    MAX_PLANES * 7 * 7 * 7 * 4,
+    MAX_PLANES * 11 * 11 * 11 * 4,
     MAX_PLANES * 64 * 4 * 4,
     MAX_PLANES * 64 * 8,
 ];
@@ -189,7 +189,9 @@ pub fn code_strip<IO: BitIo>(
                         (p * QA + qa) * 4 + ((pred8 & 7) >> 1) as usize,
                         ((p * 8 + qa8) * 13 + qsigned(rg, 6)) * 7 + qsigned(rg2, 3),
                         ((p * 9 + qsigned(te[0], 4)) * 9 + qsigned(te[1], 4)) * 8 + qw8,
-                        (((p * 7 + qsigned(d1, 3)) * 7 + qsigned(d2, 3)) * 7 + qsigned(d3, 3)) * 4
+                        (((p * 11 + qsigned(d1 / 2, 5)) * 11 + qsigned(d2 / 2, 5)) * 11
+                            + qsigned(d3 / 2, 5))
+                            * 4
                             + qa8 / 2,
                         ((p * 64 + eq) * 4 + zeros) * 4 + qa8 / 2,
                         ((p * 8 + (x & 7)) * 8 + (y & 7)) * 8 + qa8,
