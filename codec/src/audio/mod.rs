@@ -1,6 +1,7 @@
 //! Lossless model for 16-bit PCM WAV (mono or stereo).
 //!
-//! Payload: `version (1) | channels (1) | stereo mode (1) | head_len (u32 LE) |
+//! Payload: `version (1) | channels (1) | stereo mode (1) | wasted low bits (1) |
+//! head_len (u32 LE) |
 //! tail_len (u32 LE) | head |
 //! tail | coded residuals`. `head` is every byte before the first sample frame and `tail`
 //! every byte after the last whole frame, both verbatim; the frame count follows from
@@ -29,7 +30,9 @@ use std::io;
 use stereo::Mode;
 
 const VERSION: u8 = 1;
-const FIXED_HEADER: usize = 11;
+const FIXED_HEADER: usize = 12;
+/// Low bits that are zero in every sample are not coded (at most this many).
+const MAX_SHIFT: u32 = 15;
 
 /// Returns the coded payload, or `None` when this model does not apply to `data`.
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
@@ -43,10 +46,19 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     if body_len < 1024 || head.len() + tail.len() > body_len {
         return None;
     }
-    let samples: Vec<i32> = data[layout.start..tail_start]
+    let mut samples: Vec<i32> = data[layout.start..tail_start]
         .chunks_exact(2)
         .map(|b| i16::from_le_bytes([b[0], b[1]]) as i32)
         .collect();
+    let all = samples.iter().fold(0, |acc, &s| acc | s);
+    let shift = if all == 0 {
+        0
+    } else {
+        all.trailing_zeros().min(MAX_SHIFT)
+    };
+    for s in &mut samples {
+        *s >>= shift;
+    }
     let (mode, coded) = if channels == 2 {
         choose_mode(&samples)
     } else {
@@ -56,6 +68,7 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     out.push(VERSION);
     out.push(channels as u8);
     out.push(mode as u8);
+    out.push(shift as u8);
     out.extend_from_slice(&u32::try_from(head.len()).ok()?.to_le_bytes());
     out.extend_from_slice(&u32::try_from(tail.len()).ok()?.to_le_bytes());
     out.extend_from_slice(head);
@@ -144,8 +157,12 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             fixed[2]
         ))
     })?;
-    let head_len = u32::from_le_bytes(fixed[3..7].try_into().expect("4 bytes")) as usize;
-    let tail_len = u32::from_le_bytes(fixed[7..11].try_into().expect("4 bytes")) as usize;
+    let shift = fixed[3] as u32;
+    if shift > MAX_SHIFT {
+        return Err(invalid(format!("audio payload drops {shift} low bits")));
+    }
+    let head_len = u32::from_le_bytes(fixed[4..8].try_into().expect("4 bytes")) as usize;
+    let tail_len = u32::from_le_bytes(fixed[8..12].try_into().expect("4 bytes")) as usize;
     let verbatim_end = FIXED_HEADER
         .checked_add(head_len)
         .and_then(|v| v.checked_add(tail_len))
@@ -170,11 +187,11 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             let a = codec.code(&mut dec, 0, 0);
             let b = codec.code(&mut dec, 1, 0);
             let (l, r) = mode.inverse(a, b);
-            out.extend_from_slice(&(l as i16).to_le_bytes());
-            out.extend_from_slice(&(r as i16).to_le_bytes());
+            out.extend_from_slice(&((l << shift) as i16).to_le_bytes());
+            out.extend_from_slice(&((r << shift) as i16).to_le_bytes());
         } else {
             let x = codec.code(&mut dec, 0, 0);
-            out.extend_from_slice(&(x as i16).to_le_bytes());
+            out.extend_from_slice(&((x << shift) as i16).to_le_bytes());
         }
     }
     out.extend_from_slice(tail);

@@ -160,3 +160,13 @@ fn long_dual_mono_round_trips_through_mode_probes() {
     // The right channel repeats the left one: it must cost next to nothing.
     assert!(size < body.len() / 6, "{size}");
 }
+
+#[test]
+fn zero_low_bits_are_not_coded() {
+    let coarse: Vec<i32> = stereo(8000, 2000).iter().map(|&s| s & !0xff).collect();
+    let body = pcm(&coarse);
+    let size = round_trip(&wav(2, 16, 1, false, &body, &[]));
+    // Noise of +-2000 would cost about 12 bits a sample with the low bits coded; above
+    // the eight wasted bits it is +-8 steps, about 4 bits.
+    assert!(size < body.len() / 3, "{size}");
+}
