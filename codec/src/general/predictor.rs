@@ -1,7 +1,7 @@
 //! The context-mixing bit predictor: hashed order-0..4, word, sparse, record and column contexts
 //! (bit-history states in nibble buckets, each mapped to a probability by its own adaptive
-//! map), an order-0 map and a match model, mixed by a two-selector gated mixer (match state x
-//! partial byte; last byte x bit position) and refined by an APM on the partial byte.
+//! map) and a match model, mixed by a two-selector gated mixer (match state x partial byte;
+//! last byte x bit position) and refined by APMs on the partial byte and on the match state.
 //! Encoder and decoder drive identical instances, so every step must be deterministic.
 
 use super::matcher::MatchModel;
@@ -73,7 +73,6 @@ pub struct Predictor {
     states: [u8; NCTX],
     /// One 256-state map per context: entry `i * 256 + state`.
     sms: StateMap,
-    order0: StateMap,
     mm: MatchModel,
     mixer: Mixer,
     apm1: Apm,
@@ -149,9 +148,8 @@ impl Predictor {
             slot: [0; NCTX],
             states: [0; NCTX],
             sms,
-            order0: StateMap::new(256, 1023, |_| 32768),
             mm: MatchModel::new((b + 1).min(22)),
-            mixer: Mixer::new(nctx + 3, &[4 * 256, 256 * 8], 1 << 14, 4),
+            mixer: Mixer::new(nctx + 2, &[4 * 256, 256 * 8], 1 << 14, 4),
             apm1: Apm::new(256, 7),
             apm2: Apm::new(64 * 4, 7),
             match_hash: 0,
@@ -193,8 +191,6 @@ impl Predictor {
             let p = self.sms.p_at(i << 8 | state as usize);
             self.mixer.add(self.logit.stretch(p));
         }
-        let p0 = self.order0.p(self.c0 as usize);
-        self.mixer.add(self.logit.stretch(p0));
         let m = self
             .mm
             .predict(&self.buf, self.c0, self.bitpos, &self.logit);
@@ -230,7 +226,6 @@ impl Predictor {
             self.tables[i].set(s, self.hist.next(state, bit));
             self.sms.update_at(i << 8 | state as usize, bit);
         }
-        self.order0.update(bit);
         self.mm.update_bit(bit);
         self.mixer.update(bit);
         self.apm1.update(bit);
