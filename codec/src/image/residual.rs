@@ -25,6 +25,7 @@ pub struct Contexts<const NT: usize> {
     pub mixer: usize,
     pub apm1: usize,
     pub apm2: usize,
+    pub apm3: usize,
 }
 
 pub struct ResidualModel<const NT: usize> {
@@ -32,12 +33,14 @@ pub struct ResidualModel<const NT: usize> {
     mixer: Mixer,
     apm1: Apm,
     apm2: Apm,
+    apm3: Apm,
     stretch: StretchTable,
 }
 
 impl<const NT: usize> ResidualModel<NT> {
     /// `sizes[i]`: contexts of table i; `mixer_sets`, `apm1`, `apm2`: context counts.
-    pub fn new(sizes: [usize; NT], mixer_sets: usize, apm1: usize, apm2: usize) -> Self {
+    pub fn new(sizes: [usize; NT], mixer_sets: usize, apms: [usize; 3]) -> Self {
+        let [apm1, apm2, apm3] = apms;
         ResidualModel {
             tables: sizes
                 .iter()
@@ -46,6 +49,7 @@ impl<const NT: usize> ResidualModel<NT> {
             mixer: Mixer::new(NT + 1, mixer_sets * NODES, 3),
             apm1: Apm::new(apm1 * NODES, 6),
             apm2: Apm::new(apm2 * NODES, 6),
+            apm3: Apm::new(apm3 * NODES, 6),
             stretch: StretchTable::new(),
         }
     }
@@ -61,7 +65,8 @@ impl<const NT: usize> ResidualModel<NT> {
         let st = self.stretch.stretch(pm);
         let a1 = self.apm1.refine(st, c.apm1 * NODES + node);
         let a2 = self.apm2.refine(st, c.apm2 * NODES + node);
-        let p = ((pm as u32) * 16 + a1 + 2 * a2) >> 2;
+        let a3 = self.apm3.refine(st, c.apm3 * NODES + node);
+        let p = ((pm as u32) * 16 + a1 + a2 + a3) >> 2;
         let bit = io.bit(bit, p);
         for i in 0..NT {
             self.tables[i].update(c.table[i] * NODES + node, bit);
@@ -69,6 +74,7 @@ impl<const NT: usize> ResidualModel<NT> {
         self.mixer.update(bit);
         self.apm1.update(bit);
         self.apm2.update(bit);
+        self.apm3.update(bit);
         bit
     }
 

@@ -9,7 +9,7 @@ use super::residual::{Contexts, ResidualModel};
 
 /// Planes at most (green, red, blue, alpha).
 pub const MAX_PLANES: usize = 4;
-const NT: usize = 9;
+const NT: usize = 10;
 /// Slots of each hashed context table, at most (fewer for small bands).
 const MAX_HASH_SLOTS: usize = 1 << 17;
 
@@ -48,6 +48,7 @@ const FIXED_SIZES: [usize; NT - 3] = [
     MAX_PLANES * 11 * 11 * 11 * 4,
     MAX_PLANES * 64 * 4 * 4,
     MAX_PLANES * 64 * 8,
+    MAX_PLANES * 13 * 11 * 4,
 ];
 
 /// Slot of a hashed context made of exact sample values.
@@ -63,6 +64,7 @@ fn hash_slot(vals: &[i32], slots: usize) -> usize {
 const MIXER_SETS: usize = MAX_PLANES * 8;
 const APM1: usize = MAX_PLANES * QA;
 const APM2: usize = MAX_PLANES * 13 * 3;
+const APM3: usize = MAX_PLANES * 11 * 11;
 const BIAS: usize = MAX_PLANES * 8 * 27;
 
 /// Per-plane state of the band being coded.
@@ -95,7 +97,7 @@ pub fn code_strip<IO: BitIo>(
     let slots = (len / 4).next_power_of_two().clamp(256, MAX_HASH_SLOTS);
     let mut sizes = [slots; NT];
     sizes[..NT - 3].copy_from_slice(&FIXED_SIZES);
-    let mut model = ResidualModel::<NT>::new(sizes, MIXER_SETS, APM1, APM2);
+    let mut model = ResidualModel::<NT>::new(sizes, MIXER_SETS, [APM1, APM2, APM3]);
     let mut bias_sum = vec![0i32; BIAS];
     let mut bias_cnt = vec![0i32; BIAS];
     let mut preds = [0i32; K];
@@ -131,6 +133,7 @@ pub fn code_strip<IO: BitIo>(
                 let se = &st[p].sub_err;
                 let r = nb.ring;
                 let mut min_err = u32::MAX;
+                let mut best = 0;
                 for (j, e) in errs.iter_mut().enumerate().take(k) {
                     let s = se[r[RING_W] * K + j] as u32
                         + se[r[RING_N] * K + j] as u32
@@ -138,7 +141,10 @@ pub fn code_strip<IO: BitIo>(
                         + se[r[RING_WW] * K + j] as u32
                         + se[r[RING_NE] * K + j] as u32;
                     *e = s;
-                    min_err = min_err.min(s);
+                    if s < min_err {
+                        min_err = s;
+                        best = j;
+                    }
                 }
                 let mut pred8 = blend(&preds, &errs, k);
                 // Keep the blend inside the neighbours' range unless their errors disagree.
@@ -195,6 +201,10 @@ pub fn code_strip<IO: BitIo>(
                             + qa8 / 2,
                         ((p * 64 + eq) * 4 + zeros) * 4 + qa8 / 2,
                         ((p * 8 + (x & 7)) * 8 + (y & 7)) * 8 + qa8,
+                        ((p * 13 + qsigned(preds[best] - pred8, 6)) * 11
+                            + qsigned((win.w * 8 - pred8) / 2, 5))
+                            * 4
+                            + ((pred8 & 7) >> 1) as usize,
                         hash_slot(
                             &[
                                 p as i32,
@@ -229,6 +239,7 @@ pub fn code_strip<IO: BitIo>(
                     apm1: p * QA + qa,
                     apm2: (p * 13 + qsigned(if nrefs > 0 { rg } else { te[1] }, 6)) * 3
                         + sign3(te[0]),
+                    apm3: (p * 11 + qsigned(d1 / 2, 5)) * 11 + qsigned(d2 / 2, 5),
                 };
                 let value = src.map_or(0, |s| s[p][i] as i32);
                 let res = model.code(io, &ctx, value - pred, pred, 255 - pred);
