@@ -17,8 +17,8 @@ const CROSS: usize = 8;
 const HIST: usize = 32;
 const FIN_CROSS: usize = 8;
 const FIN_MU: u32 = 6;
-const LAMBDA_A: f64 = 0.998;
-const LAMBDA_B: f64 = 0.9998;
+const LAMBDA_A: f64 = 0.997;
+const LAMBDA_B: f64 = 0.9997;
 const ERR_DECAY: f64 = 0.99;
 /// Long stages: (order, shift).
 const STAGES: [(usize, u32); 3] = [(256, 13), (32, 10), (16, 11)];
