@@ -209,6 +209,11 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         )));
     }
     let record = u16::from_le_bytes([head[1], head[2]]) as usize;
+    if record == 1 {
+        return Err(invalid(
+            "general model: record length 1 is never written".into(),
+        ));
+    }
     let params = Params {
         record,
         sparse: flags & FLAG_SPARSE != 0,
@@ -307,6 +312,17 @@ mod tests {
         for len in 0..40 {
             let data: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
             round_trip(&data);
+        }
+    }
+
+    #[test]
+    fn forged_record_lengths_do_not_panic() {
+        let data = b"0123456789abcdef".repeat(40);
+        let p = encode(&data).unwrap();
+        for r in [1u16, 2, 3, 639, 640, 641, 65535] {
+            let mut q = p.clone();
+            q[1..3].copy_from_slice(&r.to_le_bytes());
+            let _ = decode(&q, data.len());
         }
     }
 

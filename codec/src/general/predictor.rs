@@ -15,7 +15,7 @@ use crate::model::statemap::StateMap;
 /// Context kinds: 0-3 orders 1-4, 4 order 0 (bit histories; order 6 did worse, the match
 /// model covers long contexts), 5 word, 6-7 sparse (binary data),
 /// 8 record column (fixed records found), 9 text column (byte above in the previous line).
-const NCTX: usize = 10;
+const NCTX: usize = 11;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,13 +116,14 @@ impl Predictor {
         }
         if params.record > 0 {
             kinds[nctx] = 8;
-            nctx += 1;
+            kinds[nctx + 1] = 10;
+            nctx += 2;
         }
         if params.columns {
             kinds[nctx] = 9;
             nctx += 1;
         }
-        let bits = [b.min(14), b, b, b, 10, b, b, b, b, b];
+        let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b];
         let tables = kinds[..nctx]
             .iter()
             .map(|&k| NibbleTable::new(bits[k]))
@@ -305,6 +306,8 @@ impl Predictor {
             let above = self.buf[n - r] as u64;
             let col = (n % r).min(255) as u64;
             self.all[8] = hash(10, above | (c8 & 0xff) << 8 | col << 16);
+            let right = self.buf.get(n + 1 - r).copied().unwrap_or(0) as u64;
+            self.all[10] = hash(16, above | right << 8 | (c8 & 0xff) << 16);
         }
         if c == b'\n' {
             self.prev_line = self.line;
