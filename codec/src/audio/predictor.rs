@@ -1,7 +1,8 @@
 //! The per-channel prediction cascade. For each sample:
-//! 1. two stereo least-squares predictors of `x` (short and long memory) from this
-//!    channel's past samples and the other channel's latest samples (for the second channel
-//!    that includes the current frame), blended by inverse recent squared error;
+//! 1. three stereo least-squares predictors of `x` (short, long and very short memory) from
+//!    this channel's past samples and the other channel's latest samples (for the second
+//!    channel that includes the current frame), blended with weights 1 / (recent squared
+//!    error)^2;
 //! 2. long-to-short sign-LMS stages, each predicting the residual left by the stages before;
 //! 3. a stereo NLMS predicting what is left from the other channel's latest residuals,
 //!    applied only while it has been reducing the residual.
@@ -19,6 +20,9 @@ const FIN_CROSS: usize = 8;
 const FIN_MU: u32 = 6;
 const LAMBDA_A: f64 = 0.997;
 const LAMBDA_B: f64 = 0.9997;
+const LAMBDA_C: f64 = 0.99;
+/// Inputs of the low-order predictor: the newest 4 own and 4 cross samples.
+const SMALL: usize = 8;
 const ERR_DECAY: f64 = 0.99;
 /// Long stages: (order, shift).
 const STAGES: [(usize, u32); 3] = [(256, 13), (32, 10), (16, 11)];
@@ -26,11 +30,12 @@ const STAGES: [(usize, u32); 3] = [(256, 13), (32, 10), (16, 11)];
 struct Channel {
     /// Samples, newest first.
     hist: [i32; HIST],
-    short: Ols,
-    short2: Ols,
-    /// Decayed squared errors of the two least-squares predictions, and their outputs.
-    err2: [f64; 2],
-    out2: [f64; 2],
+    /// Least-squares predictors: full order with short and long memory, then low order
+    /// with very short memory (it sees a prefix of the inputs).
+    ols: [Ols; 3],
+    /// Decayed squared errors of the least-squares predictions, and their outputs.
+    err2: [f64; 3],
+    out2: [f64; 3],
     long: Vec<SignLms>,
     /// Final residuals, newest first, and the NLMS stage predicting the next one from the
     /// other channel's latest final residuals (for the second channel, including this frame's).
@@ -54,10 +59,13 @@ impl Channel {
     fn new() -> Self {
         Channel {
             hist: [0; HIST],
-            short: Ols::new(OWN + CROSS, LAMBDA_A, 0.000000001, 16),
-            short2: Ols::new(OWN + CROSS, LAMBDA_B, 0.000000001, 32),
-            err2: [1.0; 2],
-            out2: [0.0; 2],
+            ols: [
+                Ols::new(OWN + CROSS, LAMBDA_A, 0.000000001, 16),
+                Ols::new(OWN + CROSS, LAMBDA_B, 0.000000001, 32),
+                Ols::new(SMALL, LAMBDA_C, 0.000000001, 8),
+            ],
+            err2: [1.0; 3],
+            out2: [0.0; 3],
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
             res_hist: [0; FIN_CROSS],
             fin: Nlms::new(FIN_CROSS, FIN_MU),
@@ -103,22 +111,26 @@ impl Predictor {
             (None, [0; FIN_CROSS])
         };
         let ch = &mut self.ch[c];
-        for (v, &h) in ch.inputs[..OWN].iter_mut().zip(&ch.hist) {
-            *v = h as f64;
+        // Layout: own and cross samples alternating while both last, then the rest of own.
+        let o = other.unwrap_or([0; HIST]);
+        for i in 0..CROSS {
+            ch.inputs[2 * i] = ch.hist[i] as f64;
+            ch.inputs[2 * i + 1] = o[i] as f64;
         }
-        match other {
-            Some(o) => {
-                for (v, &h) in ch.inputs[OWN..].iter_mut().zip(&o) {
-                    *v = h as f64;
-                }
-            }
-            None => ch.inputs[OWN..].fill(0.0),
+        for i in CROSS..OWN {
+            ch.inputs[CROSS + i] = ch.hist[i] as f64;
         }
-        let pa = ch.short.predict(&ch.inputs).clamp(-1e6, 1e6);
-        let pb = ch.short2.predict(&ch.inputs).clamp(-1e6, 1e6);
-        ch.out2 = [pa, pb];
-        let [ea, eb] = ch.err2;
-        let p = (pa * eb + pb * ea) / (ea + eb);
+        let (mut num, mut den) = (0.0, 0.0);
+        for k in 0..3 {
+            let n = if k == 2 { SMALL } else { OWN + CROSS };
+            let pk = ch.ols[k].predict(&ch.inputs[..n]).clamp(-1e6, 1e6);
+            ch.out2[k] = pk;
+            let w = 1.0 / (ch.err2[k] * ch.err2[k]);
+            num += pk * w;
+            den += w;
+        }
+        let (pa, pb) = (ch.out2[0], ch.out2[1]);
+        let p = num / den;
         ch.preds[0] = round(p);
         let frac = p - ch.preds[0] as f64 + 0.5;
         let mut long = 0i32;
@@ -154,8 +166,10 @@ impl Predictor {
     /// Learns the true sample `x` of channel `c`.
     pub fn update(&mut self, c: usize, x: i32) {
         let ch = &mut self.ch[c];
-        ch.short.update(&ch.inputs, x as f64);
-        ch.short2.update(&ch.inputs, x as f64);
+        for (k, ols) in ch.ols.iter_mut().enumerate() {
+            let n = if k == 2 { SMALL } else { OWN + CROSS };
+            ols.update(&ch.inputs[..n], x as f64);
+        }
         for (e, &o) in ch.err2.iter_mut().zip(&ch.out2) {
             let d = x as f64 - o;
             *e = ERR_DECAY * *e + d * d + 1e-3;
