@@ -113,12 +113,17 @@ impl Predictor {
         let ch = &mut self.ch[c];
         // Layout: own and cross samples alternating while both last, then the rest of own.
         let o = other.unwrap_or([0; HIST]);
-        for i in 0..CROSS {
-            ch.inputs[2 * i] = ch.hist[i] as f64;
-            ch.inputs[2 * i + 1] = o[i] as f64;
+        for (pair, (&h, &x)) in ch
+            .inputs
+            .chunks_exact_mut(2)
+            .zip(ch.hist.iter().zip(&o))
+            .take(CROSS)
+        {
+            pair[0] = h as f64;
+            pair[1] = x as f64;
         }
-        for i in CROSS..OWN {
-            ch.inputs[CROSS + i] = ch.hist[i] as f64;
+        for (v, &h) in ch.inputs[2 * CROSS..].iter_mut().zip(&ch.hist[CROSS..OWN]) {
+            *v = h as f64;
         }
         let (mut num, mut den) = (0.0, 0.0);
         for k in 0..3 {
