@@ -94,12 +94,13 @@ pub fn sub_predictions(c: &Window, te: [i32; 4], refs: &[Reference], out: &mut [
 }
 
 /// Blends `preds[..k]` with weights from `err_sums` (each predictor's summed recent absolute
-/// error, eighths); returns the blended prediction in eighths.
-pub fn blend(preds: &[i32; K], err_sums: &[u32; K], k: usize) -> i32 {
+/// error, eighths); returns the blended prediction in eighths. `soft` is added to every
+/// error sum: larger values flatten the weights.
+pub fn blend(preds: &[i32; K], err_sums: &[u32; K], k: usize, soft: u64) -> i32 {
     let mut num: i64 = 0;
     let mut den: i64 = 0;
     for i in 0..k {
-        let e = err_sums[i] as u64 + 4;
+        let e = err_sums[i] as u64 + soft;
         let w = ((1u64 << 40) / (e * e)).max(1) as i64;
         num += w * preds[i] as i64;
         den += w;
@@ -126,7 +127,7 @@ mod tests {
         let mut errs = [0; K];
         errs[0] = 4;
         errs[1] = 400;
-        let p = blend(&preds, &errs, 2);
+        let p = blend(&preds, &errs, 2, 4);
         assert!((800..820).contains(&p), "{p}");
     }
 }

@@ -39,12 +39,13 @@ pub struct ResidualModel<const NT: usize> {
 
 impl<const NT: usize> ResidualModel<NT> {
     /// `sizes[i]`: contexts of table i; `mixer_sets`, `apm1`, `apm2`: context counts.
-    pub fn new(sizes: [usize; NT], mixer_sets: usize, apms: [usize; 3]) -> Self {
+    pub fn new(sizes: [usize; NT], limits: [u32; NT], mixer_sets: usize, apms: [usize; 3]) -> Self {
         let [apm1, apm2, apm3] = apms;
         ResidualModel {
             tables: sizes
                 .iter()
-                .map(|&s| Counters::new(s * NODES, 1023))
+                .zip(limits)
+                .map(|(&s, l)| Counters::new(s * NODES, l))
                 .collect(),
             mixer: Mixer::new(NT + 1, mixer_sets * NODES, 3),
             apm1: Apm::new(apm1 * NODES, 6),

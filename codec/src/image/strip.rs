@@ -10,6 +10,9 @@ use super::residual::{Contexts, ResidualModel};
 /// Planes at most (green, red, blue, alpha).
 pub const MAX_PLANES: usize = 4;
 const NT: usize = 10;
+/// Slowest learning rates (as counts) of the fixed and the hashed context tables.
+const FIXED_LIMIT: u32 = 1023;
+const HASHED_LIMIT: u32 = 127;
 /// Slots of each hashed context table, at most (fewer for small bands).
 const MAX_HASH_SLOTS: usize = 1 << 17;
 
@@ -97,7 +100,9 @@ pub fn code_strip<IO: BitIo>(
     let slots = (len / 4).next_power_of_two().clamp(256, MAX_HASH_SLOTS);
     let mut sizes = [slots; NT];
     sizes[..NT - 3].copy_from_slice(&FIXED_SIZES);
-    let mut model = ResidualModel::<NT>::new(sizes, MIXER_SETS, [APM1, APM2, APM3]);
+    let mut limits = [HASHED_LIMIT; NT];
+    limits[..NT - 3].fill(FIXED_LIMIT);
+    let mut model = ResidualModel::<NT>::new(sizes, limits, MIXER_SETS, [APM1, APM2, APM3]);
     let mut bias_sum = vec![0i32; BIAS];
     let mut bias_cnt = vec![0i32; BIAS];
     let mut preds = [0i32; K];
@@ -146,7 +151,8 @@ pub fn code_strip<IO: BitIo>(
                         best = j;
                     }
                 }
-                let mut pred8 = blend(&preds, &errs, k);
+                let mut pred8 = blend(&preds, &errs, k, 4);
+                let soft8 = blend(&preds, &errs, k, 32);
                 // Keep the blend inside the neighbours' range unless their errors disagree.
                 if ((te[0] ^ te[1]) | (te[1] ^ te[2])) > 0 {
                     let (d, base) = match refs[..nrefs].first() {
@@ -179,7 +185,7 @@ pub fn code_strip<IO: BitIo>(
                 } else {
                     (win.w * 8 - pred8, 0, 0)
                 };
-                let d3 = win.n * 8 - pred8;
+                let d3 = soft8 - pred8;
                 let qw8 = qlog(min_err / 2).min(23) / 3;
                 let mut eq = (win.w == win.n) as usize
                     | ((win.n == win.ne) as usize) << 1
