@@ -30,6 +30,14 @@ pub enum Command {
     Datasets(DatasetsArgs),
     /// Download, verify and normalize public datasets described by datasets/<NAME>.toml
     Fetch(FetchArgs),
+    /// Check that an attempt changed only the codec, within the contract (exit 1 on violations)
+    Guard(crate::agent::args::GuardArgs),
+    /// Keep or discard: an attempt's run(s) against the base's, with timing noise (exit 1: discard)
+    Compare(crate::agent::args::CompareArgs),
+    /// Write results/report.html: progress over time, per-category ratios, ratio vs speed
+    Report(crate::agent::args::ReportArgs),
+    /// Drive an optimisation agent: N iterations of agent, guard, tests, run, keep or discard
+    Loop(crate::agent::args::LoopArgs),
     /// (internal) run one codec operation: input on stdin, output on stdout
     #[command(name = "__exec", hide = true)]
     Exec(ExecArgs),
@@ -88,6 +96,12 @@ pub struct RunArgs {
     /// No progress output
     #[arg(long, short)]
     pub quiet: bool,
+    /// Refuse to run unless the kernel can sandbox built-in codecs (Landlock and seccomp)
+    #[arg(long, conflicts_with = "no_sandbox")]
+    pub require_sandbox: bool,
+    /// Run built-in codecs without the sandbox (no Landlock, no seccomp)
+    #[arg(long)]
+    pub no_sandbox: bool,
     /// How a dataset with a manifest is fetched when files are missing
     #[command(flatten)]
     pub net: crate::fetch::NetArgs,

@@ -27,6 +27,18 @@ pub struct HistoryRow {
     pub decompress_s: f64,
     pub max_peak_rss_bytes: u64,
     pub files_failed: usize,
+    /// Original bytes of the measured files.
+    #[serde(default)]
+    pub dataset_bytes: u64,
+    /// Candidate only: xz-compressed size of `codec/src`, bytes.
+    #[serde(default)]
+    pub source_xz_bytes: Option<u64>,
+    /// Candidate only: overall ratio with the source size added to the compressed total.
+    #[serde(default)]
+    pub ratio_with_source: Option<f64>,
+    /// Candidate on `holdout` only: holdout ratio minus the default ratio of the same code.
+    #[serde(default)]
+    pub holdout_gap: Option<f64>,
 }
 
 impl HistoryRow {
@@ -48,6 +60,10 @@ impl HistoryRow {
             decompress_s: s.decompress_s,
             max_peak_rss_bytes: s.max_peak_rss_bytes,
             files_failed: s.files_failed,
+            dataset_bytes: s.overall.original_bytes,
+            source_xz_bytes: None,
+            ratio_with_source: None,
+            holdout_gap: None,
         }
     }
 }
@@ -164,6 +180,10 @@ mod tests {
             decompress_s: 2.0,
             max_peak_rss_bytes: 3,
             files_failed: 0,
+            dataset_bytes: 10,
+            source_xz_bytes: Some(7),
+            ratio_with_source: None,
+            holdout_gap: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The `harness` library: datasets, codecs, child-process runner, checks, metrics, reports.
 
+pub mod agent;
 pub mod cli;
 pub mod codecs;
 pub mod dataset;
@@ -10,4 +11,5 @@ pub mod progress;
 pub mod report;
 pub mod run;
 pub mod runner;
+pub mod score;
 pub mod workspace;

@@ -6,7 +6,7 @@ use bench_harness::codecs::{CodecSpec, DEFAULT_BASELINES};
 use bench_harness::dataset;
 use bench_harness::run::{self, select, Checks, Paths, RunOptions};
 use bench_harness::runner::{child, Limits};
-use bench_harness::{report, workspace};
+use bench_harness::{agent, report, workspace};
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +36,10 @@ fn main() -> ExitCode {
             .and_then(|opts| bench_harness::fetch::command(&args.datasets, &opts, &data_dir))
             .map(|_| ExitCode::SUCCESS),
         Command::Exec(args) => exec_command(args).map(|_| ExitCode::SUCCESS),
+        Command::Guard(args) => agent::commands::guard(&args, &root),
+        Command::Compare(args) => agent::commands::compare(&args, &results_dir),
+        Command::Report(args) => agent::commands::report(&args, &results_dir),
+        Command::Loop(args) => agent::commands::run_loop(args, root, results_dir, data_dir),
     };
     outcome.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
@@ -63,6 +67,7 @@ fn run_command(
         .transpose()
         .map_err(anyhow::Error::msg)?;
     let fetch = args.net.options(args.quiet)?;
+    agent::commands::prepare_sandbox(args.require_sandbox, args.no_sandbox)?;
     let source = dataset::resolve_in(
         &args.dataset,
         args.seed.as_deref(),
@@ -134,6 +139,7 @@ fn run_command(
         }
     );
     print!("{}", report::table::render(&report.summaries));
+    print!("{}", report.scores.render());
     for row in report.rows.iter().filter(|r| !r.ok()) {
         println!(
             "FAILED {} {}: {} ({})",

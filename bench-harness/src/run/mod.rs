@@ -12,6 +12,7 @@ use crate::dataset::{Dataset, DatasetFile};
 use crate::history::{self, HistoryRow, RunMeta};
 use crate::metrics::{self, CodecSummary};
 use crate::progress::Progress;
+use crate::score::Scores;
 use anyhow::{Context, Result};
 use cache::BaselineCache;
 use row::{FileRow, Status};
@@ -52,6 +53,7 @@ pub struct RunReport {
     pub candidate_failures: usize,
     /// True when `--fail-fast` stopped the run before every pair was measured.
     pub stopped_early: bool,
+    pub scores: Scores,
 }
 
 #[derive(Serialize)]
@@ -67,6 +69,7 @@ struct SummaryFile<'a> {
     max_expansion: f64,
     jobs: usize,
     stopped_early: bool,
+    scores: &'a Scores,
     codecs: &'a [CodecSummary],
 }
 
@@ -153,6 +156,8 @@ pub fn execute(
     let stopped_early = rows.len() < tasks.len();
     let order: Vec<String> = opts.codecs.iter().map(|c| c.name.clone()).collect();
     let summaries = metrics::summarize(&rows, &order);
+    let history_path = paths.results_dir.join("results.csv");
+    let scores = Scores::compute(&paths.root, &history_path, &meta, &summaries);
     let summary = SummaryFile {
         meta: &meta,
         finished_utc: now_utc(),
@@ -164,6 +169,7 @@ pub fn execute(
         max_expansion: opts.checks.max_expansion,
         jobs: opts.jobs,
         stopped_early,
+        scores: &scores,
         codecs: &summaries,
     };
     let summary_path = run_dir.join("summary.json");
@@ -172,9 +178,13 @@ pub fn execute(
     if opts.record {
         let lines: Vec<HistoryRow> = summaries
             .iter()
-            .map(|s| HistoryRow::from_summary(&meta, s))
+            .map(|s| {
+                let mut line = HistoryRow::from_summary(&meta, s);
+                scores.fill(&mut line);
+                line
+            })
             .collect();
-        history::append(&paths.results_dir.join("results.csv"), &lines)?;
+        history::append(&history_path, &lines)?;
     }
     let candidate_failures = rows
         .iter()
@@ -187,6 +197,7 @@ pub fn execute(
         summaries,
         candidate_failures,
         stopped_early,
+        scores,
     })
 }
 

@@ -1,6 +1,6 @@
 //! The runner side (`harness __exec`): input on stdin, output on stdout, both files.
 
-use super::sys;
+use super::{probe_codecs, sandbox, sys};
 use crate::codecs::{run_builtin, CodecKind, CodecSpec, Operation};
 use std::fs::File;
 use std::io;
@@ -33,8 +33,20 @@ pub fn exec(
             report_panics_on_one_line();
             let input = File::from(io::stdin().as_fd().try_clone_to_owned()?);
             let output = File::from(io::stdout().as_fd().try_clone_to_owned()?);
-            run_builtin(spec, op, input, output)
-                .map_err(|e| anyhow::anyhow!("{} {}: {e}", spec.name, op.as_str()))
+            let mode = sandbox::mode_from_env();
+            sandbox::apply(mode).map_err(anyhow::Error::msg)?;
+            probe_codecs::run(&spec.name, input.try_clone()?, output.try_clone()?)
+                .unwrap_or_else(|| run_builtin(spec, op, input, output))
+                .map_err(|e| {
+                    let denied =
+                        e.kind() == io::ErrorKind::PermissionDenied && mode != sandbox::Mode::Off;
+                    let hint = if denied {
+                        " (denied by the sandbox: a codec may only use its input and output)"
+                    } else {
+                        ""
+                    };
+                    anyhow::anyhow!("{} {}: {e}{hint}", spec.name, op.as_str())
+                })
         }
     }
 }

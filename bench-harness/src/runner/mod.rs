@@ -4,6 +4,8 @@
 //! (candidate, baselines) or execs the external command, so every codec is measured the same way.
 
 pub mod child;
+pub mod probe_codecs;
+pub mod sandbox;
 pub mod sys;
 
 use crate::codecs::{CodecSpec, Operation};

@@ -1,0 +1,26 @@
+//! `harness compare BASE ATTEMPT`: the loop's decision for two recorded runs (or two sets of
+//! repeated runs, comma-separated, whose timings give medians and a noise estimate).
+
+use super::args::CompareArgs;
+use super::decide::{self, Decision};
+use super::figures;
+use anyhow::{bail, Result};
+use std::path::Path;
+
+pub fn compare(args: &CompareArgs, results_dir: &Path) -> Result<Decision> {
+    if args.max_slowdown.is_nan() || args.max_slowdown < 1.0 {
+        bail!("--max-slowdown must be at least 1.0");
+    }
+    let base = figures::load_list(&args.base, results_dir, &args.codec)?;
+    let attempt = figures::load_list(&args.attempt, results_dir, &args.codec)?;
+    if base.is_empty() || attempt.is_empty() {
+        bail!("name at least one run on each side");
+    }
+    for side in [&base, &attempt] {
+        if side.iter().any(|f| f.fingerprint != base[0].fingerprint) {
+            bail!("the runs were made on different datasets; ratios would not compare");
+        }
+    }
+    let holdout = None;
+    Ok(decide::decide(&base, &attempt, holdout, args.max_slowdown))
+}

@@ -1,0 +1,68 @@
+//! The figures of one codec in one finished run, read from its `summary.json`.
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Ratio (compressed / original), failures, and wall seconds summed over files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunFigures {
+    pub run_id: String,
+    pub dataset: String,
+    /// Equal fingerprints mean byte-identical datasets.
+    pub fingerprint: String,
+    pub ratio: Option<f64>,
+    pub files_failed: usize,
+    pub compress_s: f64,
+    pub decompress_s: f64,
+    /// Overall ratio with the codec source charged (candidate only).
+    pub ratio_with_source: Option<f64>,
+    pub holdout_gap: Option<f64>,
+}
+
+/// The run directory of `reference`: an existing directory, or a run id under `results_dir`.
+pub fn run_dir(reference: &str, results_dir: &Path) -> PathBuf {
+    let path = PathBuf::from(reference);
+    if path.join("summary.json").is_file() {
+        path
+    } else {
+        results_dir.join("runs").join(reference)
+    }
+}
+
+/// Reads `codec`'s figures from the run at `dir`.
+pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
+    let path = dir.join("summary.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let summary: Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let Some(s) = summary["codecs"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["codec"] == codec))
+    else {
+        bail!("run {} has no codec {codec}", dir.display());
+    };
+    Ok(RunFigures {
+        run_id: summary["run_id"].as_str().unwrap_or_default().to_string(),
+        dataset: summary["dataset"].as_str().unwrap_or_default().to_string(),
+        fingerprint: summary["fingerprint"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        ratio: s["overall"]["ratio"].as_f64(),
+        files_failed: s["files_failed"].as_u64().unwrap_or(0) as usize,
+        compress_s: s["compress_s"].as_f64().unwrap_or(0.0),
+        decompress_s: s["decompress_s"].as_f64().unwrap_or(0.0),
+        ratio_with_source: summary["scores"]["ratio_with_source"].as_f64(),
+        holdout_gap: summary["scores"]["holdout_gap"].as_f64(),
+    })
+}
+
+/// Figures of every run named in `list` (comma-separated run ids or directories).
+pub fn load_list(list: &str, results_dir: &Path, codec: &str) -> Result<Vec<RunFigures>> {
+    list.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|r| load(&run_dir(r.trim(), results_dir), codec))
+        .collect()
+}

@@ -1,0 +1,103 @@
+//! `harness guard` on a tiny repository: every kind of violation is named, a clean attempt
+//! passes, and the compile check catches a changed signature.
+
+mod loop_fixtures;
+use loop_fixtures::*;
+
+fn guard(repo: &Repo, base: &str, compile: bool) -> (bool, String) {
+    let mut cmd = repo.harness();
+    cmd.args(["guard", "--base", base]);
+    if !compile {
+        cmd.arg("--no-compile");
+    }
+    let out = cmd.output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+#[test]
+fn codec_only_changes_pass_and_each_violation_is_named() {
+    let repo = Repo::new();
+    let base = repo.head();
+    repo.write(
+        "codec/src/lib.rs",
+        &STUB.replace("//! The byte-copy stub.", "//! A better stub.\nmod tables;"),
+    );
+    repo.write(
+        "codec/src/tables.rs",
+        "pub const T: &[u8] = include_bytes!(\"t.bin\");\n",
+    );
+    repo.write("codec/src/t.bin", "table");
+    repo.write("results/results.csv", "run_id\n");
+    let (ok, text) = guard(&repo, &base, false);
+    assert!(ok, "{text}");
+    assert!(text.contains("guard: OK"), "{text}");
+
+    repo.write("README.md", "# changed\n");
+    repo.write(
+        "bench-harness/src/new.rs",
+        "// untracked and outside codec/\n",
+    );
+    repo.write(
+        "codec/Cargo.toml",
+        &format!("{CODEC_MANIFEST}zstd = \"0.13\"\n"),
+    );
+    repo.write("codec/build.rs", "fn main() {}\n");
+    repo.write(
+        "codec/src/cheat.rs",
+        "use std::{io, fs};\nfn peek() { let _ = std::net::TcpStream::connect(\"x:1\"); }\n\
+         static D: &[u8] = include_bytes!(\"../../datasets/cache/x\");\n\
+         extern \"C\" { fn getpid() -> i32; }\nconst S: &str = env!(\"HOME\");\n",
+    );
+    let (ok, text) = guard(&repo, &base, false);
+    assert!(!ok, "violations must fail the guard:\n{text}");
+    for needle in [
+        "changed outside codec/: README.md",
+        "changed outside codec/: bench-harness/src/new.rs",
+        "gained a dependency: [dependencies] zstd",
+        "gained a build script: codec/build.rs",
+        "codec/src/cheat.rs:1: uses std::fs (in a grouped import)",
+        "codec/src/cheat.rs:2: uses std::net",
+        "codec/src/cheat.rs:3: include_bytes!(\"../../datasets/cache/x\") reads outside codec/src",
+        "codec/src/cheat.rs:4: declares an `extern` block",
+        "codec/src/cheat.rs:5: reads the build environment (env!)",
+        "guard: 9 violation(s)",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains("results/"),
+        "recorded results are allowed:\n{text}"
+    );
+}
+
+#[test]
+fn compile_check_catches_a_changed_signature() {
+    let repo = Repo::new();
+    let base = repo.head();
+    let (ok, text) = guard(&repo, &base, true);
+    assert!(ok, "the stub keeps the signature:\n{text}");
+    repo.write(
+        "codec/src/lib.rs",
+        &STUB.replace(
+            "pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W)",
+            "pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W, _level: u8)",
+        ),
+    );
+    let (ok, text) = guard(&repo, &base, true);
+    assert!(!ok, "{text}");
+    assert!(text.contains("the public signature changed"), "{text}");
+}
+
+#[test]
+fn an_unknown_base_is_an_error_not_a_pass() {
+    let repo = Repo::new();
+    let out = repo
+        .harness()
+        .args(["guard", "--base", "no-such-ref"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a commit"));
+}
