@@ -1,12 +1,12 @@
 //! Lossless model for 16-bit PCM WAV (mono or stereo).
 //!
 //! Payload: `version (1) | channels (1) | stereo mode (1) | wasted low bits (1) |
-//! head_len (u32 LE) |
-//! tail_len (u32 LE) | head |
-//! tail | coded residuals`. `head` is every byte before the first sample frame and `tail`
-//! every byte after the last whole frame, both verbatim; the frame count follows from
-//! `original_len`. Each sample is predicted by [`predictor::Predictor`] and its residual
-//! coded by [`residual::ResidualCoder`].
+//! head_len (u32 LE) | tail_len (u32 LE) | head | tail | coded residuals`. `head` is every
+//! byte before the first sample frame and `tail` every byte after the last whole frame,
+//! both verbatim; the frame count follows from `original_len`. Samples are shifted right by
+//! the wasted low bits, stereo frames transformed by [`stereo::Mode`], then each value is
+//! predicted by [`predictor::Predictor`] and its residual coded by
+//! [`residual::ResidualCoder`] through the arithmetic coder.
 
 mod bits;
 mod lms;
