@@ -99,6 +99,22 @@ mod tests {
     }
 
     #[test]
+    fn accepts_extensible_pcm_only() {
+        let ext = |sub: u8| {
+            let mut f = b"RIFF\0\0\0\0WAVEfmt \x28\0\0\0\xfe\xff\x02\0".to_vec();
+            f.extend_from_slice(&44100u32.to_le_bytes());
+            f.extend_from_slice(&(44100u32 * 4).to_le_bytes());
+            f.extend_from_slice(&[4, 0, 16, 0, 22, 0, 16, 0, 3, 0, 0, 0, sub, 0]);
+            f.extend_from_slice(&GUID_TAIL);
+            f.extend_from_slice(b"data\x08\0\0\0");
+            f.extend_from_slice(&[0u8; 8]);
+            f
+        };
+        assert_eq!(parse(&ext(1)).map(|l| (l.channels, l.frames)), Some((2, 2)));
+        assert_eq!(parse(&ext(3)), None);
+    }
+
+    #[test]
     fn rejects_other_formats() {
         for (tag, ch, bits) in [(1, 1, 8), (1, 2, 24), (3, 1, 32), (1, 3, 16), (2, 1, 16)] {
             let mut f = header(tag, ch, bits, 8);
