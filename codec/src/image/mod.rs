@@ -10,6 +10,7 @@
 mod bitio;
 mod bmp;
 mod cm;
+mod lms;
 mod neighbours;
 mod predict;
 mod residual;

@@ -5,7 +5,7 @@
 //! All predictions are in eighths of a sample value.
 
 /// Most sub-predictors any plane uses.
-pub const K: usize = 18;
+pub const K: usize = 19;
 
 /// Values of one plane around the current pixel.
 #[derive(Clone, Copy, Debug, Default)]

@@ -3,6 +3,7 @@
 //! The same function encodes (given the planes) and decodes (given none).
 
 use super::bitio::BitIo;
+use super::lms::{self, Lms};
 use super::neighbours::{Neighbours, RING_CUR, RING_N, RING_NE, RING_NW, RING_W, RING_WW};
 use super::predict::{blend, med, sub_predictions, Reference, Window, K};
 use super::residual::{Contexts, ResidualModel};
@@ -106,6 +107,7 @@ pub fn code_strip<IO: BitIo>(
     let mut bias_sum = vec![0i32; BIAS];
     let mut bias_cnt = vec![0i32; BIAS];
     let mut preds = [0i32; K];
+    let mut lmss: Vec<Lms> = (0..planes).map(|_| Lms::new()).collect();
     let mut errs = [0u32; K];
     for y in 0..height {
         for x in 0..width {
@@ -135,6 +137,26 @@ pub fn code_strip<IO: BitIo>(
                 let tev = &st[p].te;
                 let te = [tev[nb.w], tev[nb.n], tev[nb.nw], tev[nb.ne]];
                 let k = sub_predictions(&win, te, &refs[..nrefs], &mut preds);
+                let mut feats = [0i32; lms::INPUTS];
+                feats[..6].copy_from_slice(&[
+                    win.n - win.w,
+                    win.nw - win.w,
+                    win.ne - win.w,
+                    win.ww - win.w,
+                    win.nn - win.w,
+                    win.nne - win.w,
+                ]);
+                for (j, r) in refs[..nrefs].iter().enumerate() {
+                    feats[6 + 4 * j..10 + 4 * j].copy_from_slice(&[
+                        r.cur - r.win.w,
+                        r.cur - r.win.n,
+                        r.cur - r.win.nw,
+                        r.cur - r.win.ne,
+                    ]);
+                }
+                let lms_pred = lmss[p].predict(win.w, &feats[..6 + 4 * nrefs]);
+                preds[k] = lms_pred;
+                let k = k + 1;
                 let se = &st[p].sub_err;
                 let r = nb.ring;
                 let mut min_err = u32::MAX;
@@ -208,7 +230,7 @@ pub fn code_strip<IO: BitIo>(
                         ((p * 64 + eq) * 4 + zeros) * 4 + qa8 / 2,
                         ((p * 8 + (x & 7)) * 8 + (y & 7)) * 8 + qa8,
                         ((p * 13 + qsigned(preds[best] - pred8, 6)) * 11
-                            + qsigned((win.w * 8 - pred8) / 2, 5))
+                            + qsigned((lms_pred - pred8) / 2, 5))
                             * 4
                             + ((pred8 & 7) >> 1) as usize,
                         hash_slot(
@@ -254,6 +276,7 @@ pub fn code_strip<IO: BitIo>(
                 // Updates.
                 let plane = &mut st[p];
                 plane.pix[i] = v;
+                lmss[p].update(v * 8 - lms_pred);
                 let true_err = pred8 - v * 8;
                 plane.te[i] = true_err;
                 let cur = r[RING_CUR] * K;
