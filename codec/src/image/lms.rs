@@ -42,7 +42,7 @@ impl Lms {
 
     /// Learns from the error (value - prediction, eighths) of the last prediction.
     pub fn update(&mut self, err8: i32) {
-        let s = ((err8 as i64) * STEP << 8) / (self.energy + 32);
+        let s = (((err8 as i64) * STEP) << 8) / (self.energy + 32);
         for (w, &f) in self.w[..self.n].iter_mut().zip(&self.f[..self.n]) {
             let d = (s * f as i64) >> 8;
             *w = (*w as i64 + d).clamp(-WEIGHT_LIMIT as i64, WEIGHT_LIMIT as i64) as i32;
