@@ -1,8 +1,8 @@
 //! The per-channel prediction cascade. For each sample:
 //! 1. three stereo least-squares predictors of `x` (short, long and very short memory) from
 //!    this channel's past samples and the other channel's latest samples (for the second
-//!    channel that includes the current frame), blended with weights 1 / (recent squared
-//!    error)^2;
+//!    channel that includes the current frame), plus a long sign-LMS on the pre-filtered
+//!    signal `x - 31/32 x_prev`, blended with weights 1 / (recent squared error)^2;
 //! 2. long-to-short sign-LMS stages, each predicting the residual left by the stages before;
 //! 3. a stereo NLMS predicting what is left from the other channel's latest residuals,
 //!    applied only while it has been reducing the residual.
@@ -34,8 +34,11 @@ struct Channel {
     /// with very short memory (it sees a prefix of the inputs).
     ols: [Ols; 3],
     /// Decayed squared errors of the least-squares predictions, and their outputs.
-    err2: [f64; 3],
-    out2: [f64; 3],
+    err2: [f64; 4],
+    out2: [f64; 4],
+    /// A fourth candidate: a long sign-LMS on the pre-filtered signal `x - 31/32 x_prev`.
+    raw_lms: SignLms,
+    raw_pred: i32,
     long: Vec<SignLms>,
     /// Final residuals, newest first, and the NLMS stage predicting the next one from the
     /// other channel's latest final residuals (for the second channel, including this frame's).
@@ -64,8 +67,10 @@ impl Channel {
                 Ols::new(OWN + CROSS, LAMBDA_B, 0.000000001, 32),
                 Ols::new(SMALL, LAMBDA_C, 0.000000001, 8),
             ],
-            err2: [1.0; 3],
-            out2: [0.0; 3],
+            err2: [1.0; 4],
+            out2: [0.0; 4],
+            raw_lms: SignLms::new(256, 13),
+            raw_pred: 0,
             long: STAGES.iter().map(|&(n, s)| SignLms::new(n, s)).collect(),
             res_hist: [0; FIN_CROSS],
             fin: Nlms::new(FIN_CROSS, FIN_MU),
@@ -134,6 +139,13 @@ impl Predictor {
             num += pk * w;
             den += w;
         }
+        let base = (ch.hist[0] * 31) >> 5;
+        ch.raw_pred = ch.raw_lms.predict();
+        let p4 = (base + ch.raw_pred) as f64;
+        ch.out2[3] = p4;
+        let w = 1.0 / (ch.err2[3] * ch.err2[3]);
+        num += p4 * w;
+        den += w;
         let (pa, pb) = (ch.out2[0], ch.out2[1]);
         let p = num / den;
         ch.preds[0] = round(p);
@@ -171,6 +183,8 @@ impl Predictor {
     /// Learns the true sample `x` of channel `c`.
     pub fn update(&mut self, c: usize, x: i32) {
         let ch = &mut self.ch[c];
+        let d = x - ((ch.hist[0] * 31) >> 5);
+        ch.raw_lms.update(d, d - ch.raw_pred);
         for (k, ols) in ch.ols.iter_mut().enumerate() {
             let n = if k == 2 { SMALL } else { OWN + CROSS };
             ols.update(&ch.inputs[..n], x as f64);
