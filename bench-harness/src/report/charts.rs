@@ -71,7 +71,8 @@ pub fn progress(points: &[ProgressPoint], subtitle: &str) -> String {
         a.left + 10.0,
         a.right - 10.0,
         false,
-    );
+    )
+    .integers();
     let y = Scale::new(lo, hi, a.bottom, a.top + 14.0, false);
     svg.axes(
         a,
@@ -134,7 +135,7 @@ pub fn progress(points: &[ProgressPoint], subtitle: &str) -> String {
         };
         svg.raw(&mark);
     }
-    legend(&mut svg, a.right - 330.0, 18.0);
+    legend(&mut svg, a.right - 350.0, 18.0);
     svg.finish()
 }
 
@@ -147,7 +148,7 @@ fn legend(svg: &mut Svg, x: f64, y: f64) {
         ("recorded", "by hand"),
     ];
     for (i, (status, label)) in entries.iter().enumerate() {
-        let ex = x + i as f64 * 66.0;
+        let ex = x + i as f64 * 72.0;
         svg.raw(&format!(
             "<circle class=\"legend\" cx=\"{ex:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{}\"/>",
             y - 4.0,

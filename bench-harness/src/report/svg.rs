@@ -28,6 +28,8 @@ pub struct Scale {
     pub px_lo: f64,
     pub px_hi: f64,
     pub log: bool,
+    /// Ticks only at whole numbers (counts, indices).
+    pub integer: bool,
 }
 
 impl Scale {
@@ -43,7 +45,13 @@ impl Scale {
             px_lo,
             px_hi,
             log,
+            integer: false,
         }
+    }
+
+    pub fn integers(mut self) -> Scale {
+        self.integer = true;
+        self
     }
 
     pub fn px(&self, v: f64) -> f64 {
@@ -68,6 +76,11 @@ impl Scale {
             .map(|m| m * mag)
             .find(|s| *s >= raw)
             .unwrap_or(10.0 * mag);
+        let step = if self.integer {
+            step.max(1.0).round()
+        } else {
+            step
+        };
         let first = (self.lo / step).ceil() as i64;
         let last = (self.hi / step + 1e-9).floor() as i64;
         (first..=last).map(|k| k as f64 * step).collect()

@@ -1,0 +1,88 @@
+//! `harness compare`: the keep-or-discard rule on recorded runs, with repeated runs giving
+//! medians and a noise estimate.
+
+use std::path::{Path, PathBuf};
+
+/// A run directory whose summary has the candidate with these figures.
+fn run(dir: &Path, id: &str, ratio: f64, compress_s: f64, failed: u64) -> PathBuf {
+    let run = dir.join("runs").join(id);
+    std::fs::create_dir_all(&run).unwrap();
+    let summary = serde_json::json!({
+        "run_id": id,
+        "dataset": "default",
+        "fingerprint": "fp",
+        "scores": {},
+        "codecs": [{
+            "codec": "candidate",
+            "overall": { "ratio": ratio },
+            "files_failed": failed,
+            "compress_s": compress_s,
+            "decompress_s": 1.0,
+        }],
+    });
+    std::fs::write(run.join("summary.json"), summary.to_string()).unwrap();
+    run
+}
+
+fn compare(dir: &Path, base: &str, attempt: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let out = assert_cmd::Command::cargo_bin("harness")
+        .unwrap()
+        .arg("--results-dir")
+        .arg(dir)
+        .args(["compare", base, attempt])
+        .args(extra)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code(), text)
+}
+
+#[test]
+fn compare_keeps_only_real_improvements_and_names_noise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    for (id, c) in [("b1", 1.0), ("b2", 1.1), ("b3", 0.9)] {
+        run(d, id, 0.5, c, 0);
+    }
+    for (id, c) in [("a1", 1.05), ("a2", 1.2), ("a3", 0.95)] {
+        run(d, id, 0.4, c, 0);
+    }
+    for (id, c) in [("s1", 2.0), ("s2", 2.1), ("s3", 1.95)] {
+        run(d, id, 0.4, c, 0);
+    }
+    run(d, "same", 0.5, 1.0, 0);
+    run(d, "broken", 0.3, 1.0, 2);
+
+    let (code, text) = compare(d, "b1,b2,b3", "a1,a2,a3", &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("verdict: keep"), "{text}");
+    assert!(
+        text.contains("compress    base 1.000 s (median of 3, spread 0.200)"),
+        "{text}"
+    );
+    assert!(text.contains("within noise"), "{text}");
+
+    let (code, text) = compare(d, "b1,b2,b3", "s1,s2,s3", &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("compress 2.00x slower than the base"),
+        "{text}"
+    );
+    assert!(text.contains("beyond noise"), "{text}");
+    let (code, _) = compare(d, "b1,b2,b3", "s1,s2,s3", &["--max-slowdown", "2.5"]);
+    assert_eq!(code, Some(0), "a looser factor keeps it");
+
+    let (code, text) = compare(d, "b1", "same", &[]);
+    assert_eq!(code, Some(1));
+    assert!(text.contains("ratio not better"), "{text}");
+    assert!(text.contains("noise unknown (one run each)"), "{text}");
+
+    let broken = d.join("runs/broken");
+    let (code, text) = compare(d, "b1", broken.to_str().unwrap(), &[]);
+    assert_eq!(code, Some(1));
+    assert!(text.contains("the attempt failed 2 file(s)"), "{text}");
+
+    let (code, text) = compare(d, "b1", "missing", &[]);
+    assert_eq!(code, Some(2), "{text}");
+}
