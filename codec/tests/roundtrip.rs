@@ -45,7 +45,9 @@ fn never_expands_beyond_the_header() {
     let mut state = 1u64;
     let noise: Vec<u8> = (0..100_000)
         .map(|_| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 56) as u8
         })
         .collect();
