@@ -175,6 +175,12 @@ fn scripted_agent_walks_the_loop_through_every_outcome() {
         "program.md is the prompt"
     );
     s.assert_clean();
+    let report = std::fs::read_to_string(s.repo.root().join("results/report.html")).unwrap();
+    assert_eq!(
+        report.matches("class=\"pt keep\"").count(),
+        1,
+        "the report follows the loop"
+    );
     let history = std::fs::read_to_string(s.repo.root().join("results/results.csv")).unwrap();
     assert!(history.contains("loop:1"), "the attempt's run is recorded");
 

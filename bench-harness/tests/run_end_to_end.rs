@@ -83,10 +83,11 @@ fn tiny_default_dataset_runs_candidate_and_baselines() {
     let ratio = xz["overall"]["ratio"].as_f64().unwrap();
     assert!((ratio - total_compressed as f64 / total_original as f64).abs() < 1e-12);
 
-    let history = rows_of(&sandbox.results_dir().join("results.csv"));
+    let history_path = sandbox.results_dir().join("results.csv");
+    let history = rows_of(&history_path);
     assert_eq!(history.len(), 5);
-    assert_eq!(&history[0][4], "smoke");
-    assert_eq!(&history[0][7], "candidate");
+    assert_eq!(&history[0][column(&history_path, "label")], "smoke");
+    assert_eq!(&history[0][column(&history_path, "codec")], "candidate");
 }
 
 #[test]

@@ -5,7 +5,6 @@ pub mod category;
 pub mod manifest;
 pub mod normalize;
 pub mod sniff;
-#[path = "synth_stub.rs"]
 pub mod synth;
 
 use anyhow::{bail, Context, Result};

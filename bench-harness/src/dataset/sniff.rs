@@ -27,6 +27,7 @@ const SOURCE_EXTENSIONS: &[&str] = &[
     "c", "h", "cc", "cpp", "hpp", "rs", "py", "js", "ts", "go", "java", "kt", "rb", "sh", "pl",
     "cs", "swift", "scala", "hs", "ml", "lua", "php",
 ];
+const BINARY_EXTENSIONS: &[&str] = &["pdf", "exe", "dll", "so", "o", "a", "bin", "dat", "class"];
 const STRUCTURED_EXTENSIONS: &[&str] = &[
     "csv", "tsv", "json", "jsonl", "ndjson", "xml", "html", "htm", "log", "yaml", "yml", "toml",
     "sql", "svg",
@@ -53,10 +54,10 @@ pub fn sniff(path: &Path, head: &[u8], len: u64) -> Category {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    if BINARY_EXTENSIONS.contains(&ext.as_str()) {
+        return Category::Binary;
+    }
     if !looks_like_text(head) {
-        if ext == "pdf" || ext == "exe" || ext == "so" || ext == "bin" {
-            return Category::Binary;
-        }
         return if looks_random(head) {
             Category::Random
         } else {
@@ -105,6 +106,10 @@ fn looks_structured(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
     let trimmed = text.trim_start();
     if trimmed.starts_with('<') || trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return true;
+    }
+    let tags = text.matches('<').count().min(text.matches('>').count());
+    if tags * 100 >= text.len() {
         return true;
     }
     let lines: Vec<&str> = text.lines().take(50).collect();
@@ -172,6 +177,14 @@ mod tests {
         let csv = b"id,name,price,qty\n1,a,2.0,3\n2,b,4.5,1\n3,c,1.0,9\n4,d,7.5,2\n5,e,3.3,4\n";
         assert_eq!(cat("data", csv), Category::Structured);
         assert_eq!(cat("x.json", b"{\"a\": 1}"), Category::Structured);
+        let page =
+            b"HTTP/1.1 200 OK\r\n\r\n<html><body><p>Hello</p><a href=\"x\">link</a></body></html>"
+                .repeat(4);
+        assert_eq!(cat("page", &page), Category::Structured);
+        assert_eq!(
+            cat("paper.pdf", b"<rdf:li> xml packet </rdf:li>"),
+            Category::Binary
+        );
     }
 
     #[test]

@@ -56,7 +56,14 @@ impl Sandbox {
     }
 
     pub fn rows(&self) -> Vec<csv::StringRecord> {
-        rows_of(&self.run_dir().join("files.csv"))
+        let path = self.run_dir().join("files.csv");
+        let headers = csv::Reader::from_path(&path)
+            .unwrap()
+            .headers()
+            .unwrap()
+            .clone();
+        assert_eq!(&headers[0], "dataset");
+        rows_of(&path)
     }
 
     pub fn summary(&self) -> Value {
@@ -67,8 +74,6 @@ impl Sandbox {
 
 pub fn rows_of(path: &Path) -> Vec<csv::StringRecord> {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    assert_eq!(&headers[0], "dataset");
     reader.records().map(|r| r.unwrap()).collect()
 }
 
@@ -94,4 +99,17 @@ pub fn prose(len: usize) -> Vec<u8> {
         .cycle()
         .take(len)
         .collect()
+}
+
+/// The column named `name` of a CSV file's header.
+pub fn column(path: &Path, name: &str) -> usize {
+    let headers = csv::Reader::from_path(path)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {}", path.display()))
 }

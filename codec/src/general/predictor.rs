@@ -152,7 +152,7 @@ impl Predictor {
             mm: MatchModel::new((b + 1).min(22)),
             mixer: Mixer::new(nctx + 2, &[4 * 256, 256 * 8], 1 << 14, 4),
             apm1: Apm::new(256, 7),
-            apm2: Apm::new(64 * 4, 7),
+            apm2: Apm::new(64 * 4, 6),
             match_hash: 0,
             line: 0,
             prev_line: 0,
@@ -215,7 +215,7 @@ impl Predictor {
             Some(b) => (len.min(31) * 2 + b as usize) * 4 + (self.bitpos as usize >> 1),
         };
         let a2 = self.apm2.p(self.st, mctx);
-        let pr = (2 * pm + a1 + a2 + 2) >> 2;
+        let pr = (pm + a1 + 2 * a2 + 2) >> 2;
         self.pr = pr.clamp(1, 65535);
     }
 

@@ -69,7 +69,6 @@ const MIXER_SETS: usize = MAX_PLANES * 8;
 const APM1: usize = MAX_PLANES * QA;
 const APM2: usize = MAX_PLANES * 13 * 3;
 const APM3: usize = MAX_PLANES * 11 * 11;
-const BIAS: usize = MAX_PLANES * 8 * 27;
 
 /// Per-plane state of the band being coded.
 struct Plane {
@@ -104,8 +103,6 @@ pub fn code_strip<IO: BitIo>(
     let mut limits = [HASHED_LIMIT; NT];
     limits[..NT - 3].fill(FIXED_LIMIT);
     let mut model = ResidualModel::<NT>::new(sizes, limits, MIXER_SETS, [APM1, APM2, APM3]);
-    let mut bias_sum = vec![0i32; BIAS];
-    let mut bias_cnt = vec![0i32; BIAS];
     let mut preds = [0i32; K];
     let mut lmss: Vec<Lms> = (0..planes).map(|_| Lms::new()).collect();
     let mut errs = [0u32; K];
@@ -173,31 +170,13 @@ pub fn code_strip<IO: BitIo>(
                         best = j;
                     }
                 }
-                let mut pred8 = blend(&preds, &errs, k, 4);
+                let pred8 = blend(&preds, &errs, k, 4);
                 let soft8 = blend(&preds, &errs, k, 32);
-                // Keep the blend inside the neighbours' range unless their errors disagree.
-                if ((te[0] ^ te[1]) | (te[1] ^ te[2])) > 0 {
-                    let (d, base) = match refs[..nrefs].first() {
-                        Some(g) => (win.minus(&g.win), g.cur),
-                        None => (win, 0),
-                    };
-                    let lo = (d.w.min(d.n).min(d.ne) + base) * 8;
-                    let hi = (d.w.max(d.n).max(d.ne) + base) * 8;
-                    pred8 = pred8.clamp(lo, hi);
-                }
                 let act = te[0].unsigned_abs()
                     + te[1].unsigned_abs()
                     + (te[2].unsigned_abs() + te[3].unsigned_abs()) / 2;
                 let qa = qlog(act).min(QA - 1);
                 let qa8 = qa / 3;
-                let d1 = med(win.w, win.n, win.nw) * 8 - pred8;
-                let bias_ctx =
-                    ((p * 8 + qa8) * 3 + sign3(te[0])) * 9 + sign3(te[1]) * 3 + sign3(d1);
-                let raw8 = pred8;
-                let cnt = bias_cnt[bias_ctx];
-                if cnt > 0 {
-                    pred8 -= bias_sum[bias_ctx] / cnt;
-                }
                 let pred8 = pred8.clamp(0, 255 * 8);
                 let pred = (pred8 + 4) >> 3;
 
@@ -282,12 +261,6 @@ pub fn code_strip<IO: BitIo>(
                 let cur = r[RING_CUR] * K;
                 for (e, &pj) in plane.sub_err[cur..cur + k].iter_mut().zip(&preds[..k]) {
                     *e = (pj - v * 8).unsigned_abs().min(65535) as u16;
-                }
-                bias_sum[bias_ctx] += raw8 - v * 8;
-                bias_cnt[bias_ctx] += 1;
-                if bias_cnt[bias_ctx] >= 64 {
-                    bias_sum[bias_ctx] /= 2;
-                    bias_cnt[bias_ctx] /= 2;
                 }
                 out[p][i] = v as u8;
                 if p < 2 {

@@ -130,6 +130,10 @@ pub fn run(args: LoopArgs, root: PathBuf, results_dir: PathBuf, data_dir: PathBu
             return Ok(());
         }
         lp.iteration(done + 1, &mut base)?;
+        let report = lp.results_dir.join("report.html");
+        if let Err(e) = crate::report::html::write(&lp.results_dir, &report) {
+            eprintln!("loop: report not updated: {e:#}");
+        }
     }
 }
 
@@ -386,13 +390,15 @@ impl Loop {
         judged.holdout = holdout;
         let holdouts = self.holdout.as_ref().map(|_| (base.holdout, holdout));
         let slowdown = self.args.max_slowdown;
+        let timed = self.args.speed_runs > 0;
+        // With timing runs to come, the first decision judges ratios only.
         let mut decision = decide::decide(
             std::slice::from_ref(&base.figures),
             std::slice::from_ref(&main.figures),
             holdouts,
-            slowdown,
+            if timed { f64::INFINITY } else { slowdown },
         );
-        if decision.verdict == Verdict::Keep && self.args.speed_runs > 0 {
+        if decision.verdict == Verdict::Keep && timed {
             let (mut base_runs, mut attempt_runs) = self.timing_runs(k, &binary)?;
             // Timing runs measure time only; ratios and failures come from the recorded runs.
             for (runs, from) in [
@@ -470,7 +476,12 @@ impl Loop {
         if let Some(dir) = private {
             let _ = std::fs::remove_dir_all(dir);
         }
-        Ok(Some(r?))
+        let r = r?;
+        // Its history line stays; its per-file rows (holdout names and sizes) do not.
+        if let Ok(run) = &r {
+            let _ = std::fs::remove_dir_all(&run.run_dir);
+        }
+        Ok(Some(r))
     }
 
     fn build(&self, k: u32, name: &str) -> Result<std::result::Result<(), (Status, String)>> {

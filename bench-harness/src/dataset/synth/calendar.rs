@@ -28,14 +28,21 @@ pub fn iso_date(days: i64) -> String {
 pub fn iso_timestamp(millis: i64) -> String {
     let secs = millis.div_euclid(1000);
     let (h, mi, s) = hms(secs);
-    format!("{}T{h:02}:{mi:02}:{s:02}.{:03}Z", iso_date(secs.div_euclid(86_400)), millis.rem_euclid(1000))
+    format!(
+        "{}T{h:02}:{mi:02}:{s:02}.{:03}Z",
+        iso_date(secs.div_euclid(86_400)),
+        millis.rem_euclid(1000)
+    )
 }
 
 /// `10/Oct/2023:13:55:36 +0000` (common log format) of seconds since the epoch.
 pub fn clf_timestamp(secs: i64) -> String {
     let (y, m, d) = civil(secs.div_euclid(86_400));
     let (h, mi, s) = hms(secs);
-    format!("{d:02}/{}/{y}:{h:02}:{mi:02}:{s:02} +0000", MONTHS[m as usize - 1])
+    format!(
+        "{d:02}/{}/{y}:{h:02}:{mi:02}:{s:02} +0000",
+        MONTHS[m as usize - 1]
+    )
 }
 
 fn hms(secs: i64) -> (i64, i64, i64) {

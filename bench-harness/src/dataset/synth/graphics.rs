@@ -44,7 +44,14 @@ fn glyphs(rng: &mut Stream) -> Vec<u64> {
 }
 
 /// Lines of glyph "words" inside the box, at `scale` pixels per glyph dot.
-fn text(c: &mut Canvas, rng: &mut Stream, font: &[u64], area: (usize, usize, usize, usize), scale: usize, ink: [u8; 3]) {
+fn text(
+    c: &mut Canvas,
+    rng: &mut Stream,
+    font: &[u64],
+    area: (usize, usize, usize, usize),
+    scale: usize,
+    ink: [u8; 3],
+) {
     let (x0, y0, w, h) = area;
     let (cw, ch) = (6 * scale, 10 * scale);
     let mut y = y0;
@@ -75,18 +82,44 @@ pub fn render(rng: &mut Stream, width: usize, height: usize) -> Vec<u8> {
             [v[0], v[1], v[2]]
         })
         .collect();
-    let (background, bar, panel, border, ink) = ([245, 245, 242], palette[0], [255, 255, 255], palette[1], [30, 30, 40]);
-    let mut c = Canvas { width, height, px: vec![background; width * height] };
+    let (background, bar, panel, border, ink) = (
+        [245, 245, 242],
+        palette[0],
+        [255, 255, 255],
+        palette[1],
+        [30, 30, 40],
+    );
+    let mut c = Canvas {
+        width,
+        height,
+        px: vec![background; width * height],
+    };
     let font = glyphs(rng);
     let bar_h = (height / 14).max(2);
     c.fill(0, 0, width, bar_h, bar);
-    text(&mut c, rng, &font, (bar_h / 2, bar_h / 4, width / 2, bar_h / 2), (bar_h / 20).max(1), panel);
+    text(
+        &mut c,
+        rng,
+        &font,
+        (bar_h / 2, bar_h / 4, width / 2, bar_h / 2),
+        (bar_h / 20).max(1),
+        panel,
+    );
     let side = width / 5;
     c.fill(0, bar_h, side, height.saturating_sub(bar_h), palette[2]);
-    text(&mut c, rng, &font, (8, bar_h + 8, side.saturating_sub(16), height / 2), 1, ink);
+    text(
+        &mut c,
+        rng,
+        &font,
+        (8, bar_h + 8, side.saturating_sub(16), height / 2),
+        1,
+        ink,
+    );
     let mut y = bar_h + 12;
     while y + 40 < height {
-        let panel_h = (height * rng.range(8, 30) as usize / 100).min(height - y - 12).max(4);
+        let panel_h = (height * rng.range(8, 30) as usize / 100)
+            .min(height - y - 12)
+            .max(4);
         let columns = rng.range(1, 3) as usize;
         let inner = width.saturating_sub(side + 24);
         for col in 0..columns {
@@ -95,10 +128,41 @@ pub fn render(rng: &mut Stream, width: usize, height: usize) -> Vec<u8> {
             c.fill(x, y, w, panel_h, panel);
             c.frame(x, y, w, panel_h, 2, border);
             if rng.chance(300) {
-                c.fill(x + 8, y + 8, w / 3, panel_h.saturating_sub(16), palette[3 + rng.index(4)]);
-                text(&mut c, rng, &font, (x + w / 3 + 16, y + 8, (w * 2 / 3).saturating_sub(24), panel_h.saturating_sub(16)), 1, ink);
+                c.fill(
+                    x + 8,
+                    y + 8,
+                    w / 3,
+                    panel_h.saturating_sub(16),
+                    palette[3 + rng.index(4)],
+                );
+                text(
+                    &mut c,
+                    rng,
+                    &font,
+                    (
+                        x + w / 3 + 16,
+                        y + 8,
+                        (w * 2 / 3).saturating_sub(24),
+                        panel_h.saturating_sub(16),
+                    ),
+                    1,
+                    ink,
+                );
             } else {
-                text(&mut c, rng, &font, (x + 8, y + 8, w.saturating_sub(16), panel_h.saturating_sub(16)), 1 + rng.index(2), ink);
+                let scale = 1 + rng.index(2);
+                text(
+                    &mut c,
+                    rng,
+                    &font,
+                    (
+                        x + 8,
+                        y + 8,
+                        w.saturating_sub(16),
+                        panel_h.saturating_sub(16),
+                    ),
+                    scale,
+                    ink,
+                );
             }
         }
         y += panel_h + 12;

@@ -29,21 +29,27 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
         )
         .expect("writing to a Vec");
         for (i, tag) in tags.iter().enumerate() {
-            if (user >> i) % 3 == 0 {
-                write!(out, "{}\"{tag}\"", if out.last() == Some(&b'[') { "" } else { "," })
-                    .expect("writing to a Vec");
+            if (user >> i).is_multiple_of(3) {
+                write!(
+                    out,
+                    "{}\"{tag}\"",
+                    if out.last() == Some(&b'[') { "" } else { "," }
+                )
+                .expect("writing to a Vec");
             }
         }
-        let path = rng.pick(PATHS).replace("{id}", &rng.range(1, 9999).to_string());
+        let path = rng
+            .pick(PATHS)
+            .replace("{id}", &rng.range(1, 9999).to_string());
         let path = path.replace("{word}", rng.pick(PRODUCTS));
         write!(
             out,
             "]}},\"props\":{{\"path\":\"{path}\",\"duration_ms\":{},\"mobile\":{}}}",
             rng.range(5, 2500),
-            user % 3 == 0
+            user.is_multiple_of(3)
         )
         .expect("writing to a Vec");
-        if *event == "add_to_cart" || *event == "checkout" {
+        if event == "add_to_cart" || event == "checkout" {
             out.extend_from_slice(b",\"items\":[");
             for i in 0..rng.range(1, 4) {
                 let p = rng.index(PRODUCTS.len());

@@ -9,7 +9,9 @@ use std::io::Write;
 
 pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 512);
-    let clients: Vec<(u32, usize)> = (0..2000).map(|_| (rng.u32(), rng.index(USER_AGENTS.len()))).collect();
+    let clients: Vec<(u32, usize)> = (0..2000)
+        .map(|_| (rng.u32(), rng.index(USER_AGENTS.len())))
+        .collect();
     let client_zipf = Zipf::new(clients.len(), 5);
     let paths = Zipf::new(PATHS.len(), 2);
     let mut secs = EPOCH_2023 + rng.range(0, 365 * 86_400);
@@ -21,7 +23,11 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
         let path = PATHS[paths.sample(rng)]
             .replace("{id}", &rng.range(1, 5000).to_string())
             .replace("{word}", rng.pick(PRODUCTS));
-        let method = if path.starts_with("/api") && rng.chance(250) { "POST" } else { "GET" };
+        let method = if path.starts_with("/api") && rng.chance(250) {
+            "POST"
+        } else {
+            "GET"
+        };
         let status = match rng.below(1000) {
             0..=849 => 200,
             850..=909 => 304,
@@ -30,9 +36,18 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
             980..=994 => 403,
             _ => 500,
         };
-        let bytes = if status == 304 { 0 } else { rng.range(120, 60_000) };
+        let bytes = if status == 304 {
+            0
+        } else {
+            rng.range(120, 60_000)
+        };
         let referrer = if rng.chance(400) {
-            format!("https://example.com{}", PATHS[paths.sample(rng)].replace("{id}", "1").replace("{word}", "news"))
+            format!(
+                "https://example.com{}",
+                PATHS[paths.sample(rng)]
+                    .replace("{id}", "1")
+                    .replace("{word}", "news")
+            )
         } else {
             "-".to_string()
         };

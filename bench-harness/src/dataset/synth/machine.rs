@@ -56,10 +56,17 @@ fn instruction(rng: &mut Stream, out: &mut Vec<u8>, targets: &[usize], callee: &
             out.push(0xb8 + reg);
             out.extend_from_slice(&(rng.below(256) << (8 * rng.below(2))).to_le_bytes());
         }
-        17..=18 => out.extend_from_slice(&[0x48, 0x83, 0xc0 | rng.below(8) as u8 * 8 + reg, rng.below(64) as u8]),
+        17..=18 => out.extend_from_slice(&[
+            0x48,
+            0x83,
+            0xc0 | (rng.below(8) as u8 * 8 + reg),
+            rng.below(64) as u8,
+        ]),
         19 => out.extend_from_slice(&[0x48, 0x39, 0xc0 | reg << 3 | rng.below(8) as u8]),
         20..=21 => out.extend_from_slice(&[0x85, 0xc0]),
-        22..=24 => out.extend_from_slice(&[0x74 + rng.below(12) as u8 % 12, 2 + 2 * rng.below(20) as u8]),
+        22..=24 => {
+            out.extend_from_slice(&[0x74 + rng.below(12) as u8 % 12, 2 + 2 * rng.below(20) as u8])
+        }
         25 => {
             out.extend_from_slice(&[0x48, 0x8d, 0x3d]);
             let data = targets.last().copied().unwrap_or(0) + 0x1000 + 8 * rng.index(512);
@@ -94,7 +101,16 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(len);
         out.resize(start, 0xcc);
-        out.extend_from_slice(&[0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 16 * (1 + rng.below(6) as u8)]);
+        out.extend_from_slice(&[
+            0x55,
+            0x48,
+            0x89,
+            0xe5,
+            0x48,
+            0x83,
+            0xec,
+            16 * (1 + rng.below(6) as u8),
+        ]);
         while out.len() + 16 < end {
             instruction(rng, &mut out, &order, &callee);
         }

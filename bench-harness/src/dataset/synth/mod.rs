@@ -4,7 +4,7 @@
 //!
 //! Sizes: `SynthFile::size` is always the exact length of the generated file, including for
 //! already-compressed files, which are fitted to it (see `fit`). The largest file is
-//! `prose-large.txt` (52 MiB of prose at scale 1.0); the whole set is about 161 MiB.
+//! `prose-large.txt` (53 MiB of prose at scale 1.0); the whole set is about 160.5 MiB.
 //!
 //! The bytes of the compressed files (`.gz`, `.zst`, `.xz`, `.png`) also depend on the
 //! compressor libraries (flate2's backend, zstd, liblzma): upgrading those may change them,
@@ -53,7 +53,7 @@ pub struct SynthFile {
     pub size: u64,
 }
 
-/// Stable file list; sizes scale with `scale` (1.0 = about 161 MiB in all). Every file keeps
+/// Stable file list; sizes scale with `scale` (1.0 = about 160.5 MiB in all). Every file keeps
 /// a minimum size so tiny scales still give valid, non-empty files, except `empty.bin`
 /// (always 0 bytes) and `one-byte.bin` (always 1 byte). Sizes are rounded to what the
 /// format needs (whole WAV sample frames, xz's 4-byte alignment).

@@ -54,7 +54,13 @@ fn compose(rng: &mut Stream, total: usize) -> Vec<Note> {
     while bar * 4 * BEAT < total {
         let start = bar * 4 * BEAT;
         let root = progression[bar % 4] as i32;
-        notes.push(note(rng, start, 4 * BEAT, key - 24 + scale_semitones(root), 5000));
+        notes.push(note(
+            rng,
+            start,
+            4 * BEAT,
+            key - 24 + scale_semitones(root),
+            5000,
+        ));
         for third in [0, 2, 4] {
             let semis = key - 12 + scale_semitones(root + third);
             notes.push(note(rng, start, 4 * BEAT, semis, 1800));
@@ -106,12 +112,12 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
         for t in 0..end.saturating_sub(n.start) {
             let mut v = 0;
             for (h, amp) in n.harmonics.iter().enumerate() {
-                v += amp * sine::sin(phase.wrapping_mul(h as u32 + 1)) >> 15;
+                v += (amp * sine::sin(phase.wrapping_mul(h as u32 + 1))) >> 15;
             }
-            v = v * envelope(t, n.frames) >> 12;
+            v = (v * envelope(t, n.frames)) >> 12;
             let i = (n.start + t) * 2;
-            mix[i] += v * n.pan.0 >> 8;
-            mix[i + 1] += v * n.pan.1 >> 8;
+            mix[i] += (v * n.pan.0) >> 8;
+            mix[i + 1] += (v * n.pan.1) >> 8;
             phase = phase.wrapping_add(n.step);
         }
     }
@@ -119,7 +125,11 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
     // A short cross-channel echo (15 ms) correlates the channels further.
     const ECHO: usize = 2 * 661;
     for i in 0..frames * 2 {
-        let echo = if i >= ECHO { mix[i - ECHO + 1 - 2 * (i & 1)] / 4 } else { 0 };
+        let echo = if i >= ECHO {
+            mix[i - ECHO + 1 - 2 * (i & 1)] / 4
+        } else {
+            0
+        };
         let noise = rng.bell() >> 6;
         samples.push(wav::clip(mix[i] + echo + noise));
     }

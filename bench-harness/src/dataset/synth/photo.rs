@@ -40,18 +40,22 @@ pub fn render(rng: &mut Stream, width: usize, height: usize) -> Vec<u8> {
     let ground_near = colour(rng, [70, 60, 40], 20);
     let horizon = h * rng.range(40, 65) / 100;
     let wave_amp = h * rng.range(2, 8) / 100;
-    let wave_step = (rng.range(1, 4) as u32) << 22;
+    let wave_step = ((rng.range(1, 4) as u64) << 32) / w.max(1) as u64;
     let wave_phase = rng.u32();
 
     let mut img = vec![[0i64; 3]; width * height];
     for x in 0..w {
-        let phase = wave_phase.wrapping_add((x as u32).wrapping_mul(wave_step) / w.max(1) as u32);
+        let phase = wave_phase.wrapping_add((x as u64 * wave_step) as u32);
         let edge = horizon + wave_amp * i64::from(sine::sin(phase)) / 32767;
         for y in 0..h {
             img[(y * w + x) as usize] = if y < edge {
                 mix(sky_top, sky_low, y * 256 / edge.max(1))
             } else {
-                mix(ground_far, ground_near, (y - edge) * 256 / (h - edge).max(1))
+                mix(
+                    ground_far,
+                    ground_near,
+                    (y - edge) * 256 / (h - edge).max(1),
+                )
             };
         }
     }
@@ -94,7 +98,8 @@ pub fn render(rng: &mut Stream, width: usize, height: usize) -> Vec<u8> {
             let (dx, dy) = (x - w / 2, y - h / 2);
             let vignette = 256 - (dx * dx + dy * dy) * 70 / max_r2;
             let v = rng.u32();
-            let luma = ((v & 0xff) + (v >> 8 & 0xff)) as i64 - ((v >> 16 & 0xff) + (v >> 24)) as i64;
+            let luma =
+                ((v & 0xff) + (v >> 8 & 0xff)) as i64 - ((v >> 16 & 0xff) + (v >> 24)) as i64;
             let c = rng.u32();
             let p = img[(y * w + x) as usize];
             for (i, channel) in p.iter().enumerate() {

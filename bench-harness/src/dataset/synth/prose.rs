@@ -87,10 +87,17 @@ impl Story<'_> {
 
     fn noun_phrase(&mut self) {
         let det = DETERMINERS[self.rng.index(DETERMINERS.len())];
-        let adjective = self.rng.chance(400).then(|| self.z.adjectives.sample(self.rng));
+        let adjective = self
+            .rng
+            .chance(400)
+            .then(|| self.z.adjectives.sample(self.rng));
         let noun = self.noun();
         let next = adjective.map_or(&self.v.nouns[noun], |a| &self.v.adjectives[a]);
-        let det = if det == "a" && next.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { det };
+        let det = if det == "a" && next.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            det
+        };
         self.w.word(det);
         if let Some(a) = adjective {
             self.w.word(&self.v.adjectives[a]);
@@ -98,7 +105,8 @@ impl Story<'_> {
         self.w.word(&self.v.nouns[noun]);
         if self.rng.chance(120) {
             self.w.word("of");
-            self.w.word(&self.name());
+            let n = self.name();
+            self.w.word(&n);
         }
     }
 
@@ -125,7 +133,8 @@ impl Story<'_> {
     fn clause(&mut self) {
         self.subject();
         if self.rng.chance(80) {
-            self.w.word(&self.v.adverbs[self.z.adverbs.sample(self.rng)]);
+            self.w
+                .word(&self.v.adverbs[self.z.adverbs.sample(self.rng)]);
         }
         self.w.word(&self.v.verbs[self.z.verbs.sample(self.rng)]);
         if self.rng.chance(600) {
@@ -135,7 +144,8 @@ impl Story<'_> {
             self.prepositional();
         }
         if self.rng.chance(120) {
-            self.w.word(&self.v.adverbs[self.z.adverbs.sample(self.rng)]);
+            self.w
+                .word(&self.v.adverbs[self.z.adverbs.sample(self.rng)]);
         }
     }
 
@@ -188,8 +198,20 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
         prepositions: Zipf::new(v.prepositions.len(), 1),
         names: Zipf::new(v.names.len(), 4),
     };
-    let w = Writer { out: Vec::with_capacity(len + 1024), column: 0, capitalize: false, quote: false };
-    let mut s = Story { v, z, rng, w, characters: Vec::new(), topics: Vec::new() };
+    let w = Writer {
+        out: Vec::with_capacity(len + 1024),
+        column: 0,
+        capitalize: false,
+        quote: false,
+    };
+    let mut s = Story {
+        v,
+        z,
+        rng,
+        w,
+        characters: Vec::new(),
+        topics: Vec::new(),
+    };
     let mut chapter = 0;
     while s.w.out.len() < len {
         chapter += 1;

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 use sha2::{Digest, Sha256};
 
+#[derive(Clone)]
 pub struct Stream {
     rng: ChaCha8Rng,
 }
@@ -46,7 +47,7 @@ impl Stream {
 
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (u128::from(self.u64()) * (hi - lo + 1) as u128 >> 64) as i64
+        lo + ((u128::from(self.u64()) * (hi - lo + 1) as u128) >> 64) as i64
     }
 
     /// True with probability `per_mille / 1000`.
@@ -54,8 +55,8 @@ impl Stream {
         self.below(1000) < per_mille
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.index(items.len())]
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.index(items.len())]
     }
 
     /// Sum of four uniform bytes minus 510: a cheap bell-shaped value in `-510..=510`.

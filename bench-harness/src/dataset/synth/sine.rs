@@ -46,7 +46,7 @@ pub fn sin(phase: u32) -> i32 {
     let frac = ((phase >> 4) & 0xffff) as i32;
     let a = i32::from(TABLE[i]);
     let b = i32::from(TABLE[(i + 1) % STEPS]);
-    a + ((b - a) * frac >> 16)
+    a + (((b - a) * frac) >> 16)
 }
 
 /// Phase increment per sample for `millihertz` at `rate` samples per second.
@@ -61,7 +61,7 @@ pub fn note_millihertz(semitones: i32) -> u64 {
     let mut f: i128 = 440_000 << 20;
     for _ in 0..semitones.unsigned_abs() {
         f = if semitones > 0 {
-            f * SEMITONE_Q30 >> 30
+            (f * SEMITONE_Q30) >> 30
         } else {
             (f << 30) / SEMITONE_Q30
         };

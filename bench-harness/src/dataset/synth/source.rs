@@ -19,8 +19,8 @@ const VERBS: &[&str] = &[
 const COMMENT_WORDS: &[&str] = &[
     "the", "a", "of", "to", "is", "we", "if", "this", "must", "not", "be", "when", "so", "that",
     "buffer", "length", "entry", "table", "caller", "owns", "returns", "error", "zero", "end",
-    "before", "after", "here", "keep", "handle", "case", "overflow", "aligned", "already",
-    "fast", "path", "slow", "fallback", "note", "see", "above", "below", "first", "last",
+    "before", "after", "here", "keep", "handle", "case", "overflow", "aligned", "already", "fast",
+    "path", "slow", "fallback", "note", "see", "above", "below", "first", "last",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -57,12 +57,13 @@ impl Coder<'_> {
     }
 
     fn function_name(&mut self) -> String {
-        format!("{}_{}_{}", self.prefix, self.verb(), self.noun())
+        let (verb, noun) = (self.verb(), self.noun());
+        format!("{}_{verb}_{noun}", self.prefix)
     }
 
     fn comment_text(&mut self) -> String {
         let n = self.rng.range(3, 12);
-        let words: Vec<&str> = (0..n).map(|_| *self.rng.pick(COMMENT_WORDS)).collect();
+        let words: Vec<&str> = (0..n).map(|_| self.rng.pick(COMMENT_WORDS)).collect();
         let mut s = words.join(" ");
         s[..1].make_ascii_uppercase();
         s.push('.');
@@ -75,7 +76,11 @@ impl Coder<'_> {
             0 => self.rng.range(0, 64).to_string(),
             1 => format!("{a} + {}", self.rng.range(1, 16)),
             2 => format!("{a} * {}", self.noun()),
-            3 => format!("({a} >> {}) & 0x{:x}", self.rng.range(1, 24), self.rng.range(1, 255)),
+            3 => format!(
+                "({a} >> {}) & 0x{:x}",
+                self.rng.range(1, 24),
+                self.rng.range(1, 255)
+            ),
             4 if self.lang == Lang::C => format!("ctx->{a}"),
             4 => format!("self.{a}"),
             _ => a.to_string(),
@@ -157,7 +162,10 @@ impl Coder<'_> {
                     }
                 }
                 match self.lang {
-                    Lang::C => self.line("default:\n        break;"),
+                    Lang::C => {
+                        self.line("default:");
+                        self.line("    break;");
+                    }
                     Lang::Rust => self.line("    _ => {}"),
                 }
                 self.line("}");
@@ -187,7 +195,10 @@ impl Coder<'_> {
         match self.lang {
             Lang::C => {
                 self.line(&format!("/* {doc} */"));
-                self.line(&format!("static int {name}(struct {}_ctx *ctx, const uint8_t *{a}, size_t {b})", self.prefix));
+                self.line(&format!(
+                    "static int {name}(struct {}_ctx *ctx, const uint8_t *{a}, size_t {b})",
+                    self.prefix
+                ));
                 self.line("{");
                 self.line("    int err = 0;");
                 self.block(3, 12);
@@ -196,7 +207,9 @@ impl Coder<'_> {
             }
             Lang::Rust => {
                 self.line(&format!("/// {doc}"));
-                self.line(&format!("pub fn {name}(&mut self, {a}: &[u8], {b}: usize) -> Result<usize, Error> {{"));
+                self.line(&format!(
+                    "pub fn {name}(&mut self, {a}: &[u8], {b}: usize) -> Result<usize, Error> {{"
+                ));
                 self.block(3, 12);
                 self.line(&format!("    Ok({b})"));
                 self.line("}");
@@ -209,13 +222,19 @@ impl Coder<'_> {
         let prefix = self.prefix.clone();
         match self.lang {
             Lang::C => {
-                self.line(&format!("/*\n * {prefix}.c - {}\n */\n", self.comment_text()));
+                let about = self.comment_text();
+                self.line(&format!("/*\n * {prefix}.c - {about}\n */\n"));
                 for h in ["stdint.h", "stddef.h", "string.h", "stdlib.h", "errno.h"] {
                     self.line(&format!("#include <{h}>"));
                 }
                 self.line(&format!("#include \"{prefix}.h\"\n"));
                 for (i, n) in NOUNS.iter().take(8).enumerate() {
-                    self.line(&format!("#define {}_MAX_{} {}", prefix.to_uppercase(), n.to_uppercase(), 16 << i));
+                    self.line(&format!(
+                        "#define {}_MAX_{} {}",
+                        prefix.to_uppercase(),
+                        n.to_uppercase(),
+                        16 << i
+                    ));
                 }
                 self.line(&format!("\nstruct {prefix}_ctx {{"));
                 for n in NOUNS.iter().take(12) {
@@ -224,15 +243,22 @@ impl Coder<'_> {
                 self.line("};\n");
             }
             Lang::Rust => {
-                self.line(&format!("//! {}\n", self.comment_text()));
+                let about = self.comment_text();
+                self.line(&format!("//! {about}\n"));
                 self.line("use std::collections::HashMap;\nuse std::io::{self, Read, Write};\n");
                 self.line("#[derive(Debug, Clone, Default)]");
-                self.line(&format!("pub struct {}State {{", prefix[..1].to_uppercase() + &prefix[1..]));
+                self.line(&format!(
+                    "pub struct {}State {{",
+                    prefix[..1].to_uppercase() + &prefix[1..]
+                ));
                 for n in NOUNS.iter().take(12) {
                     self.line(&format!("    pub {n}: usize,"));
                 }
                 self.line("}\n");
-                self.line(&format!("impl {}State {{", prefix[..1].to_uppercase() + &prefix[1..]));
+                self.line(&format!(
+                    "impl {}State {{",
+                    prefix[..1].to_uppercase() + &prefix[1..]
+                ));
             }
         }
     }
@@ -249,7 +275,11 @@ fn generate(rng: &mut Stream, len: usize, lang: Lang) -> Vec<u8> {
         rng,
     };
     while c.out.len() < len {
-        c.prefix = format!("{}{}", c.rng.pick(NOUNS), c.rng.pick(&["", "io", "fs", "net", "db"]));
+        c.prefix = format!(
+            "{}{}",
+            c.rng.pick(NOUNS),
+            c.rng.pick(&["", "io", "fs", "net", "db"])
+        );
         c.file_header();
         if lang == Lang::Rust {
             c.depth = 1;

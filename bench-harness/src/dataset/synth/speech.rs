@@ -26,13 +26,20 @@ fn burst(rng: &mut Stream, out: &mut Vec<i16>, frames: usize, loudness: i32) {
     for t in 0..frames {
         let noise = rng.bell() * 8;
         let env = (t.min(frames - t) * 2 * 256 / frames) as i32;
-        out.push(wav::clip((noise - prev) * loudness / 2048 * env >> 8));
+        out.push(wav::clip(((noise - prev) * loudness / 2048 * env) >> 8));
         prev = noise;
     }
 }
 
 /// A vowel at `pitch` millihertz, gliding by `glide` millihertz over its length.
-fn vowel(out: &mut Vec<i16>, frames: usize, pitch: i64, glide: i64, formants: [u32; 3], loudness: i32) {
+fn vowel(
+    out: &mut Vec<i16>,
+    frames: usize,
+    pitch: i64,
+    glide: i64,
+    formants: [u32; 3],
+    loudness: i32,
+) {
     let steps = formants.map(|f| sine::increment(u64::from(f) * 1000, RATE));
     let amps = [loudness, loudness * 5 / 8, loudness / 4];
     let mut phases = [0u32; 3];
@@ -48,7 +55,7 @@ fn vowel(out: &mut Vec<i16>, frames: usize, pitch: i64, glide: i64, formants: [u
         until_pulse -= 1000;
         let mut v = 0;
         for k in 0..3 {
-            v += amps[k] * sine::sin(phases[k]) >> 15;
+            v += (amps[k] * sine::sin(phases[k])) >> 15;
             phases[k] = phases[k].wrapping_add(steps[k]);
         }
         let attack = ms(25);
@@ -59,8 +66,8 @@ fn vowel(out: &mut Vec<i16>, frames: usize, pitch: i64, glide: i64, formants: [u
         } else {
             256
         } as i32;
-        out.push(wav::clip((v * decay >> 15) * env >> 8));
-        decay = decay * 31_400 >> 15;
+        out.push(wav::clip((((v * decay) >> 15) * env) >> 8));
+        decay = (decay * 31_400) >> 15;
     }
 }
 
@@ -84,7 +91,14 @@ pub fn generate(rng: &mut Stream, len: usize) -> Vec<u8> {
             let pitch = base_pitch + rng.range(-15_000, 25_000) - s * 3_000;
             let n = ms(rng.range(80, 250));
             let formants = VOWELS[rng.index(VOWELS.len())];
-            vowel(&mut out, n, pitch, rng.range(-20_000, 10_000), formants, loudness);
+            vowel(
+                &mut out,
+                n,
+                pitch,
+                rng.range(-20_000, 10_000),
+                formants,
+                loudness,
+            );
             let gap = ms(rng.range(10, 60));
             out.resize(out.len() + gap, 0);
         }

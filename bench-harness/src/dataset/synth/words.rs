@@ -41,13 +41,13 @@ const NAMES: &str = "Mary John Elizabeth Thomas Anne William Margaret James Harr
     Samuel Martha Frederick Rose Albert Ellen Richard";
 const CONJUNCTIONS: &str = "and but and so and yet for while because although when until";
 pub const DETERMINERS: &[&str] = &[
-    "the", "the", "the", "a", "his", "her", "their", "this", "that", "every", "some", "my",
-    "our", "one", "no", "each",
+    "the", "the", "the", "a", "his", "her", "their", "this", "that", "every", "some", "my", "our",
+    "one", "no", "each",
 ];
 
 const ONSETS: &[&str] = &[
-    "b", "br", "c", "ch", "cl", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l", "m", "n",
-    "p", "pl", "pr", "r", "s", "sh", "sl", "st", "t", "th", "tr", "v", "w", "wh", "",
+    "b", "br", "c", "ch", "cl", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l", "m", "n", "p",
+    "pl", "pr", "r", "s", "sh", "sl", "st", "t", "th", "tr", "v", "w", "wh", "",
 ];
 const VOWELS: &[&str] = &[
     "a", "e", "i", "o", "u", "ea", "ai", "ou", "oo", "ie", "a", "e", "o", "i",
@@ -81,7 +81,8 @@ fn invent(rng: &mut Stream, syllables: i64, suffixes: &[&str]) -> String {
 fn list(builtin: &str, rng: &mut Stream, extra: usize, suffixes: &[&str]) -> Vec<String> {
     let mut words: Vec<String> = builtin.split_whitespace().map(String::from).collect();
     for _ in 0..extra {
-        let syllables = rng.range(1, 3);
+        // Mostly one or two syllables, sometimes three.
+        let syllables = 1 + i64::from(rng.chance(550)) + i64::from(rng.chance(80));
         words.push(invent(rng, syllables, suffixes));
     }
     words
@@ -96,9 +97,19 @@ pub fn vocabulary() -> &'static Vocabulary {
             .map(|n| n[..1].to_uppercase() + &n[1..])
             .collect();
         Vocabulary {
-            nouns: list(NOUNS, rng, 2200, &["", "", "er", "ness", "tion", "ment", "age", "ity"]),
+            nouns: list(
+                NOUNS,
+                rng,
+                2200,
+                &["", "", "er", "ness", "tion", "ment", "age", "ity"],
+            ),
             verbs: list(VERBS, rng, 700, &["ed", "ed", "ened", "ied"]),
-            adjectives: list(ADJECTIVES, rng, 700, &["", "ous", "ful", "ic", "ish", "y", "al"]),
+            adjectives: list(
+                ADJECTIVES,
+                rng,
+                700,
+                &["", "ous", "ful", "ic", "ish", "y", "al"],
+            ),
             adverbs: list(ADVERBS, rng, 60, &["ly"]),
             prepositions: list(PREPOSITIONS, rng, 0, &[]),
             pronouns: list(PRONOUNS, rng, 0, &[]),

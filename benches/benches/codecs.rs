@@ -1,0 +1,117 @@
+//! Compress and decompress throughput (MB/s of original bytes) of the candidate codec and the
+//! baselines, per data class, on samples of the generated default dataset.
+
+use bench_harness::dataset::synth;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::io::{Cursor, Read, Write};
+use std::time::Duration;
+
+/// (class, file of the default dataset, scale giving roughly 1 MiB of it).
+const SAMPLES: &[(&str, &str, f64)] = &[
+    ("text", "prose-large.txt", 0.02),
+    ("structured", "records.csv", 0.11),
+    ("audio", "music-stereo-44k.wav", 0.1),
+    ("image", "photo.bmp", 0.125),
+    ("binary", "program.elf", 0.17),
+    ("already-compressed", "photo.png", 0.33),
+];
+
+fn sample(name: &str, scale: f64) -> Vec<u8> {
+    let file = synth::plan(scale)
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("{name} is not in the default dataset"));
+    synth::generate(synth::DEFAULT_SEED, &file)
+}
+
+type Coder = fn(&[u8]) -> Vec<u8>;
+
+fn candidate_compress(data: &[u8]) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    codec::compress(Cursor::new(data), &mut out).expect("candidate compress");
+    out.into_inner()
+}
+
+fn candidate_decompress(data: &[u8]) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    codec::decompress(Cursor::new(data), &mut out).expect("candidate decompress");
+    out.into_inner()
+}
+
+fn zstd_compress(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 19).expect("zstd")
+}
+
+fn zstd_decompress(data: &[u8]) -> Vec<u8> {
+    zstd::decode_all(data).expect("zstd -d")
+}
+
+fn xz_compress(data: &[u8]) -> Vec<u8> {
+    let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 9);
+    enc.write_all(data).expect("xz");
+    enc.finish().expect("xz")
+}
+
+fn xz_decompress(data: &[u8]) -> Vec<u8> {
+    read_all(liblzma::read::XzDecoder::new(data))
+}
+
+fn bzip2_compress(data: &[u8]) -> Vec<u8> {
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::new(9));
+    enc.write_all(data).expect("bzip2");
+    enc.finish().expect("bzip2")
+}
+
+fn bzip2_decompress(data: &[u8]) -> Vec<u8> {
+    read_all(bzip2::read::BzDecoder::new(data))
+}
+
+fn gzip_compress(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+    enc.write_all(data).expect("gzip");
+    enc.finish().expect("gzip")
+}
+
+fn gzip_decompress(data: &[u8]) -> Vec<u8> {
+    read_all(flate2::read::GzDecoder::new(data))
+}
+
+fn read_all(mut reader: impl Read) -> Vec<u8> {
+    let mut out = Vec::new();
+    reader.read_to_end(&mut out).expect("decode");
+    out
+}
+
+const CODECS: &[(&str, Coder, Coder)] = &[
+    ("candidate", candidate_compress, candidate_decompress),
+    ("zstd-19", zstd_compress, zstd_decompress),
+    ("xz-9", xz_compress, xz_decompress),
+    ("bzip2-9", bzip2_compress, bzip2_decompress),
+    ("gzip-9", gzip_compress, gzip_decompress),
+];
+
+fn bench_codecs(c: &mut Criterion) {
+    for &(class, name, scale) in SAMPLES {
+        let data = sample(name, scale);
+        let mut group = c.benchmark_group(class);
+        group
+            .throughput(Throughput::Bytes(data.len() as u64))
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(5));
+        for &(codec, compress, decompress) in CODECS {
+            let packed = compress(&data);
+            assert_eq!(decompress(&packed), data, "{codec} round trip on {class}");
+            group.bench_with_input(BenchmarkId::new("compress", codec), &data, |b, d| {
+                b.iter(|| compress(d))
+            });
+            group.bench_with_input(BenchmarkId::new("decompress", codec), &packed, |b, p| {
+                b.iter(|| decompress(p))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_codecs);
+criterion_main!(benches);
