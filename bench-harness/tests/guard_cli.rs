@@ -44,6 +44,7 @@ fn codec_only_changes_pass_and_each_violation_is_named() {
         &format!("{CODEC_MANIFEST}zstd = \"0.13\"\n"),
     );
     repo.write("codec/build.rs", "fn main() {}\n");
+    std::os::unix::fs::symlink("/etc", repo.root().join("codec/src/etc")).unwrap();
     repo.write(
         "codec/src/cheat.rs",
         "use std::{io, fs};\nfn peek() { let _ = std::net::TcpStream::connect(\"x:1\"); }\n\
@@ -62,7 +63,8 @@ fn codec_only_changes_pass_and_each_violation_is_named() {
         "codec/src/cheat.rs:3: include_bytes!(\"../../datasets/cache/x\") reads outside codec/src",
         "codec/src/cheat.rs:4: declares an `extern` block",
         "codec/src/cheat.rs:5: reads the build environment (env!)",
-        "guard: 9 violation(s)",
+        "codec/src/etc: a symbolic link",
+        "guard: 10 violation(s)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

@@ -4,7 +4,7 @@
 use super::git::Git;
 use super::{manifest, scan, signature};
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Paths an attempt may change: the codec, and the results the loop records.
 const ALLOWED: [&str; 2] = ["codec/", "results/"];
@@ -30,9 +30,20 @@ pub fn check(root: &Path, base: &str, compile: bool) -> Result<Vec<String>> {
     ));
 
     let src = root.join("codec").join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files)?;
+    let (mut files, mut links) = (Vec::new(), Vec::new());
+    rust_files(&src, &mut files, &mut links)?;
     files.sort();
+    links.sort();
+    for link in links {
+        let shown = link
+            .strip_prefix(root)
+            .unwrap_or(&link)
+            .display()
+            .to_string();
+        violations.push(format!(
+            "{shown}: a symbolic link (may reach outside codec/src)"
+        ));
+    }
     for file in files {
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("reading {}", file.display()))?;
@@ -56,12 +67,16 @@ pub fn check(root: &Path, base: &str, compile: bool) -> Result<Vec<String>> {
     Ok(violations)
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+/// The `.rs` files under `dir` into `out`, and every symbolic link into `links`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>, links: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let entry = entry?;
         let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            rust_files(&path, out)?;
+        let kind = entry.file_type()?;
+        if kind.is_symlink() {
+            links.push(path);
+        } else if kind.is_dir() {
+            rust_files(&path, out, links)?;
         } else if path.extension().is_some_and(|e| e == "rs") {
             out.push(path);
         }
