@@ -101,7 +101,8 @@ pub fn blend(preds: &[i32; K], err_sums: &[u32; K], k: usize, soft: u64) -> i32 
     let mut den: i64 = 0;
     for i in 0..k {
         let e = err_sums[i] as u64 + soft;
-        let w = ((1u64 << 40) / (e * e)).max(1) as i64;
+        // f64 division is exactly rounded (IEEE 754), so this is the same on every machine.
+        let w = ((1u64 << 40) as f64 / (e * e) as f64).max(1.0) as i64;
         num += w * preds[i] as i64;
         den += w;
     }

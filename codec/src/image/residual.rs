@@ -6,7 +6,7 @@
 //! the bucket cannot fit the largest possible magnitude), then the `k` bits below the
 //! leading one, most significant first, each with its own node.
 //! Every decision is predicted by several context tables (one counter per context and
-//! node), mixed, and refined by two APMs.
+//! node), mixed, and refined by three APMs.
 
 use super::bitio::BitIo;
 use super::cm::{stretch16, Apm, Counters, Mixer};

@@ -1,6 +1,14 @@
 //! Codes a band of rows of an image, plane by plane within each pixel (plane 0 is green,
 //! then red and blue which use the planes coded before them as references, then alpha).
 //! The same function encodes (given the planes) and decodes (given none).
+//!
+//! Per sample: the sub-predictors of [`super::predict`] plus an NLMS predictor are blended
+//! by their recent errors (sharp blend = the prediction, soft blend = a hint); the residual
+//! is coded by [`ResidualModel`] under contexts made of: local error activity, the
+//! reference planes' errors at this pixel, neighbour errors, disagreement between the
+//! prediction and other predictors (MED, colour-difference gradient, soft blend, best
+//! sub-predictor, NLMS), equality flags for flat graphics, position in the 8x8 grid (JPEG
+//! block artefacts of decoded photos), and three hashes of exact neighbouring values.
 
 use super::bitio::BitIo;
 use super::lms::{self, Lms};
