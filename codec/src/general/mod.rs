@@ -308,6 +308,13 @@ mod tests {
     }
 
     #[test]
+    fn short_period_repeats_cost_almost_nothing() {
+        let data = b"abcdefg".repeat(100_000);
+        let n = round_trip(&data);
+        assert!(n < 300, "{n}");
+    }
+
+    #[test]
     fn small_and_empty_inputs() {
         for len in 0..40 {
             let data: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();

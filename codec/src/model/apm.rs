@@ -45,7 +45,14 @@ impl Apm {
         let v = &mut self.t[self.idx];
         let target = if bit != 0 { 65535i32 } else { 0 };
         let cur = *v as i32;
-        *v = (cur + ((target - cur) >> self.rate)).clamp(0, 65535) as u16;
+        let d = target - cur;
+        // Round away from the current value so the point can reach both ends of the range.
+        let step = if d > 0 {
+            (d + (1 << self.rate) - 1) >> self.rate
+        } else {
+            d >> self.rate
+        };
+        *v = (cur + step).clamp(0, 65535) as u16;
     }
 }
 
@@ -64,5 +71,20 @@ mod tests {
         }
         assert!(a.p(0, 1) < 2000);
         assert!((a.p(0, 0) as i32 - 32768).abs() < 64);
+    }
+
+    #[test]
+    fn reaches_both_ends_of_the_range() {
+        let mut a = Apm::new(1, 6);
+        for _ in 0..3000 {
+            a.p(2047, 0);
+            a.update(1);
+        }
+        assert!(a.p(2047, 0) >= 65534, "{}", a.p(2047, 0));
+        for _ in 0..3000 {
+            a.p(-2047, 0);
+            a.update(0);
+        }
+        assert!(a.p(-2047, 0) <= 1);
     }
 }
