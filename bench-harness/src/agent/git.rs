@@ -47,15 +47,8 @@ impl Git {
 
     /// Runs git and returns its trimmed stdout; fails with git's stderr.
     pub fn run(&self, args: &[&str]) -> Result<String> {
-        let out = self.output(args)?;
-        if !out.status.success() {
-            bail!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+        let stdout = self.raw(args)?;
+        Ok(String::from_utf8_lossy(&stdout).trim_end().to_string())
     }
 
     /// Runs git and returns its raw stdout, without trimming (for diffs).

@@ -307,19 +307,26 @@ fn read_up_to(path: &Path, buf: &mut [u8]) -> io::Result<usize> {
 
 /// Lowercase hex SHA-256 of a file's contents.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut hasher = Sha256::new();
+    for_each_chunk(path, |chunk| hasher.update(chunk))?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Feeds a file's contents to `consume` in 1 MiB chunks; returns the number of bytes read.
+pub fn for_each_chunk(path: &Path, mut consume: impl FnMut(&[u8])) -> Result<u64> {
+    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
     loop {
         let n = file
             .read(&mut buf)
             .with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
-            break;
+            return Ok(total);
         }
-        hasher.update(&buf[..n]);
+        consume(&buf[..n]);
+        total += n as u64;
     }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Writes via a temporary file and a rename, so readers never see a partial file.

@@ -1,11 +1,9 @@
 //! Sizes and digests of files on disk, checked against what a manifest or lock expects.
 
 use crate::dataset::manifest::Expected;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use md5::Md5;
 use sha2::{Digest as _, Sha256};
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 /// What a file actually is.
@@ -29,22 +27,12 @@ pub struct Mismatch {
 }
 
 pub fn digest_file(path: &Path) -> Result<Digest> {
-    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut sha = Sha256::new();
     let mut md5 = Md5::new();
-    let mut size = 0u64;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        sha.update(&buf[..n]);
-        md5.update(&buf[..n]);
-        size += n as u64;
-    }
+    let size = crate::dataset::for_each_chunk(path, |chunk| {
+        sha.update(chunk);
+        md5.update(chunk);
+    })?;
     Ok(Digest {
         size,
         sha256: hex::encode(sha.finalize()),
