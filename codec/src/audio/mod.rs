@@ -14,6 +14,7 @@ mod mix;
 mod nlms;
 mod ols;
 mod predictor;
+mod repeat;
 mod residual;
 mod stereo;
 mod wav;
@@ -25,6 +26,7 @@ use crate::coder::{Decoder, Encoder};
 use crate::container::invalid;
 use bits::BitIo;
 use predictor::Predictor;
+use repeat::Repeats;
 use residual::ResidualCoder;
 use std::io;
 use stereo::Mode;
@@ -120,7 +122,7 @@ fn both<T: Send, F: Fn(Mode) -> T + Sync>(f: F, other: Mode) -> (T, T) {
 /// Codes interleaved `samples` of `channels` channels in stereo `mode`.
 fn code_samples(samples: &[i32], channels: usize, mode: Mode) -> Vec<u8> {
     let mut enc = Encoder::new();
-    let mut codec = SampleCodec::new(channels, mode);
+    let mut codec = SampleCodec::new(channels, mode, samples.len());
     for frame in samples.chunks_exact(channels) {
         if channels == 2 {
             let (a, b) = mode.forward(frame[0], frame[1]);
@@ -181,7 +183,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(original_len);
     out.extend_from_slice(head);
     let mut dec = Decoder::new(&payload[verbatim_end..]);
-    let mut codec = SampleCodec::new(channels, mode);
+    let mut codec = SampleCodec::new(channels, mode, body_len / 2);
     for _ in 0..body_len / (2 * channels) {
         if channels == 2 {
             let a = codec.code(&mut dec, 0, 0);
@@ -204,14 +206,17 @@ struct SampleCodec {
     ranges: [(i32, i32); 2],
     predictor: Predictor,
     residuals: ResidualCoder,
+    repeats: Repeats,
 }
 
 impl SampleCodec {
-    fn new(channels: usize, mode: Mode) -> Self {
+    /// `values`: how many values will be coded (sizes the repeat history).
+    fn new(channels: usize, mode: Mode, values: usize) -> Self {
         SampleCodec {
             ranges: [mode.range(0), mode.range(1)],
             predictor: Predictor::new(channels),
             residuals: ResidualCoder::default(),
+            repeats: Repeats::new(values),
         }
     }
 
@@ -219,10 +224,21 @@ impl SampleCodec {
     /// A decoded value outside the channel's range (only from corrupt input) is clamped.
     fn code<C: BitIo>(&mut self, io: &mut C, c: usize, x: i32) -> i32 {
         let (lo, hi) = self.ranges[c];
-        let p = self.predictor.predict(c).clamp(lo, hi);
-        let r = self.residuals.code(io, c, self.predictor.hint(), x - p);
+        let linear = self.predictor.predict(c);
+        let mut hint = self.predictor.hint();
+        // An exact repeat of earlier values overrides the linear prediction while it lasts.
+        let p = match self.repeats.expected() {
+            Some((v, len)) => {
+                hint.repeat = if len < 64 { 1 } else { 2 };
+                v
+            }
+            None => linear,
+        }
+        .clamp(lo, hi);
+        let r = self.residuals.code(io, c, hint, x - p);
         let x = (p + r).clamp(lo, hi);
         self.predictor.update(c, x);
+        self.repeats.push(x);
         x
     }
 }

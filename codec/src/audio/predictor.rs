@@ -97,6 +97,8 @@ pub struct Hint {
     pub spread: u32,
     /// Which quarter of the rounding interval the blended least-squares prediction fell in.
     pub frac: usize,
+    /// 0 without an exact repeat of earlier values, else 1 (short) or 2 (long repeat).
+    pub repeat: usize,
 }
 
 impl Predictor {
@@ -158,6 +160,7 @@ impl Predictor {
         self.hint = Hint {
             spread: ((pa - pb).abs().min(1e6) as u32).saturating_add(long.unsigned_abs()),
             frac: ((frac * 4.0) as usize).min(3),
+            repeat: 0,
         };
         ch.fin_inputs = other_res;
         ch.fin_pred = ch.fin.predict(&ch.fin_inputs);

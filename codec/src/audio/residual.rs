@@ -15,6 +15,8 @@ const CLASSES: usize = 40;
 /// Mixed decisions: `MAX_K` unary steps, then (k, prefix) for the top mantissa bits.
 const DECISIONS: usize = MAX_K + (MAX_K + 1) * 4;
 const LAST_K: usize = MAX_K + 1;
+/// Values of [`Hint::repeat`].
+const REPEAT_STATES: usize = 3;
 
 /// Half-octave class of a mean kept in 1/16 units.
 fn class(mean: u32) -> usize {
@@ -53,11 +55,11 @@ impl Default for ResidualCoder {
     fn default() -> Self {
         ResidualCoder {
             st: StretchTable::new(),
-            by_fast: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
+            by_fast: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2 * REPEAT_STATES],
             by_slow: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
-            by_last: vec![[AdaptiveBit::default(); DECISIONS]; LAST_K * LAST_K * 2],
+            by_last: vec![[AdaptiveBit::default(); DECISIONS]; LAST_K * LAST_K * 2 * REPEAT_STATES],
             by_spread: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2],
-            mixer: Mixer::new(DECISIONS * 2 * 8, 2),
+            mixer: Mixer::new(DECISIONS * 8 * REPEAT_STATES, 2),
             low: [[AdaptiveBit::default(); MAX_K]; MAX_K + 1],
             sign: [[AdaptiveBit::default(); 3]; 16],
             last_sign: 0,
@@ -106,11 +108,11 @@ impl ResidualCoder {
         let other = self.hist[1 - ch].last_k;
         let fast = class(h.fast);
         let ctx = Ctx {
-            fast: fast * 2 + ch,
+            fast: (fast * 2 + ch) * REPEAT_STATES + hint.repeat,
             slow: class(h.slow) * 2 + ch,
-            last: (h.last_k * LAST_K + other) * 2 + ch,
+            last: ((h.last_k * LAST_K + other) * 2 + ch) * REPEAT_STATES + hint.repeat,
             spread: class(hint.spread.saturating_mul(16)) * 2 + ch,
-            sel: fast / 5,
+            sel: fast / 5 + hint.repeat * DECISIONS * 8,
         };
         let a = r.unsigned_abs();
         let k_in = (32 - a.leading_zeros()) as usize;

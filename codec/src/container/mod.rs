@@ -13,7 +13,9 @@ pub use method::Method;
 use std::io;
 
 pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
-pub const VERSION: u8 = 1;
+/// Bumped whenever any method's bitstream changes, so streams of another build are refused by
+/// version rather than failing their CRC. 2: word-pair context, audio repeats.
+pub const VERSION: u8 = 2;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).
 pub const MAX_EXPANSION: u64 = 1 << 16;

@@ -15,7 +15,7 @@ use crate::model::statemap::StateMap;
 /// Context kinds: 0-3 orders 1-4, 4 order 0 (bit histories; order 6 did worse, the match
 /// model covers long contexts), 5 word, 6-7 sparse (binary data),
 /// 8 record column (fixed records found), 9 text column (byte above in the previous line).
-const NCTX: usize = 11;
+const NCTX: usize = 12;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +59,7 @@ pub struct Predictor {
     c8: u64,
     word: u64,
     pword: u64,
+    ppword: u64,
     /// Contexts in use: `kinds[..nctx]` index `all`.
     nctx: usize,
     kinds: [usize; NCTX],
@@ -121,9 +122,10 @@ impl Predictor {
         }
         if params.columns {
             kinds[nctx] = 9;
-            nctx += 1;
+            kinds[nctx + 1] = 11;
+            nctx += 2;
         }
-        let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b];
+        let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
         let tables = kinds[..nctx]
             .iter()
             .map(|&k| NibbleTable::new(bits[k]))
@@ -140,6 +142,7 @@ impl Predictor {
             c8: 0,
             word: 0,
             pword: 0,
+            ppword: 0,
             nctx,
             kinds,
             all: [0; NCTX],
@@ -150,7 +153,11 @@ impl Predictor {
             states: [0; NCTX],
             sms,
             mm: MatchModel::new((b + 1).min(22)),
-            mixer: Mixer::new(nctx + 2, &[4 * 256, 256 * 8], 1 << 14, 4),
+            mixer: if params.sparse {
+                Mixer::new(nctx + 2, &[4 * 256, 256 * 8, 256 * 8], 1 << 14, 4)
+            } else {
+                Mixer::new(nctx + 2, &[4 * 256, 256 * 8], 1 << 14, 4)
+            },
             apm1: Apm::new(256, 7),
             apm2: Apm::new(64 * 4, 6),
             match_hash: 0,
@@ -207,6 +214,8 @@ impl Predictor {
         self.mixer.select(0, mstate * 256 + self.c0 as usize);
         let c1 = (self.c8 & 0xff) as usize;
         self.mixer.select(1, c1 << 3 | self.bitpos as usize);
+        let c2 = (self.c8 >> 8 & 0xff) as usize;
+        self.mixer.select(2, c2 << 3 | self.bitpos as usize);
         self.st = self.mixer.mix();
         let pm = self.mixer.p16();
         let a1 = self.apm1.p(self.st, self.c0 as usize);
@@ -284,6 +293,7 @@ impl Predictor {
         if is_word_byte(c) {
             self.word = (self.word ^ c.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01B3);
         } else if self.word != 0 {
+            self.ppword = self.pword;
             self.pword = self.word;
             self.word = 0;
         }
@@ -297,6 +307,17 @@ impl Predictor {
             hash(7, self.word)
         } else {
             hash(8, self.pword ^ (c8 & 0xff))
+        };
+        self.all[11] = if self.word != 0 {
+            hash(
+                17,
+                self.word ^ self.pword.wrapping_mul(0x2545_F491_4F6C_DD1D),
+            )
+        } else {
+            hash(
+                18,
+                self.pword ^ self.ppword.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (c8 & 0xff) << 56,
+            )
         };
         self.all[6] = hash(13, c8 & 0xffff_0000);
         self.all[7] = hash(14, c8 & 0xff00);

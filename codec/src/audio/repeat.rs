@@ -1,0 +1,100 @@
+//! Exact repeats of earlier coded values. Edited, looped or synthesised audio re-uses whole
+//! stretches of samples, which no linear predictor sees; this finds the latest earlier
+//! occurrence of the last `MINLEN` coded values (through a hash table of positions, verified)
+//! and expects the value that followed it, until the first value that differs.
+
+/// Values that must agree before a repeat is trusted (chance agreement of this many 16-bit
+/// samples happens only in digital silence, where following it is right anyway).
+const MINLEN: usize = 12;
+const TABLE_BITS: u32 = 20;
+
+pub struct Repeats {
+    /// Every value coded so far, in coding order (channels interleaved).
+    hist: Vec<i32>,
+    /// Position just after the latest occurrence of each hashed `MINLEN`-value window.
+    table: Vec<u32>,
+    /// Index in `hist` of the value the current repeat expects next (valid when `len > 0`).
+    ptr: usize,
+    len: usize,
+}
+
+fn window_hash(w: &[i32]) -> usize {
+    let mut h = 0u64;
+    for &v in w {
+        h = (h ^ v as u32 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    (h >> (64 - TABLE_BITS)) as usize
+}
+
+impl Repeats {
+    /// `capacity`: how many values will be coded (a hint for the history's allocation).
+    pub fn new(capacity: usize) -> Self {
+        Repeats {
+            hist: Vec::with_capacity(capacity),
+            table: vec![0; 1 << TABLE_BITS],
+            ptr: 0,
+            len: 0,
+        }
+    }
+
+    /// The value the current repeat expects next, and how many values it has matched.
+    #[inline]
+    pub fn expected(&self) -> Option<(i32, usize)> {
+        (self.len > 0).then(|| (self.hist[self.ptr], self.len))
+    }
+
+    /// Appends the value just coded.
+    pub fn push(&mut self, x: i32) {
+        if self.len > 0 {
+            if self.hist[self.ptr] == x {
+                self.len += 1;
+                self.ptr += 1;
+            } else {
+                self.len = 0;
+            }
+        }
+        self.hist.push(x);
+        let n = self.hist.len();
+        if n < MINLEN {
+            return;
+        }
+        let slot = window_hash(&self.hist[n - MINLEN..]);
+        if self.len == 0 {
+            let cand = self.table[slot] as usize;
+            if cand >= MINLEN
+                && cand < n
+                && self.hist[cand - MINLEN..cand] == self.hist[n - MINLEN..]
+            {
+                self.len = MINLEN;
+                self.ptr = cand;
+            }
+        }
+        // Positions past u32 range are not indexed (no file of that many samples fits 4 GiB).
+        if let Ok(pos) = u32::try_from(n) {
+            self.table[slot] = pos;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_a_repeat_until_it_differs() {
+        let mut r = Repeats::new(0);
+        let pattern: Vec<i32> = (0..40).map(|i| (i * 7919) % 613 - 300).collect();
+        for &v in &pattern {
+            r.push(v);
+        }
+        assert!(r.expected().is_none());
+        for &v in &pattern[..MINLEN] {
+            r.push(v);
+        }
+        assert_eq!(r.expected(), Some((pattern[MINLEN], MINLEN)));
+        r.push(pattern[MINLEN]);
+        assert_eq!(r.expected(), Some((pattern[MINLEN + 1], MINLEN + 1)));
+        r.push(12345);
+        assert!(r.expected().is_none());
+    }
+}
