@@ -34,7 +34,14 @@ pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
     let modelled = if let Some(p) = audio::encode(data) {
         Some((Method::Audio, p))
     } else if let Some(p) = image::encode(data) {
-        Some((Method::Image, p))
+        let general = image::mostly_flat(data)
+            .then(|| general::encode(data))
+            .flatten()
+            .filter(|g| g.len() < p.len());
+        match general {
+            Some(g) => Some((Method::General, g)),
+            None => Some((Method::Image, p)),
+        }
     } else {
         general::encode(data).map(|p| (Method::General, p))
     };

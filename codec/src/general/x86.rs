@@ -1,8 +1,8 @@
-//! Reversible x86 CALL/JMP transform: the 32-bit operand after an E8/E9 opcode whose top byte
+//! Reversible x86 CALL/JMP/Jcc transform: the 32-bit operand after an E8/E9 or 0F 8x opcode whose top byte
 //! is 0x00 or 0xFF (a 25-bit signed displacement) becomes `displacement + position` modulo 2^25,
 //! re-extended, so repeated calls to one target become repeated byte strings. Operands outside
-//! that set are left alone and stay outside it. The scan always skips the four operand bytes
-//! after an E8/E9, so no later rewrite touches bytes an earlier decision read: both directions
+//! that set are left alone and stay outside it. The scan always skips the operand bytes
+//! after such an opcode, so no later rewrite touches bytes an earlier decision read: both directions
 //! make identical decisions.
 
 /// Whether `data` looks like x86 machine code (executable header, or many plausible CALLs).
@@ -35,31 +35,40 @@ pub fn looks_like_x86(data: &[u8]) -> bool {
     calls > threshold.max(8)
 }
 
+/// Rewrites the 4-byte operand at `at` (if its top byte is 0x00 or 0xFF) relative to `pos`.
+fn rewrite(data: &mut [u8], at: usize, pos: u32, encode: bool) {
+    let top = data[at + 3];
+    if top != 0 && top != 0xFF {
+        return;
+    }
+    let x = u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
+    let v = if encode {
+        x.wrapping_add(pos)
+    } else {
+        x.wrapping_sub(pos)
+    } & 0x01FF_FFFF;
+    let y = if v & 0x0100_0000 != 0 {
+        v | 0xFE00_0000
+    } else {
+        v
+    };
+    data[at..at + 4].copy_from_slice(&y.to_le_bytes());
+}
+
 fn apply(data: &mut [u8], encode: bool) {
     let mut i = 0;
     while i + 5 <= data.len() {
         let op = data[i];
         if op == 0xE8 || op == 0xE9 {
-            let top = data[i + 4];
-            if top == 0 || top == 0xFF {
-                let x = u32::from_le_bytes([data[i + 1], data[i + 2], data[i + 3], data[i + 4]]);
-                let pos = i as u32;
-                let v = if encode {
-                    x.wrapping_add(pos)
-                } else {
-                    x.wrapping_sub(pos)
-                } & 0x01FF_FFFF;
-                let y = if v & 0x0100_0000 != 0 {
-                    v | 0xFE00_0000
-                } else {
-                    v
-                };
-                data[i + 1..i + 5].copy_from_slice(&y.to_le_bytes());
-            }
+            rewrite(data, i + 1, i as u32, encode);
             i += 5;
-            continue;
+        } else if op == 0x0F && i + 6 <= data.len() && data[i + 1] & 0xF0 == 0x80 {
+            // Jcc rel32: 0F 80..8F and a 4-byte displacement.
+            rewrite(data, i + 2, i as u32, encode);
+            i += 6;
+        } else {
+            i += 1;
         }
-        i += 1;
     }
 }
 
@@ -101,6 +110,22 @@ mod tests {
     }
 
     #[test]
+    fn conditional_jumps_to_one_target_become_equal() {
+        let mut code = vec![0x90u8; 64];
+        for at in [3usize, 20, 41] {
+            let rel = 1000 - (at as i32 + 6);
+            code[at..at + 2].copy_from_slice(&[0x0F, 0x84]);
+            code[at + 2..at + 6].copy_from_slice(&rel.to_le_bytes());
+        }
+        let mut t = code.clone();
+        forward(&mut t);
+        assert_eq!(t[5..9], t[22..26]);
+        assert_eq!(t[22..26], t[43..47]);
+        inverse(&mut t);
+        assert_eq!(t, code);
+    }
+
+    #[test]
     fn arbitrary_bytes_round_trip() {
         let mut s = 5u32;
         let data: Vec<u8> = (0..5000)
@@ -108,6 +133,10 @@ mod tests {
                 s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
                 if i % 7 == 0 {
                     0xE8
+                } else if i % 13 == 0 {
+                    0x0F
+                } else if i % 13 == 1 {
+                    0x80 | (s >> 28) as u8
                 } else if i % 11 == 0 {
                     0xFF
                 } else {

@@ -210,3 +210,26 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     out.extend_from_slice(trailing);
     Ok(out)
 }
+
+/// Whether three in four pixels of a BMP repeat their left neighbour exactly (drawn graphics,
+/// screenshots): such images are also tried with the general model, whose match model finds
+/// repeated shapes that pixel prediction cannot.
+pub fn mostly_flat(data: &[u8]) -> bool {
+    let Some(layout) = bmp::parse(data, data.len()) else {
+        return false;
+    };
+    let c = layout.channels;
+    let (mut same, mut total) = (0usize, 0usize);
+    // Every 8th row is plenty to tell a photo from a drawing.
+    for row in data[layout.offset..layout.end()]
+        .chunks_exact(layout.stride)
+        .step_by(8)
+    {
+        let px = &row[..layout.row_bytes()];
+        for (a, b) in px.chunks_exact(c).zip(px.chunks_exact(c).skip(1)) {
+            same += (a == b) as usize;
+            total += 1;
+        }
+    }
+    same * 4 > total * 3
+}

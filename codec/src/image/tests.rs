@@ -151,3 +151,41 @@ fn corrupt_payloads_fail_or_decode_without_panic() {
         }
     }
 }
+
+/// A drawing: flat background with copies of one noisy 16x16 sprite at scattered places.
+fn sprites(width: usize, height: i32) -> Vec<u8> {
+    let sprite =
+        |x: usize, y: usize, c: usize| (((x * 31 + y * 17 + c * 7) * 2654435761) >> 13) as u8;
+    bitmap(width, height, 24, move |x, y, c| {
+        let (tx, ty) = (x / 16, y / 16);
+        if (tx * 7 + ty * 3) % 5 == 0 {
+            sprite(x % 16, y % 16, c)
+        } else {
+            [40, 90, 200][c]
+        }
+    })
+}
+
+#[test]
+fn drawings_are_flat_photos_are_not() {
+    assert!(super::mostly_flat(&sprites(200, 120)));
+    let noisy = bitmap(200, 120, 24, |x, y, c| {
+        (((x * 13 + y * 29 + c) * 2654435761) >> 11) as u8
+    });
+    assert!(!super::mostly_flat(&noisy));
+    assert!(!super::mostly_flat(b"not a bitmap"));
+}
+
+#[test]
+fn repeated_sprites_go_to_the_general_model_when_it_wins() {
+    let file = sprites(320, 240);
+    let packed = crate::container::encode(&file);
+    assert_eq!(packed[5], crate::container::Method::General as u8);
+    let image_only = encode(&file).expect("a 24-bit BMP").len();
+    assert!(
+        packed.len() < image_only,
+        "{} vs {image_only}",
+        packed.len()
+    );
+    assert_eq!(crate::container::decode(&packed).unwrap(), file);
+}
