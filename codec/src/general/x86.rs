@@ -1,5 +1,6 @@
-//! Reversible x86 CALL/JMP/Jcc transform: the 32-bit operand after an E8/E9 or 0F 8x opcode whose top byte
-//! is 0x00 or 0xFF (a 25-bit signed displacement) becomes `displacement + position` modulo 2^25,
+//! Reversible x86 address transform: the 32-bit operand after an E8/E9 (CALL/JMP) or 0F 8x
+//! (Jcc) opcode, or the displacement of a RIP-relative memory operand, whose top byte is 0x00
+//! or 0xFF (a 25-bit signed displacement) becomes `displacement + position` modulo 2^25,
 //! re-extended, so repeated calls to one target become repeated byte strings. Operands outside
 //! that set are left alone and stay outside it. The scan always skips the operand bytes
 //! after such an opcode, so no later rewrite touches bytes an earlier decision read: both directions
@@ -35,6 +36,24 @@ pub fn looks_like_x86(data: &[u8]) -> bool {
     calls > threshold.max(8)
 }
 
+/// Opcode bytes (one-byte opcodes, and second bytes of 0F-prefixed ones) that take a ModRM
+/// byte and commonly address memory: moves, loads, arithmetic, compares, SSE moves.
+const TAKES_MODRM: [bool; 256] = {
+    let mut t = [false; 256];
+    let ops: [u8; 49] = [
+        0x01, 0x03, 0x09, 0x0B, 0x11, 0x13, 0x19, 0x1B, 0x21, 0x23, 0x29, 0x2B, 0x31, 0x33, 0x39,
+        0x3B, 0x63, 0x69, 0x80, 0x81, 0x83, 0x84, 0x85, 0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8D, 0xC6,
+        0xC7, 0xFF, 0xB6, 0xB7, 0xBE, 0xBF, 0x10, 0x12, 0x16, 0x28, 0x2E, 0x2F, 0x54, 0x57, 0x58,
+        0x59, 0x5C, 0x6F, 0x7F,
+    ];
+    let mut k = 0;
+    while k < ops.len() {
+        t[ops[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 /// Rewrites the 4-byte operand at `at` (if its top byte is 0x00 or 0xFF) relative to `pos`.
 fn rewrite(data: &mut [u8], at: usize, pos: u32, encode: bool) {
     let top = data[at + 3];
@@ -65,6 +84,11 @@ fn apply(data: &mut [u8], encode: bool) {
         } else if op == 0x0F && i + 6 <= data.len() && data[i + 1] & 0xF0 == 0x80 {
             // Jcc rel32: 0F 80..8F and a 4-byte displacement.
             rewrite(data, i + 2, i as u32, encode);
+            i += 6;
+        } else if i + 6 <= data.len() && TAKES_MODRM[op as usize] && data[i + 1] & 0xC7 == 0x05 {
+            // RIP-relative operand (ModRM mod 00, r/m 101): the displacement counts from the
+            // end of the instruction, which is right after it unless an immediate follows.
+            rewrite(data, i + 2, (i + 6) as u32, encode);
             i += 6;
         } else {
             i += 1;
@@ -126,6 +150,23 @@ mod tests {
     }
 
     #[test]
+    fn rip_relative_loads_of_one_global_become_equal() {
+        let mut code = vec![0x90u8; 80];
+        // mov rax, [rip + disp] and lea rdi, [rip + disp], all addressing byte 5000.
+        for (at, op, modrm) in [(2usize, 0x8B, 0x05), (30, 0x8D, 0x3D), (55, 0x8B, 0x05)] {
+            let rel = 5000 - (at as i32 + 7);
+            code[at..at + 3].copy_from_slice(&[0x48, op, modrm]);
+            code[at + 3..at + 7].copy_from_slice(&rel.to_le_bytes());
+        }
+        let mut t = code.clone();
+        forward(&mut t);
+        assert_eq!(t[5..9], t[33..37]);
+        assert_eq!(t[33..37], t[58..62]);
+        inverse(&mut t);
+        assert_eq!(t, code);
+    }
+
+    #[test]
     fn arbitrary_bytes_round_trip() {
         let mut s = 5u32;
         let data: Vec<u8> = (0..5000)
@@ -137,6 +178,10 @@ mod tests {
                     0x0F
                 } else if i % 13 == 1 {
                     0x80 | (s >> 28) as u8
+                } else if i % 17 == 0 {
+                    0x8B
+                } else if i % 17 == 1 {
+                    0x05 | (s >> 26) as u8 & 0x38
                 } else if i % 11 == 0 {
                     0xFF
                 } else {
