@@ -34,6 +34,8 @@ fn seed_streams_decode() {
         "seed-zeros.rcz",
         "seed-x86.rcz",
         "seed-records.rcz",
+        "seed-wav.rcz",
+        "seed-bmp.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let mut out = Cursor::new(Vec::new());

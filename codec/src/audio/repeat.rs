@@ -6,32 +6,40 @@
 /// Values that must agree before a repeat is trusted (chance agreement of this many 16-bit
 /// samples happens only in digital silence, where following it is right anyway).
 const MINLEN: usize = 12;
-const TABLE_BITS: u32 = 20;
+/// Largest position table: 2^20 entries (4 MiB).
+const MAX_TABLE_BITS: u32 = 20;
 
 pub struct Repeats {
     /// Every value coded so far, in coding order (channels interleaved).
     hist: Vec<i32>,
     /// Position just after the latest occurrence of each hashed `MINLEN`-value window.
     table: Vec<u32>,
+    table_bits: u32,
     /// Index in `hist` of the value the current repeat expects next (valid when `len > 0`).
     ptr: usize,
     len: usize,
 }
 
-fn window_hash(w: &[i32]) -> usize {
+fn window_hash(w: &[i32], bits: u32) -> usize {
     let mut h = 0u64;
     for &v in w {
         h = (h ^ v as u32 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
-    (h >> (64 - TABLE_BITS)) as usize
+    (h >> (64 - bits)) as usize
 }
 
 impl Repeats {
-    /// `capacity`: how many values will be coded (a hint for the history's allocation).
-    pub fn new(capacity: usize) -> Self {
+    /// `values`: how many values will be coded. It sizes the position table, so encoder and
+    /// decoder must pass the same number.
+    pub fn new(values: usize) -> Self {
+        let table_bits = values
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(10, MAX_TABLE_BITS);
         Repeats {
-            hist: Vec::with_capacity(capacity),
-            table: vec![0; 1 << TABLE_BITS],
+            hist: Vec::with_capacity(values),
+            table: vec![0; 1 << table_bits],
+            table_bits,
             ptr: 0,
             len: 0,
         }
@@ -58,7 +66,7 @@ impl Repeats {
         if n < MINLEN {
             return;
         }
-        let slot = window_hash(&self.hist[n - MINLEN..]);
+        let slot = window_hash(&self.hist[n - MINLEN..], self.table_bits);
         if self.len == 0 {
             let cand = self.table[slot] as usize;
             if cand >= MINLEN
@@ -82,7 +90,7 @@ mod tests {
 
     #[test]
     fn follows_a_repeat_until_it_differs() {
-        let mut r = Repeats::new(0);
+        let mut r = Repeats::new(1 << 20);
         let pattern: Vec<i32> = (0..40).map(|i| (i * 7919) % 613 - 300).collect();
         for &v in &pattern {
             r.push(v);
