@@ -5,8 +5,9 @@
 //! byte before the first sample frame and `tail` every byte after the last whole frame,
 //! both verbatim; the frame count follows from `original_len`. Samples are shifted right by
 //! the wasted low bits, stereo frames transformed by [`stereo::Mode`], then each value is
-//! predicted by [`predictor::Predictor`] and its residual coded by
-//! [`residual::ResidualCoder`] through the arithmetic coder.
+//! predicted by [`predictor::Predictor`] (or, while the last values exactly repeat earlier
+//! ones, by [`repeat::Repeats`]) and its residual coded by [`residual::ResidualCoder`]
+//! through the arithmetic coder.
 
 mod bits;
 mod lms;

@@ -1,7 +1,8 @@
-//! The context-mixing bit predictor: hashed order-0..4, word, sparse, record and column contexts
-//! (bit-history states in nibble buckets, each mapped to a probability by its own adaptive
-//! map) and a match model, mixed by a two-selector gated mixer (match state x partial byte;
-//! last byte x bit position) and refined by APMs on the partial byte and on the match state.
+//! The context-mixing bit predictor: hashed order-0..4, word, word-pair, sparse, record and
+//! column contexts (bit-history states in nibble buckets, each mapped to a probability by its
+//! own adaptive map) and a match model, mixed by a gated mixer with two selectors (match state x
+//! partial byte; last byte x bit position; binary data adds byte before last x bit position)
+//! and refined by APMs on the partial byte and on the match state.
 //! Encoder and decoder drive identical instances, so every step must be deterministic.
 
 use super::matcher::MatchModel;
@@ -14,7 +15,8 @@ use crate::model::statemap::StateMap;
 
 /// Context kinds: 0-3 orders 1-4, 4 order 0 (bit histories; order 6 did worse, the match
 /// model covers long contexts), 5 word, 6-7 sparse (binary data),
-/// 8 record column (fixed records found), 9 text column (byte above in the previous line).
+/// 8 and 10 record column (fixed records found), 9 text column (byte above in the previous
+/// line), 11 word pair (text: current and previous word; between words the last two words).
 const NCTX: usize = 12;
 
 /// Parameters both sides must agree on; stored in the payload header.
