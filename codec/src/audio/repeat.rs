@@ -6,8 +6,8 @@
 /// Values that must agree before a repeat is trusted (chance agreement of this many 16-bit
 /// samples happens only in digital silence, where following it is right anyway).
 const MINLEN: usize = 12;
-/// Largest position table: 2^20 entries (4 MiB).
-const MAX_TABLE_BITS: u32 = 20;
+/// Largest position table: 2^16 entries (256 KiB, so it stays in the L2 cache).
+const MAX_TABLE_BITS: u32 = 16;
 
 pub struct Repeats {
     /// Every value coded so far, in coding order (channels interleaved).
@@ -15,18 +15,24 @@ pub struct Repeats {
     /// Position just after the latest occurrence of each hashed `MINLEN`-value window.
     table: Vec<u32>,
     table_bits: u32,
+    /// Rolling hash of the last `MINLEN` values: sum of `v_i * K^(age)`.
+    roll: u64,
     /// Index in `hist` of the value the current repeat expects next (valid when `len > 0`).
     ptr: usize,
     len: usize,
 }
 
-fn window_hash(w: &[i32], bits: u32) -> usize {
-    let mut h = 0u64;
-    for &v in w {
-        h = (h ^ v as u32 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+/// Multiplier of the rolling window hash, and its `MINLEN`-th power (to drop the oldest value).
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+const K_POW: u64 = {
+    let mut p = 1u64;
+    let mut i = 0;
+    while i < MINLEN {
+        p = p.wrapping_mul(K);
+        i += 1;
     }
-    (h >> (64 - bits)) as usize
-}
+    p
+};
 
 impl Repeats {
     /// `values`: how many values will be coded. It sizes the position table, so encoder and
@@ -40,6 +46,7 @@ impl Repeats {
             hist: Vec::with_capacity(values),
             table: vec![0; 1 << table_bits],
             table_bits,
+            roll: 0,
             ptr: 0,
             len: 0,
         }
@@ -63,10 +70,16 @@ impl Repeats {
         }
         self.hist.push(x);
         let n = self.hist.len();
+        self.roll = self.roll.wrapping_mul(K).wrapping_add(x as u32 as u64);
+        if n > MINLEN {
+            let gone = self.hist[n - 1 - MINLEN] as u32 as u64;
+            self.roll = self.roll.wrapping_sub(gone.wrapping_mul(K_POW));
+        }
         if n < MINLEN {
             return;
         }
-        let slot = window_hash(&self.hist[n - MINLEN..], self.table_bits);
+        let mixed = (self.roll ^ self.roll >> 29).wrapping_mul(K);
+        let slot = (mixed >> (64 - self.table_bits)) as usize;
         if self.len == 0 {
             let cand = self.table[slot] as usize;
             if cand >= MINLEN
