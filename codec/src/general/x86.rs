@@ -194,4 +194,22 @@ mod tests {
         inverse(&mut t);
         assert!(t == data);
     }
+
+    proptest::proptest! {
+        /// Bytes drawn mostly from the opcodes and operand bytes the transform reacts to.
+        #[test]
+        fn opcode_rich_bytes_round_trip(
+            picks in proptest::collection::vec(0usize..16, 0..3000)
+        ) {
+            const ALPHABET: [u8; 16] = [
+                0xE8, 0xE9, 0x0F, 0x84, 0x8F, 0x8B, 0x8D, 0x05, 0x3D, 0x48, 0x00, 0xFF, 0x00,
+                0xFF, 0x12, 0x90,
+            ];
+            let data: Vec<u8> = picks.iter().map(|&i| ALPHABET[i]).collect();
+            let mut t = data.clone();
+            forward(&mut t);
+            inverse(&mut t);
+            proptest::prop_assert_eq!(t, data);
+        }
+    }
 }
