@@ -1,6 +1,7 @@
 //! `harness guard` on a tiny repository: every kind of violation is named, a clean attempt
 //! passes, and the compile check catches a changed signature.
 
+mod common;
 mod loop_fixtures;
 use loop_fixtures::*;
 
@@ -11,8 +12,7 @@ fn guard(repo: &Repo, base: &str, compile: bool) -> (bool, String) {
         cmd.arg("--no-compile");
     }
     let out = cmd.output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = common::output_text(&out);
     (out.status.success(), text)
 }
 

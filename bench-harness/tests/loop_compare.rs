@@ -1,6 +1,8 @@
 //! `harness compare`: the keep-or-discard rule on recorded runs, with repeated runs giving
 //! medians and a noise estimate.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 /// A run directory whose summary has the candidate with these figures.
@@ -33,8 +35,7 @@ fn compare(dir: &Path, base: &str, attempt: &str, extra: &[&str]) -> (Option<i32
         .args(extra)
         .output()
         .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = common::output_text(&out);
     (out.status.code(), text)
 }
 

@@ -24,8 +24,7 @@ fn run(sandbox: &Sandbox, dir: &std::path::Path, extra: &[&str]) -> (Option<i32>
         .args(extra)
         .output()
         .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = common::output_text(&out);
     (out.status.code(), text)
 }
 

@@ -113,3 +113,8 @@ pub fn column(path: &Path, name: &str) -> usize {
         .position(|h| h == name)
         .unwrap_or_else(|| panic!("no column {name} in {}", path.display()))
 }
+
+/// What a finished command printed: its standard output, then its standard error.
+pub fn output_text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
