@@ -14,7 +14,8 @@ use std::io;
 
 pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// Bumped whenever any method's bitstream changes, so streams of another build are refused by
-/// version rather than failing their CRC. 2: word-pair context, audio repeats.
+/// version rather than failing their CRC. 2: word-pair context, third mixer selector, x86
+/// Jcc and RIP-relative transform, audio repeats, drawn BMPs through the general model.
 pub const VERSION: u8 = 2;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).
