@@ -12,6 +12,7 @@ mod audio;
 mod coder;
 mod container;
 mod crc32;
+mod deflate;
 mod general;
 mod image;
 mod model;

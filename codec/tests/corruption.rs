@@ -23,7 +23,8 @@ fn try_decode(packed: &[u8]) {
     );
 }
 
-/// Inputs of varied kinds: text, records, runs, noise, and x86-like code.
+/// Inputs of varied kinds: text, records, runs, noise, x86-like code, and gzip of numbered
+/// text (so the deflate recompressor's side information is damaged too).
 fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
     let mut s = seed | 1;
     let mut next = move || {
@@ -32,7 +33,7 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
         s ^= s << 17;
         s
     };
-    match kind % 5 {
+    match kind % 6 {
         0 => {
             let words = ["the ", "cat ", "sat ", "on ", "a ", "mat. ", "And\n"];
             let mut v = Vec::new();
@@ -46,6 +47,17 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
             .collect(),
         2 => (0..len).map(|i| (i / 97) as u8).collect(),
         3 => (0..len).map(|_| next() as u8).collect(),
+        5 => {
+            let mut text = Vec::new();
+            while text.len() < len * 3 {
+                text.extend_from_slice(
+                    format!("line {} of {}\n", next() % 1000, next() % 77).as_bytes(),
+                );
+            }
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            std::io::Write::write_all(&mut gz, &text).expect("write to a Vec");
+            gz.finish().expect("finish a Vec")
+        }
         _ => {
             let mut v = Vec::new();
             while v.len() < len.max(5000) {
@@ -63,13 +75,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn truncated_outputs_fail_cleanly(kind in 0u8..5, seed in any::<u64>(), len in 1usize..6000, cut in any::<prop::sample::Index>()) {
+    fn truncated_outputs_fail_cleanly(kind in 0u8..6, seed in any::<u64>(), len in 1usize..6000, cut in any::<prop::sample::Index>()) {
         let packed = pack(&sample(kind, seed, len));
         try_decode(&packed[..cut.index(packed.len())]);
     }
 
     #[test]
-    fn bit_flipped_outputs_fail_cleanly(kind in 0u8..5, seed in any::<u64>(), len in 1usize..6000, flips in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..8), 1..4)) {
+    fn bit_flipped_outputs_fail_cleanly(kind in 0u8..6, seed in any::<u64>(), len in 1usize..6000, flips in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..8), 1..4)) {
         let mut packed = pack(&sample(kind, seed, len));
         for (at, bit) in flips {
             let i = at.index(packed.len());
@@ -79,7 +91,7 @@ proptest! {
     }
 
     #[test]
-    fn spliced_outputs_fail_cleanly(k1 in 0u8..5, k2 in 0u8..5, seed in any::<u64>(), len in 1usize..4000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+    fn spliced_outputs_fail_cleanly(k1 in 0u8..6, k2 in 0u8..6, seed in any::<u64>(), len in 1usize..4000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
         let p1 = pack(&sample(k1, seed, len));
         let p2 = pack(&sample(k2, seed ^ 0x5555, len / 2 + 1));
         let mut spliced = p1[..a.index(p1.len())].to_vec();

@@ -36,6 +36,7 @@ fn seed_streams_decode() {
         "seed-records.rcz",
         "seed-wav.rcz",
         "seed-bmp.rcz",
+        "seed-gzip.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let mut out = Cursor::new(Vec::new());

@@ -41,6 +41,37 @@ fn large_mixed_input() {
 }
 
 #[test]
+fn gzip_inside_a_file_is_recompressed() {
+    let mut text = Vec::new();
+    let mut state = 99u32;
+    while text.len() < 300_000 {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let word =
+            ["alpha", "beta", "gamma", "delta", "of", "the", "and"][(state >> 16) as usize % 7];
+        text.extend_from_slice(word.as_bytes());
+        text.push(if state.is_multiple_of(11) {
+            b'\n'
+        } else {
+            b' '
+        });
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &text).unwrap();
+    let mut file = b"header bytes before the member\n".to_vec();
+    file.extend_from_slice(&gz.finish().unwrap());
+    file.extend_from_slice(b"and a trailer after it");
+    let packed = roundtrip(&file);
+    // Without recompression the member would be stored as it is; its text codes to well
+    // under what deflate made of it.
+    assert!(
+        packed.len() * 3 < file.len() * 2,
+        "{} of {}",
+        packed.len(),
+        file.len()
+    );
+}
+
+#[test]
 fn never_expands_beyond_the_header() {
     let mut state = 1u64;
     let noise: Vec<u8> = (0..100_000)

@@ -9,7 +9,6 @@
 //! ones, by [`repeat::Repeats`]) and its residual coded by [`residual::ResidualCoder`]
 //! through the arithmetic coder.
 
-mod bits;
 mod lms;
 mod mix;
 mod nlms;
@@ -25,7 +24,7 @@ mod tests;
 
 use crate::coder::{Decoder, Encoder};
 use crate::container::invalid;
-use bits::BitIo;
+use crate::model::adaptive_bit::BitIo;
 use predictor::Predictor;
 use repeat::Repeats;
 use residual::ResidualCoder;

@@ -3,9 +3,9 @@
 //! bits mix three adaptive predictions, conditioned on a fast and a slow mean of recent
 //! magnitudes and on the bit lengths of this and the other channel's last residuals.
 
-use super::bits::{AdaptiveBit, BitIo};
 use super::mix::Mixer;
 use super::predictor::Hint;
+use crate::model::adaptive_bit::{AdaptiveBit, BitIo};
 use crate::model::logistic::StretchTable;
 
 /// Residuals are differences of two 17-bit values, so |r| < 2^17 and `k <= 17`.

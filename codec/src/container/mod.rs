@@ -16,11 +16,12 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// Bumped whenever any method's bitstream changes, so streams of another build are refused by
 /// version rather than failing their CRC. 2: word-pair context, third mixer selector, x86
 /// Jcc and RIP-relative transform, audio repeats, drawn BMPs through the general model.
-pub const VERSION: u8 = 2;
+/// 3: deflate streams recompressed (method 4).
+pub const VERSION: u8 = 3;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).
 pub const MAX_EXPANSION: u64 = 1 << 16;
-const EXPANSION_ALLOWANCE: u64 = 64;
+pub const EXPANSION_ALLOWANCE: u64 = 64;
 
 /// Compresses `data` with the best applicable method, never worse than storing it.
 pub fn encode(data: &[u8]) -> Vec<u8> {

@@ -1,5 +1,6 @@
 //! Modelling primitives shared by the per-type models.
 
+pub mod adaptive_bit;
 pub mod apm;
 pub mod bithistory;
 pub mod logistic;

@@ -1,5 +1,5 @@
 //! Adaptive bit probabilities and one interface over the encoder and the decoder, so the
-//! residual model is written once and both directions see identical probabilities.
+//! model is written once and both directions see identical probabilities.
 
 use crate::coder::{Decoder, Encoder, P_MAX};
 

@@ -1,0 +1,152 @@
+//! Hash chains over a stream's decoded bytes: the earlier positions that start with the
+//! same three bytes, nearest first, within deflate's 32 KiB window. Both directions of the
+//! token model walk them identically, so a match is named by its rank instead of its
+//! distance.
+
+use super::stream::{MAX_MATCH, WINDOW};
+
+const HASH_BITS: u32 = 16;
+/// Chain steps when looking for the longest match.
+const LONGEST_STEPS: usize = 320;
+/// Candidate counts after which the longest match so far is noted.
+pub const DEPTHS: [usize; 12] = [1, 2, 4, 8, 12, 16, 24, 32, 44, 64, 128, 256];
+/// Chain steps when looking for a given match (the encoder's choice may lie further out).
+const RANK_STEPS: usize = 4096;
+
+pub struct Chains {
+    /// Most recent position + 1 per hash (0: none).
+    head: Vec<u32>,
+    hash_shift: u32,
+    /// Previous position + 1 with the same hash, indexed by position mod its length
+    /// (`WINDOW`, or the data's length when shorter).
+    prev: Vec<u32>,
+    /// Positions below this are in the chains.
+    inserted: usize,
+}
+
+impl Chains {
+    /// Chains for `len` bytes of data; small data gets small tables, so many tiny streams
+    /// cost no more than one large one.
+    pub fn new(len: usize) -> Self {
+        let bits = (usize::BITS - len.leading_zeros()).clamp(8, HASH_BITS);
+        Chains {
+            head: vec![0; 1 << bits],
+            hash_shift: 32 - bits,
+            prev: vec![0; len.clamp(1, WINDOW)],
+            inserted: 0,
+        }
+    }
+
+    fn hash(&self, data: &[u8], at: usize) -> usize {
+        let key =
+            u32::from(data[at]) << 16 | u32::from(data[at + 1]) << 8 | u32::from(data[at + 2]);
+        (key.wrapping_mul(0x9E37_79B1) >> self.hash_shift) as usize
+    }
+
+    /// Puts every position below `to` (that has three bytes) into the chains.
+    fn insert_below(&mut self, data: &[u8], to: usize) {
+        let to = to.min(data.len().saturating_sub(2));
+        while self.inserted < to {
+            let at = self.inserted;
+            let h = self.hash(data, at);
+            let slot = at % self.prev.len();
+            self.prev[slot] = self.head[h];
+            self.head[h] = at as u32 + 1;
+            self.inserted += 1;
+        }
+    }
+
+    /// Calls `visit(distance)` for each earlier position starting with the three bytes at
+    /// `at`, nearest first, for at most `steps` chain links; stops when `visit` returns true.
+    fn walk(&mut self, data: &[u8], at: usize, steps: usize, mut visit: impl FnMut(usize) -> bool) {
+        if at + 3 > data.len() {
+            return;
+        }
+        self.insert_below(data, at);
+        let mut link = self.head[self.hash(data, at)];
+        for _ in 0..steps {
+            if link == 0 {
+                return;
+            }
+            let q = link as usize - 1;
+            let dist = at.wrapping_sub(q);
+            if q < at && dist <= WINDOW && data[q..q + 3] == data[at..at + 3] && visit(dist) {
+                return;
+            }
+            // The link stored at `q` was overwritten once `q + WINDOW` was inserted.
+            if q + WINDOW <= at {
+                return;
+            }
+            link = self.prev[q % self.prev.len()];
+        }
+    }
+
+    /// Length of the match at distance `dist` from `at`, up to `cap`.
+    fn match_len(data: &[u8], at: usize, dist: usize, cap: usize) -> usize {
+        let cap = cap.min(data.len() - at);
+        let mut n = 0;
+        while n < cap && data[at + n] == data[at + n - dist] {
+            n += 1;
+        }
+        n
+    }
+
+    /// The longest match at `at` among the nearest `DEPTHS[i]` candidates, for each `i`
+    /// (0 if none of length 3): encoders differ in how far down the chain they look.
+    pub fn longest(&mut self, data: &[u8], at: usize) -> [u16; DEPTHS.len()] {
+        let limit = MAX_MATCH.min(data.len() - at.min(data.len()));
+        let mut best = 0;
+        let mut by_depth = [0u16; DEPTHS.len()];
+        let mut visited = 0;
+        let mut depth = 0;
+        self.walk(data, at, LONGEST_STEPS, |dist| {
+            if best < 3 || data[at + best] == data[at + best - dist] {
+                best = best.max(Self::match_len(data, at, dist, limit));
+            }
+            visited += 1;
+            while depth < DEPTHS.len() && DEPTHS[depth] == visited {
+                by_depth[depth] = best as u16;
+                depth += 1;
+            }
+            best >= limit
+        });
+        for slot in &mut by_depth[depth..] {
+            *slot = best as u16;
+        }
+        by_depth
+    }
+
+    /// Rank of distance `dist` among the matches at `at` of at least `len` bytes.
+    pub fn rank(&mut self, data: &[u8], at: usize, len: usize, dist: usize) -> Option<usize> {
+        let mut rank = 0;
+        let mut found = None;
+        self.walk(data, at, RANK_STEPS, |d| {
+            if d == dist {
+                found = Some(rank);
+                return true;
+            }
+            if Self::match_len(data, at, d, len) >= len {
+                rank += 1;
+            }
+            false
+        });
+        found
+    }
+
+    /// Distance of the match of rank `rank` at `at` among those of at least `len` bytes.
+    pub fn nth(&mut self, data: &[u8], at: usize, len: usize, rank: usize) -> Option<usize> {
+        let mut seen = 0;
+        let mut found = None;
+        self.walk(data, at, RANK_STEPS, |d| {
+            if Self::match_len(data, at, d, len) >= len {
+                if seen == rank {
+                    found = Some(d);
+                    return true;
+                }
+                seen += 1;
+            }
+            false
+        });
+        found
+    }
+}

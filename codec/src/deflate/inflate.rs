@@ -1,0 +1,111 @@
+//! Decodes a deflate stream into its decoded bytes and its [`Stream`] description.
+
+use super::bits::{BitReader, Bits};
+use super::header;
+use super::huffman::{fixed_literal_lengths, Decoding};
+use super::stream::{Block, Body, Stream, Token, DIST_BASE, DIST_EXTRA, LEN_BASE, LEN_EXTRA};
+
+pub struct Inflated {
+    pub stream: Stream,
+    pub decoded: Vec<u8>,
+    /// Byte offset just past the stream in the input.
+    pub end: usize,
+}
+
+/// Decodes the stream starting at byte `start` of `data`; `None` unless it is a complete,
+/// valid stream whose decoded size stays within `limit` bytes.
+pub fn inflate(data: &[u8], start: usize, limit: usize) -> Option<Inflated> {
+    let mut reader = BitReader::new(data, start.checked_mul(8)?);
+    let mut decoded = Vec::new();
+    let mut blocks = Vec::new();
+    let fixed_literal = Decoding::new(&fixed_literal_lengths())?;
+    let fixed_distance = Decoding::new(&[5u8; 30])?;
+    loop {
+        let last = reader.bit()? == 1;
+        let body = match reader.bits(2)? {
+            0 => {
+                let pad_bits = reader.to_boundary();
+                let pad = reader.bits(pad_bits)? as u8;
+                let len = reader.bits(16)?;
+                if reader.bits(16)? != !len & 0xffff || decoded.len() + len as usize > limit {
+                    return None;
+                }
+                let from = reader.bit_pos() / 8;
+                decoded.extend_from_slice(data.get(from..from + len as usize)?);
+                reader = BitReader::new(data, (from + len as usize) * 8);
+                Body::Stored {
+                    pad,
+                    len: len as u16,
+                }
+            }
+            1 => {
+                let tokens = tokens(
+                    &mut reader,
+                    &fixed_literal,
+                    &fixed_distance,
+                    &mut decoded,
+                    limit,
+                )?;
+                Body::Fixed(tokens)
+            }
+            2 => {
+                let from = reader.bit_pos();
+                let lengths = header::read(&mut reader)?;
+                let header = Bits::slice(data, from, reader.bit_pos())?;
+                let literal = Decoding::new(&lengths.literal)?;
+                let distance = Decoding::new(&lengths.distance)?;
+                let tokens = tokens(&mut reader, &literal, &distance, &mut decoded, limit)?;
+                Body::Dynamic { header, tokens }
+            }
+            _ => return None,
+        };
+        blocks.push(Block { last, body });
+        if last {
+            break;
+        }
+    }
+    let tail_pad = reader.bits(reader.to_boundary())? as u8;
+    Some(Inflated {
+        stream: Stream { blocks, tail_pad },
+        decoded,
+        end: reader.bit_pos() / 8,
+    })
+}
+
+/// Decodes the tokens of one Huffman block up to its end-of-block symbol.
+fn tokens(
+    reader: &mut BitReader,
+    literal: &Decoding,
+    distance: &Decoding,
+    decoded: &mut Vec<u8>,
+    limit: usize,
+) -> Option<Vec<Token>> {
+    let mut tokens = Vec::new();
+    loop {
+        let symbol = usize::from(literal.decode(reader)?);
+        if symbol < 256 {
+            if decoded.len() >= limit {
+                return None;
+            }
+            decoded.push(symbol as u8);
+            tokens.push(Token::LITERAL);
+            continue;
+        }
+        if symbol == 256 {
+            return Some(tokens);
+        }
+        let l = symbol - 257;
+        let len = *LEN_BASE.get(l)? + reader.bits(u32::from(LEN_EXTRA[l]))? as u16;
+        let d = usize::from(distance.decode(reader)?);
+        let dist = *DIST_BASE.get(d)? + reader.bits(u32::from(DIST_EXTRA[d]))? as u16;
+        let (len_us, dist_us) = (usize::from(len), usize::from(dist));
+        if dist_us > decoded.len() || decoded.len() + len_us > limit {
+            return None;
+        }
+        let from = decoded.len() - dist_us;
+        for i in 0..len_us {
+            decoded.push(decoded[from + i]);
+        }
+        tokens.push(Token { len, dist });
+    }
+}
