@@ -1,5 +1,5 @@
-//! Hash chains over a stream's decoded bytes: the earlier positions that start with the
-//! same three bytes, nearest first, within deflate's 32 KiB window. Both directions of the
+//! Hash chains over a stream's decoded bytes: the earlier positions whose first three bytes
+//! hash alike, nearest first, within deflate's 32 KiB window. Both directions of the
 //! token model walk them identically, so a match is named by its rank instead of its
 //! distance.
 
@@ -7,11 +7,19 @@ use super::stream::{MAX_MATCH, WINDOW};
 
 const HASH_BITS: u32 = 16;
 /// Chain steps when looking for the longest match.
-const LONGEST_STEPS: usize = 320;
-/// Candidate counts after which the longest match so far is noted.
+const LONGEST_STEPS: usize = 256;
+/// Chain links after which the longest match so far is noted (encoders, too, count links,
+/// hash collisions included).
 pub const DEPTHS: [usize; 12] = [1, 2, 4, 8, 12, 16, 24, 32, 44, 64, 128, 256];
 /// Chain steps when looking for a given match (the encoder's choice may lie further out).
 const RANK_STEPS: usize = 4096;
+
+/// A match found in the chains; `len == 0` for none.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Match {
+    pub len: u16,
+    pub dist: u16,
+}
 
 pub struct Chains {
     /// Most recent position + 1 per hash (0: none).
@@ -56,8 +64,9 @@ impl Chains {
         }
     }
 
-    /// Calls `visit(distance)` for each earlier position starting with the three bytes at
-    /// `at`, nearest first, for at most `steps` chain links; stops when `visit` returns true.
+    /// Calls `visit(distance)` for each earlier position in the chain of `at` (a hash
+    /// collision now and then), nearest first, for at most `steps` links; stops when
+    /// `visit` returns true.
     fn walk(&mut self, data: &[u8], at: usize, steps: usize, mut visit: impl FnMut(usize) -> bool) {
         if at + 3 > data.len() {
             return;
@@ -70,7 +79,7 @@ impl Chains {
             }
             let q = link as usize - 1;
             let dist = at.wrapping_sub(q);
-            if q < at && dist <= WINDOW && data[q..q + 3] == data[at..at + 3] && visit(dist) {
+            if q < at && dist <= WINDOW && visit(dist) {
                 return;
             }
             // The link stored at `q` was overwritten once `q + WINDOW` was inserted.
@@ -91,27 +100,35 @@ impl Chains {
         n
     }
 
-    /// The longest match at `at` among the nearest `DEPTHS[i]` candidates, for each `i`
-    /// (0 if none of length 3): encoders differ in how far down the chain they look.
-    pub fn longest(&mut self, data: &[u8], at: usize) -> [u16; DEPTHS.len()] {
+    /// The longest match at `at` (nearest first among equals) within the nearest
+    /// `DEPTHS[i]` candidates, for each `i` (length 0 if none has three bytes): encoders
+    /// differ in how far down the chain they look.
+    pub fn longest(&mut self, data: &[u8], at: usize) -> [Match; DEPTHS.len()] {
         let limit = MAX_MATCH.min(data.len() - at.min(data.len()));
-        let mut best = 0;
-        let mut by_depth = [0u16; DEPTHS.len()];
+        let mut best = Match::default();
+        let mut by_depth = [Match::default(); DEPTHS.len()];
         let mut visited = 0;
         let mut depth = 0;
         self.walk(data, at, LONGEST_STEPS, |dist| {
-            if best < 3 || data[at + best] == data[at + best - dist] {
-                best = best.max(Self::match_len(data, at, dist, limit));
+            let len = usize::from(best.len);
+            if len < 3 || data[at + len] == data[at + len - dist] {
+                let found = Self::match_len(data, at, dist, limit);
+                if found > len && found >= 3 {
+                    best = Match {
+                        len: found as u16,
+                        dist: dist as u16,
+                    };
+                }
             }
             visited += 1;
             while depth < DEPTHS.len() && DEPTHS[depth] == visited {
-                by_depth[depth] = best as u16;
+                by_depth[depth] = best;
                 depth += 1;
             }
-            best >= limit
+            usize::from(best.len) >= limit
         });
         for slot in &mut by_depth[depth..] {
-            *slot = best as u16;
+            *slot = best;
         }
         by_depth
     }

@@ -3,7 +3,7 @@
 //! distance. Most encoders choose the longest match (or a literal when the next position
 //! has a longer one), so each choice is coded relative to what the hash chains offer.
 
-use super::chains::{Chains, DEPTHS};
+use super::chains::{Chains, Match, DEPTHS};
 use super::number::Number;
 use super::stream::{Token, WINDOW};
 use crate::model::adaptive_bit::{AdaptiveBit, BitIo};
@@ -28,12 +28,22 @@ fn bucket(len: usize) -> usize {
     }
 }
 
+/// How far a shortest (3-byte) match reaches: encoders drop those beyond 4 KiB (zlib) or
+/// 8 KiB (miniz) as not worth their bits.
+fn far(m: Match) -> usize {
+    if m.len != 3 {
+        0
+    } else {
+        usize::from(m.dist > 4096) + usize::from(m.dist > 8192)
+    }
+}
+
 /// Position within one stream's decoded bytes and what the chains know there.
 pub struct Cursor {
     chains: Chains,
     pub at: usize,
     /// `(position + 1, longest matches there)` of the last lookahead.
-    lookahead: (usize, [u16; DEPTHS.len()]),
+    lookahead: (usize, [Match; DEPTHS.len()]),
 }
 
 impl Cursor {
@@ -42,18 +52,18 @@ impl Cursor {
         Cursor {
             chains: Chains::new(len),
             at: 0,
-            lookahead: (0, [0; DEPTHS.len()]),
+            lookahead: (0, [Match::default(); DEPTHS.len()]),
         }
     }
 
-    fn longest(&mut self, data: &[u8], at: usize) -> [u16; DEPTHS.len()] {
+    fn longest(&mut self, data: &[u8], at: usize) -> [Match; DEPTHS.len()] {
         if self.lookahead.0 == at + 1 {
             return self.lookahead.1;
         }
         let len = if at < data.len() {
             self.chains.longest(data, at)
         } else {
-            [0; DEPTHS.len()]
+            [Match::default(); DEPTHS.len()]
         };
         self.lookahead = (at + 1, len);
         len
@@ -61,7 +71,7 @@ impl Cursor {
 }
 
 pub struct TokenModel {
-    is_match: [AdaptiveBit; BUCKETS * 3 * 2],
+    is_match: [AdaptiveBit; BUCKETS * 3 * 2 * 3 * 2],
     len_is_longest: [AdaptiveBit; BUCKETS * 3],
     len_bits: [[AdaptiveBit; 256]; 2],
     ranked: [AdaptiveBit; 2],
@@ -76,7 +86,7 @@ pub struct TokenModel {
 impl Default for TokenModel {
     fn default() -> Self {
         TokenModel {
-            is_match: [AdaptiveBit::default(); BUCKETS * 3 * 2],
+            is_match: [AdaptiveBit::default(); BUCKETS * 3 * 2 * 3 * 2],
             len_is_longest: [AdaptiveBit::default(); BUCKETS * 3],
             len_bits: [[AdaptiveBit::default(); 256]; 2],
             ranked: [AdaptiveBit::default(); 2],
@@ -104,11 +114,13 @@ impl TokenModel {
         }
         let depth = self.likely_depth();
         let candidates = cursor.longest(data, at);
-        let longest = usize::from(candidates[depth]);
-        let next = usize::from(cursor.longest(data, at + 1)[depth]);
-        let trend = usize::from(next >= longest) + usize::from(next > longest);
+        let here = candidates[depth];
+        let longest = usize::from(here.len);
+        let next = cursor.longest(data, at + 1)[depth];
+        let trend = usize::from(next.len >= here.len) + usize::from(next.len > here.len);
         let b = bucket(longest) * 3 + trend;
-        let is_match = self.is_match[b * 2 + self.prev_match].code(io, u32::from(token.len > 0));
+        let ctx = ((b * 2 + self.prev_match) * 3 + far(here)) * 2 + usize::from(far(next) > 0);
+        let is_match = self.is_match[ctx].code(io, u32::from(token.len > 0));
         self.prev_match = is_match as usize;
         if is_match == 0 {
             cursor.at += 1;
@@ -129,8 +141,8 @@ impl TokenModel {
         if len < 3 || at + len > data.len() {
             return None;
         }
-        for (hits, &found) in self.depth_hits.iter_mut().zip(&candidates) {
-            *hits = *hits - (*hits >> 6) + if usize::from(found) == len { 64 } else { 0 };
+        for (hits, found) in self.depth_hits.iter_mut().zip(&candidates) {
+            *hits = *hits - (*hits >> 6) + if usize::from(found.len) == len { 64 } else { 0 };
         }
         let eq = usize::from(len == longest);
         let given_dist = usize::from(token.dist);
@@ -141,7 +153,11 @@ impl TokenModel {
         };
         let dist = if self.ranked[eq].code(io, u32::from(rank.is_some())) == 1 {
             let r = self.code_rank(io, eq, rank.unwrap_or(0));
-            cursor.chains.nth(data, at, len, r)?
+            match rank {
+                // Encoding: the distance is known (the rebuild check in `split` walks `nth`).
+                Some(_) => given_dist,
+                None => cursor.chains.nth(data, at, len, r)?,
+            }
         } else {
             let mut d = 0usize;
             for i in (0..15).rev() {
@@ -161,9 +177,10 @@ impl TokenModel {
 
     /// The depth whose longest match has most often been the encoder's choice.
     fn likely_depth(&self) -> usize {
+        let hits = &self.depth_hits;
         let mut best = 0;
-        for (i, &hits) in self.depth_hits.iter().enumerate() {
-            if hits > self.depth_hits[best] {
+        for (i, &h) in hits.iter().enumerate() {
+            if h > hits[best] {
                 best = i;
             }
         }
