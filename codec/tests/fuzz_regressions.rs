@@ -37,6 +37,7 @@ fn seed_streams_decode() {
         "seed-wav.rcz",
         "seed-bmp.rcz",
         "seed-gzip.rcz",
+        "seed-png.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let mut out = Cursor::new(Vec::new());

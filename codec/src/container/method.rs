@@ -16,9 +16,10 @@ pub enum Method {
     Audio = 2,
     /// 24-bit BMP: pixel prediction per colour plane, residuals coded with contexts.
     Image = 3,
-    /// Deflate streams decoded (see [`deflate`]): `transformed length (u64 LE) | side
-    /// length (u32 LE) | side information | inner method (1) | inner payload`, where the
-    /// inner method codes the transformed data and is never `Inflated` itself.
+    /// Deflate streams decoded (see [`deflate`]): `side length (u32 LE) | side information |
+    /// segment count (u32 LE) | per segment: length (u64 LE) | method (1) | payload length
+    /// (u64 LE) | payload`. The segments, concatenated, are the transformed data; each
+    /// segment's method is never `Inflated` itself.
     Inflated = 4,
 }
 
@@ -66,46 +67,78 @@ fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
 }
 
 fn inflated_payload(split: &deflate::Split) -> Vec<u8> {
-    let (method, inner) = model(&split.transformed)
-        .filter(|(_, p)| p.len() < split.transformed.len())
-        .unwrap_or_else(|| (Method::Stored, split.transformed.clone()));
-    let mut out = Vec::with_capacity(13 + split.side.len() + inner.len());
-    out.extend_from_slice(&(split.transformed.len() as u64).to_le_bytes());
+    let mut out = Vec::new();
     out.extend_from_slice(&(split.side.len() as u32).to_le_bytes());
     out.extend_from_slice(&split.side);
-    out.push(method as u8);
-    out.extend_from_slice(&inner);
+    out.extend_from_slice(&(split.segments.len() as u32).to_le_bytes());
+    for range in &split.segments {
+        let data = &split.transformed[range.clone()];
+        let (method, inner) = model(data)
+            .filter(|(_, p)| p.len() < data.len())
+            .unwrap_or_else(|| (Method::Stored, data.to_vec()));
+        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        out.push(method as u8);
+        out.extend_from_slice(&(inner.len() as u64).to_le_bytes());
+        out.extend_from_slice(&inner);
+    }
     out
 }
 
-fn decode_inflated(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
-    let field = |range: std::ops::Range<usize>| {
-        payload
-            .get(range)
-            .ok_or_else(|| invalid("inflated payload: truncated header".into()))
-    };
-    let transformed_len = u64::from_le_bytes(field(0..8)?.try_into().expect("8 bytes"));
-    let side_len = u32::from_le_bytes(field(8..12)?.try_into().expect("4 bytes")) as usize;
-    let side = field(12..12 + side_len)?;
-    let method_byte = *field(12 + side_len..13 + side_len)?
-        .first()
-        .expect("1 byte");
-    let inner = &payload[13 + side_len..];
-    let method = Method::from_byte(method_byte)
-        .filter(|&m| m != Method::Inflated)
-        .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
-    let bound = (inner.len() as u64 + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION);
-    if transformed_len > bound {
-        return Err(invalid(format!(
-            "inflated payload: transformed length {transformed_len} is impossible for {} bytes",
-            inner.len()
-        )));
+/// Reads the fields of an inflated payload in order, failing on truncation.
+struct Fields<'a> {
+    payload: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
+        let bytes = self
+            .at
+            .checked_add(n)
+            .and_then(|end| self.payload.get(self.at..end))
+            .ok_or_else(|| invalid("inflated payload: truncated".into()))?;
+        self.at += n;
+        Ok(bytes)
     }
-    let transformed = decode(method, inner, transformed_len as usize)?;
-    if transformed.len() as u64 != transformed_len {
-        return Err(invalid(
-            "inflated payload: inner data has the wrong length".into(),
-        ));
+
+    fn u32(&mut self) -> io::Result<u64> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")).into())
+    }
+
+    fn u64(&mut self) -> io::Result<u64> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+}
+
+fn decode_inflated(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    let mut fields = Fields { payload, at: 0 };
+    let side_len = fields.u32()? as usize;
+    let side = fields.take(side_len)?;
+    let segments = fields.u32()?;
+    let mut transformed = Vec::new();
+    for _ in 0..segments {
+        let len = fields.u64()?;
+        let method_byte = fields.take(1)?[0];
+        let inner_len = fields.u64()?;
+        let inner = fields.take(usize::try_from(inner_len).unwrap_or(usize::MAX))?;
+        let method = Method::from_byte(method_byte)
+            .filter(|&m| m != Method::Inflated)
+            .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
+        let bound = (inner_len + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION);
+        if len > bound {
+            return Err(invalid(format!(
+                "inflated payload: segment length {len} is impossible for {inner_len} bytes"
+            )));
+        }
+        let segment = decode(method, inner, len as usize)?;
+        if segment.len() as u64 != len {
+            return Err(invalid(
+                "inflated payload: a segment has the wrong length".into(),
+            ));
+        }
+        transformed.extend_from_slice(&segment);
     }
     deflate::join(&transformed, side, original_len)
 }

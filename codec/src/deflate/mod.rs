@@ -1,12 +1,13 @@
-//! Deflate recompression: deflate streams inside a file (gzip, zlib in PNG or PDF, ZIP
-//! entries) are replaced by their decoded bytes, which the other models code far better,
-//! plus side information that rebuilds the exact original stream bits from them.
+//! Deflate recompression: deflate streams inside a file (gzip members, zlib streams as in
+//! PDF, ZIP entries, PNG image data) are replaced by their decoded bytes, which the other
+//! models code far better, plus side information that rebuilds the exact original bits.
+//! PNG scanlines are further unfiltered into a BMP for the image model (see [`png`]).
 //!
-//! Side information: `stream count`, then per stream its [`Placement`], its blocks (kind,
-//! header bits, tokens coded by [`token_model`]) and the padding after its last block.
-//! The transformed data is the original with each stream's bytes replaced by its decoded
-//! bytes. Only streams that re-encode to exactly their original bytes are replaced, and
-//! the whole file is rebuilt once before the transform is accepted.
+//! Side information: `stream count`, then per stream its [`Placement`], its [`Wrapper`],
+//! its blocks (kind, header bits, tokens coded by [`token_model`]) and the padding after
+//! its last block. The transformed data is the original with each stream's span replaced
+//! by its representation. Only streams that re-encode to exactly their original bytes are
+//! replaced, and the whole file is rebuilt once before the transform is accepted.
 
 mod bits;
 mod chains;
@@ -15,10 +16,12 @@ mod header;
 mod huffman;
 mod inflate;
 mod number;
+mod png;
 mod scan;
 mod side;
 mod stream;
 mod token_model;
+mod wrapper;
 
 #[cfg(test)]
 mod tests;
@@ -29,17 +32,24 @@ use emit::Emitter;
 use inflate::{inflate, Inflated};
 use side::{Placement, SideModel};
 use std::io;
-use stream::Block;
+use std::ops::Range;
+use stream::{Block, Body, Stream};
 use token_model::Cursor;
+use wrapper::Wrapper;
 
 /// Streams shorter than this (compressed bytes) are left alone: the side information
 /// would cost more than modelling their bytes saves.
 const MIN_STREAM_BYTES: usize = 64;
+/// Representations at least this long are coded as their own segment (by the model that
+/// suits them) rather than together with the bytes around them.
+const OWN_SEGMENT_BYTES: usize = 64 << 10;
 
 /// A file with its deflate streams decoded.
 pub struct Split {
     pub transformed: Vec<u8>,
     pub side: Vec<u8>,
+    /// Consecutive ranges covering `transformed`, each best coded on its own.
+    pub segments: Vec<Range<usize>>,
 }
 
 /// Decoded bytes allowed for all streams of a file of `len` bytes: keeps the models' time
@@ -48,20 +58,83 @@ fn decoded_budget(len: usize) -> usize {
     len.saturating_mul(3).saturating_add(4 << 20)
 }
 
+/// A stream found in the file: its span `start..end` is replaced by `representation`.
 struct Found {
     start: usize,
-    inflated: Inflated,
+    end: usize,
+    wrapper: Wrapper,
+    stream: Stream,
+    representation: Vec<u8>,
 }
 
-fn re_encodes_exactly(data: &[u8], found: &Found) -> bool {
-    let mut emitter = Emitter::new(&found.inflated.decoded);
-    let stream = &found.inflated.stream;
-    let rebuilt = stream
-        .blocks
-        .iter()
-        .try_for_each(|b| emitter.block(b))
-        .and_then(|_| emitter.finish(stream.tail_pad));
-    rebuilt.as_deref() == Some(&data[found.start..found.inflated.end])
+/// The deflate bytes `stream` rebuilds to over `decoded`, if it covers it exactly.
+fn deflate_bytes<'a>(
+    stream: impl IntoIterator<Item = &'a Block>,
+    tail_pad: u8,
+    decoded: &[u8],
+) -> Option<Vec<u8>> {
+    let mut emitter = Emitter::new(decoded);
+    for block in stream {
+        emitter.block(block)?;
+    }
+    emitter.finish(tail_pad)
+}
+
+fn plain_stream(data: &[u8], at: usize, budget: usize) -> Option<Found> {
+    let start = scan::deflate_start(data, at)?;
+    let Inflated {
+        stream,
+        decoded,
+        end,
+    } = inflate(data, start, budget)?;
+    if end - start < MIN_STREAM_BYTES
+        || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
+            != Some(&data[start..end])
+    {
+        return None;
+    }
+    Some(Found {
+        start,
+        end,
+        wrapper: Wrapper::Plain,
+        stream,
+        representation: decoded,
+    })
+}
+
+fn png_stream(data: &[u8], at: usize, budget: usize) -> Option<Found> {
+    let idat = png::find(data, at)?;
+    let zlib = &idat.zlib;
+    let Inflated {
+        stream,
+        decoded,
+        end,
+    } = inflate(zlib, 2, budget)?;
+    if scan::deflate_start(zlib, 0) != Some(2)
+        || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
+            != Some(&zlib[2..end])
+    {
+        return None;
+    }
+    let (representation, pixels) = match idat
+        .image
+        .and_then(|i| Some((i, png::to_bmp(&decoded, &i)?)))
+    {
+        Some((image, (bmp, filters))) => (bmp, Some((image, filters))),
+        None => (decoded, None),
+    };
+    Some(Found {
+        start: idat.start,
+        end: idat.end,
+        wrapper: Wrapper::Png {
+            chunks: idat.chunks,
+            prefix: [zlib[0], zlib[1]],
+            suffix: zlib[end..].to_vec(),
+            pixels,
+        },
+        stream,
+        representation,
+    })
 }
 
 fn find_streams(data: &[u8]) -> Vec<Found> {
@@ -69,15 +142,10 @@ fn find_streams(data: &[u8]) -> Vec<Found> {
     let mut found = Vec::new();
     let mut at = 0;
     while at < data.len() {
-        let stream = scan::deflate_start(data, at)
-            .and_then(|start| Some((start, inflate(data, start, budget)?)))
-            .map(|(start, inflated)| Found { start, inflated })
-            .filter(|f| f.inflated.end - f.start >= MIN_STREAM_BYTES)
-            .filter(|f| re_encodes_exactly(data, f));
-        match stream {
+        match png_stream(data, at, budget).or_else(|| plain_stream(data, at, budget)) {
             Some(f) => {
-                budget -= f.inflated.decoded.len();
-                at = f.inflated.end;
+                budget = budget.saturating_sub(f.representation.len());
+                at = f.end;
                 found.push(f);
             }
             None => at += 1,
@@ -93,28 +161,53 @@ pub fn split(data: &[u8]) -> Option<Split> {
         return None;
     }
     let mut transformed = Vec::new();
+    let mut segments = Vec::new();
     let mut enc = Encoder::new();
     let mut model = SideModel::default();
     model.code_count(&mut enc, found.len());
     let mut copied = 0;
     for f in &found {
-        let decoded = &f.inflated.decoded;
         let placement = Placement {
             gap: f.start - copied,
-            decoded_len: decoded.len(),
+            len: f.representation.len(),
         };
         model.code_placement(&mut enc, placement);
+        model.wrapper.code(&mut enc, &f.wrapper, usize::MAX);
         transformed.extend_from_slice(&data[copied..f.start]);
-        transformed.extend_from_slice(decoded);
+        let from = transformed.len();
+        transformed.extend_from_slice(&f.representation);
+        if f.representation.len() >= OWN_SEGMENT_BYTES
+            || matches!(
+                f.wrapper,
+                Wrapper::Png {
+                    pixels: Some(_),
+                    ..
+                }
+            )
+        {
+            segments.push(from..transformed.len());
+        }
+        let scanlines;
+        let decoded = match &f.wrapper {
+            Wrapper::Png {
+                pixels: Some((image, filters)),
+                ..
+            } => {
+                scanlines = png::from_bmp(&f.representation, image, filters)?;
+                &scanlines
+            }
+            _ => &f.representation,
+        };
         let mut cursor = Cursor::new(decoded.len());
-        for block in &f.inflated.stream.blocks {
+        for block in &f.stream.blocks {
             model.code_block(&mut enc, &mut cursor, decoded, block);
         }
-        model.code_tail_pad(&mut enc, f.inflated.stream.tail_pad);
-        copied = f.inflated.end;
+        model.code_tail_pad(&mut enc, f.stream.tail_pad);
+        copied = f.end;
     }
     transformed.extend_from_slice(&data[copied..]);
     let split = Split {
+        segments: partition(&segments, transformed.len()),
         transformed,
         side: enc.finish(),
     };
@@ -123,6 +216,23 @@ pub fn split(data: &[u8]) -> Option<Split> {
         Ok(rebuilt) if rebuilt == data => Some(split),
         _ => None,
     }
+}
+
+/// Consecutive ranges covering `0..len`: the given ones and the stretches between them.
+fn partition(own: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for r in own {
+        if r.start > at {
+            out.push(at..r.start);
+        }
+        out.push(r.clone());
+        at = r.end;
+    }
+    if at < len || out.is_empty() {
+        out.push(at..len);
+    }
+    out
 }
 
 /// Rebuilds the original file (at most `original_len` bytes) from a [`Split`].
@@ -134,55 +244,82 @@ pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<
     let mut out = Vec::new();
     let mut read = 0usize;
     for _ in 0..count {
-        let p = model.code_placement(
-            &mut dec,
-            Placement {
-                gap: 0,
-                decoded_len: 0,
-            },
-        );
-        let decoded_from = read.checked_add(p.gap).ok_or_else(|| corrupt("gap"))?;
-        let decoded_to = decoded_from
-            .checked_add(p.decoded_len)
+        let p = model.code_placement(&mut dec, Placement { gap: 0, len: 0 });
+        let from = read.checked_add(p.gap).ok_or_else(|| corrupt("gap"))?;
+        let to = from
+            .checked_add(p.len)
             .filter(|&end| end <= transformed.len())
             .ok_or_else(|| corrupt("stream beyond the decoded data"))?;
-        out.extend_from_slice(&transformed[read..decoded_from]);
-        let decoded = &transformed[decoded_from..decoded_to];
-        let mut emitter = Emitter::new(decoded);
-        let mut cursor = Cursor::new(decoded.len());
-        let unknown = Block {
-            last: false,
-            body: stream::Body::Stored { pad: 0, len: 0 },
-        };
-        loop {
-            let block = model
-                .code_block(&mut dec, &mut cursor, decoded, &unknown)
-                .ok_or_else(|| corrupt("impossible block"))?;
-            emitter
-                .block(&block)
-                .ok_or_else(|| corrupt("block does not fit its stream"))?;
-            if block.last {
-                break;
+        out.extend_from_slice(&transformed[read..from]);
+        let room = original_len.saturating_sub(out.len());
+        let wrapper = model
+            .wrapper
+            .code(&mut dec, &Wrapper::Plain, room)
+            .ok_or_else(|| corrupt("impossible wrapper"))?;
+        let representation = &transformed[from..to];
+        let scanlines;
+        let decoded = match &wrapper {
+            Wrapper::Png {
+                pixels: Some((image, filters)),
+                ..
+            } => {
+                scanlines = png::from_bmp(representation, image, filters)
+                    .ok_or_else(|| corrupt("pixels do not fit the image"))?;
+                &scanlines
             }
-            if out.len() + emitter.bytes_written() > original_len {
-                return Err(corrupt("rebuilt data longer than declared"));
+            _ => representation,
+        };
+        let deflated = rebuild_stream(&mut dec, &mut model, decoded, room)
+            .ok_or_else(|| corrupt("impossible deflate stream"))?;
+        match wrapper {
+            Wrapper::Plain => out.extend_from_slice(&deflated),
+            Wrapper::Png {
+                chunks,
+                prefix,
+                suffix,
+                ..
+            } => {
+                let zlib = [&prefix[..], &deflated, &suffix].concat();
+                let framed = png::frame(&zlib, &chunks)
+                    .ok_or_else(|| corrupt("IDAT chunks do not fit the stream"))?;
+                out.extend_from_slice(&framed);
             }
         }
-        let pad = model
-            .code_tail_pad(&mut dec, 0)
-            .ok_or_else(|| corrupt("tail padding"))?;
-        let bytes = emitter
-            .finish(pad)
-            .ok_or_else(|| corrupt("blocks do not cover the stream"))?;
-        out.extend_from_slice(&bytes);
         if out.len() > original_len {
             return Err(corrupt("rebuilt data longer than declared"));
         }
-        read = decoded_to;
+        read = to;
     }
     if out.len() + (transformed.len() - read) > original_len {
         return Err(corrupt("rebuilt data longer than declared"));
     }
     out.extend_from_slice(&transformed[read..]);
     Ok(out)
+}
+
+/// Decodes one stream's blocks and writes its deflate bytes (at most `room` of them).
+fn rebuild_stream(
+    dec: &mut Decoder,
+    model: &mut SideModel,
+    decoded: &[u8],
+    room: usize,
+) -> Option<Vec<u8>> {
+    let mut emitter = Emitter::new(decoded);
+    let mut cursor = Cursor::new(decoded.len());
+    let unknown = Block {
+        last: false,
+        body: Body::Stored { pad: 0, len: 0 },
+    };
+    loop {
+        let block = model.code_block(dec, &mut cursor, decoded, &unknown)?;
+        emitter.block(&block)?;
+        if block.last {
+            break;
+        }
+        if emitter.bytes_written() > room {
+            return None;
+        }
+    }
+    let pad = model.code_tail_pad(dec, 0)?;
+    emitter.finish(pad)
 }

@@ -3,26 +3,30 @@
 
 use super::bits::{BitWriter, Bits};
 use super::number::Number;
+use super::png::Image;
 use super::stream::{Block, Body, Token};
 use super::token_model::{Cursor, TokenModel};
+use super::wrapper::Wrapper;
 use crate::model::adaptive_bit::{AdaptiveBit, BitIo};
 
 /// Longest dynamic header accepted, in bits (a real one is under 5,000).
 const MAX_HEADER_BITS: usize = 8192;
 const HEADER_CONTEXT_BITS: u32 = 11;
 
-/// Where a stream sits: `gap` bytes after the previous one, `decoded_len` decoded bytes.
+/// Where a stream sits in the transformed data: `gap` bytes after the previous one, then
+/// its representation (decoded bytes or BMP pixels) of `len` bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Placement {
     pub gap: usize,
-    pub decoded_len: usize,
+    pub len: usize,
 }
 
 /// All models of the side information; one instance codes a whole file.
 pub struct SideModel {
     count: Number,
     gap: Number,
-    decoded_len: Number,
+    len: Number,
+    pub wrapper: WrapperModel,
     last: AdaptiveBit,
     kind: [AdaptiveBit; 4],
     stored_pad: Number,
@@ -39,7 +43,8 @@ impl Default for SideModel {
         SideModel {
             count: Number::default(),
             gap: Number::default(),
-            decoded_len: Number::default(),
+            len: Number::default(),
+            wrapper: WrapperModel::default(),
             last: AdaptiveBit::default(),
             kind: [AdaptiveBit::default(); 4],
             stored_pad: Number::default(),
@@ -61,7 +66,7 @@ impl SideModel {
     pub fn code_placement<C: BitIo>(&mut self, io: &mut C, p: Placement) -> Placement {
         Placement {
             gap: self.gap.code(io, p.gap as u64) as usize,
-            decoded_len: self.decoded_len.code(io, p.decoded_len as u64) as usize,
+            len: self.len.code(io, p.len as u64) as usize,
         }
     }
 
@@ -150,5 +155,137 @@ impl SideModel {
             tokens.push(self.tokens.code(io, cursor, decoded, token)?);
         }
         Some(tokens)
+    }
+}
+
+/// Chunk lengths and suffixes longer than this are corrupt input, not PNGs.
+const MAX_PNG_FIELD: u64 = 1 << 31;
+/// PNG dimensions above this are corrupt input (see [`png`]).
+const MAX_PNG_SIDE: u64 = 1 << 24;
+
+/// Models of the wrapper fields; part of [`SideModel`].
+#[derive(Default)]
+pub struct WrapperModel {
+    is_png: AdaptiveBit,
+    chunk_count: Number,
+    same_chunk_len: AdaptiveBit,
+    chunk_len: Number,
+    byte: Number,
+    suffix_len: Number,
+    has_pixels: AdaptiveBit,
+    dimension: Number,
+    alpha: AdaptiveBit,
+    /// Filter type of a row (3-bit tree) by the previous row's.
+    filter: [[AdaptiveBit; 8]; 8],
+}
+
+impl WrapperModel {
+    /// Codes `given` (ignored when decoding); `None` if a decoded wrapper cannot be real,
+    /// or would rebuild to more than `room` bytes.
+    pub fn code<C: BitIo>(&mut self, io: &mut C, given: &Wrapper, room: usize) -> Option<Wrapper> {
+        let png = match given {
+            Wrapper::Png {
+                chunks,
+                prefix,
+                suffix,
+                pixels,
+            } => Some((
+                chunks.as_slice(),
+                *prefix,
+                suffix.as_slice(),
+                pixels.as_ref(),
+            )),
+            Wrapper::Plain => None,
+        };
+        if self.is_png.code(io, u32::from(png.is_some())) == 0 {
+            return Some(Wrapper::Plain);
+        }
+        let (given_chunks, given_prefix, given_suffix, given_pixels) =
+            png.unwrap_or((&[], [0, 0], &[], None));
+        let count = self.chunk_count.code(io, given_chunks.len() as u64) as usize;
+        if count == 0 || count > room / 12 {
+            return None;
+        }
+        let mut chunks = Vec::with_capacity(count);
+        let mut last = 0u64;
+        for i in 0..count {
+            let len = given_chunks.get(i).map_or(0, |&l| l as u64);
+            let len = if self
+                .same_chunk_len
+                .code(io, u32::from(i > 0 && len == last))
+                == 1
+            {
+                last
+            } else {
+                self.chunk_len.code(io, len)
+            };
+            if len > MAX_PNG_FIELD {
+                return None;
+            }
+            chunks.push(len as usize);
+            last = len;
+        }
+        let mut prefix = [0u8; 2];
+        for (b, &g) in prefix.iter_mut().zip(&given_prefix) {
+            *b = u8::try_from(self.byte.code(io, u64::from(g))).ok()?;
+        }
+        let suffix_len = self.suffix_len.code(io, given_suffix.len() as u64);
+        if suffix_len > MAX_PNG_FIELD || suffix_len as usize > room {
+            return None;
+        }
+        let mut suffix = Vec::with_capacity(suffix_len as usize);
+        for i in 0..suffix_len as usize {
+            let g = given_suffix.get(i).copied().unwrap_or(0);
+            suffix.push(u8::try_from(self.byte.code(io, u64::from(g))).ok()?);
+        }
+        let pixels = if self.has_pixels.code(io, u32::from(given_pixels.is_some())) == 1 {
+            Some(self.code_pixels(io, given_pixels)?)
+        } else {
+            None
+        };
+        Some(Wrapper::Png {
+            chunks,
+            prefix,
+            suffix,
+            pixels,
+        })
+    }
+
+    fn code_pixels<C: BitIo>(
+        &mut self,
+        io: &mut C,
+        given: Option<&(Image, Vec<u8>)>,
+    ) -> Option<(Image, Vec<u8>)> {
+        let (gi, gf) = given.map_or((None, &[][..]), |(i, f)| (Some(*i), f.as_slice()));
+        let width = self.dimension.code(io, gi.map_or(0, |i| i.width as u64));
+        let height = self.dimension.code(io, gi.map_or(0, |i| i.height as u64));
+        if width == 0 || height == 0 || width >= MAX_PNG_SIDE || height >= MAX_PNG_SIDE {
+            return None;
+        }
+        let alpha = self
+            .alpha
+            .code(io, u32::from(gi.is_some_and(|i| i.channels == 4)));
+        let image = Image {
+            width: width as usize,
+            height: height as usize,
+            channels: 3 + alpha as usize,
+        };
+        let mut filters = Vec::new();
+        let mut prev = 0usize;
+        for y in 0..image.height {
+            let given = u32::from(gf.get(y).copied().unwrap_or(0));
+            let tree = &mut self.filter[prev];
+            let mut node = 1usize;
+            for i in (0..3).rev() {
+                node = node * 2 + tree[node].code(io, (given >> i) & 1) as usize;
+            }
+            let filter = node - 8;
+            if filter > 4 {
+                return None;
+            }
+            filters.push(filter as u8);
+            prev = filter;
+        }
+        Some((image, filters))
     }
 }

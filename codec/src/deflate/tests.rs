@@ -83,15 +83,75 @@ fn data_without_streams_is_not_split() {
 
 #[test]
 fn corrupt_side_information_fails_cleanly() {
-    let gz = gzip(&prose(20_000), 6);
-    let split = round_trip(&gz);
-    for i in 0..split.side.len() {
-        let mut side = split.side.clone();
-        side[i] ^= 0x10;
-        if let Ok(out) = join(&split.transformed, &side, gz.len()) {
-            assert!(out.len() <= gz.len());
+    for file in [gzip(&prose(20_000), 6), png_file(30, 20, 2, 3, 300)] {
+        let split = round_trip(&file);
+        for i in 0..split.side.len() {
+            let mut side = split.side.clone();
+            side[i] ^= 0x10;
+            if let Ok(out) = join(&split.transformed, &side, file.len()) {
+                assert!(out.len() <= file.len());
+            }
+        }
+        let truncated = &split.side[..split.side.len() / 2];
+        let _ = join(&split.transformed, truncated, file.len());
+    }
+}
+
+fn chunk(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut typed = kind.to_vec();
+    typed.extend_from_slice(body);
+    let mut out = (body.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(&typed);
+    out.extend_from_slice(&crate::crc32::crc32(&typed).to_be_bytes());
+    out
+}
+
+/// A PNG of `width x height` pixels of `channels` bytes (colour type `colour`) with every
+/// filter type in turn, its image data cut into IDAT chunks of `chunk_len` bytes.
+fn png_file(width: u32, height: u32, colour: u8, channels: usize, chunk_len: usize) -> Vec<u8> {
+    let mut scanlines = Vec::new();
+    for y in 0..height as usize {
+        scanlines.push((y % 5) as u8);
+        for x in 0..width as usize * channels {
+            scanlines.push(((x * 7 + y * 3) % 23) as u8);
         }
     }
-    let truncated = &split.side[..split.side.len() / 2];
-    let _ = join(&split.transformed, truncated, gz.len());
+    let mut zlib = ZlibEncoder::new(Vec::new(), Compression::new(6));
+    zlib.write_all(&scanlines).unwrap();
+    let zlib = zlib.finish().unwrap();
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, colour, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&chunk(b"IHDR", &ihdr));
+    png.extend_from_slice(&chunk(b"tEXt", b"Comment\0made by a test"));
+    for part in zlib.chunks(chunk_len) {
+        png.extend_from_slice(&chunk(b"IDAT", part));
+    }
+    png.extend_from_slice(&chunk(b"IEND", b""));
+    png
+}
+
+#[test]
+fn png_pixels_become_a_bmp_segment_and_rebuild_exactly() {
+    for (colour, channels) in [(2, 3), (6, 4)] {
+        let png = png_file(61, 40, colour, channels, 500);
+        let split = round_trip(&png);
+        let bmp = split
+            .segments
+            .iter()
+            .find(|&r| split.transformed[r.clone()].starts_with(b"BM"))
+            .expect("a BMP segment");
+        assert_eq!(bmp.len(), 54 + (61 * channels).div_ceil(4) * 4 * 40);
+        assert_eq!(split.segments.last().unwrap().end, split.transformed.len());
+    }
+}
+
+#[test]
+fn png_without_pixel_support_is_still_recompressed() {
+    // Grey, one channel: the scanlines stay as they are.
+    let png = png_file(64, 64, 0, 1, 8192);
+    let split = round_trip(&png);
+    assert!(split.transformed.len() > 64 * 65);
+    assert!(!split.transformed.windows(2).any(|w| w == b"BM"));
 }
