@@ -6,11 +6,9 @@
 use super::stream::{MAX_MATCH, WINDOW};
 
 const HASH_BITS: u32 = 16;
-/// Chain steps when looking for the longest match.
-const LONGEST_STEPS: usize = 256;
-/// Chain links after which the longest match so far is noted (encoders, too, count links,
-/// hash collisions included).
-pub const DEPTHS: [usize; 12] = [1, 2, 4, 8, 12, 16, 24, 32, 44, 64, 128, 256];
+/// Search depths (chain links, hash collisions included, as encoders count them) the token
+/// model considers.
+pub const DEPTHS: [usize; 14] = [1, 2, 4, 8, 12, 16, 24, 32, 44, 64, 128, 256, 512, 1024];
 /// Chain steps when looking for a given match (the encoder's choice may lie further out).
 const RANK_STEPS: usize = 4096;
 
@@ -21,13 +19,56 @@ pub struct Match {
     pub dist: u16,
 }
 
+/// Most record-breaking matches kept; later ones replace the last (the lengths keep rising).
+const MAX_RECORDS: usize = 24;
+
+/// Matches that each beat every nearer one, nearest first, with the chain links walked to
+/// reach each.
+#[derive(Clone, Copy, Default)]
+pub struct Records {
+    list: [Match; MAX_RECORDS],
+    links: [u16; MAX_RECORDS],
+    n: usize,
+}
+
+impl Records {
+    fn push(&mut self, m: Match, links: usize) {
+        let i = self.n.min(MAX_RECORDS - 1);
+        self.list[i] = m;
+        self.links[i] = links as u16;
+        self.n = i + 1;
+    }
+
+    pub fn get(&self, i: usize) -> Option<Match> {
+        self.list[..self.n].get(i).copied()
+    }
+
+    /// Index of the best match within the first `links` links.
+    pub fn within(&self, links: usize) -> Option<usize> {
+        self.links[..self.n]
+            .iter()
+            .rposition(|&l| usize::from(l) <= links)
+    }
+
+    /// The best match within the first `links` links (length 0 if none).
+    pub fn best_within(&self, links: usize) -> Match {
+        self.within(links)
+            .map_or(Match::default(), |i| self.list[i])
+    }
+
+    pub fn position(&self, m: Match) -> Option<usize> {
+        self.list[..self.n].iter().position(|&r| r == m)
+    }
+}
+
 pub struct Chains {
     /// Most recent position + 1 per hash (0: none).
     head: Vec<u32>,
     hash_shift: u32,
-    /// Previous position + 1 with the same hash, indexed by position mod its length
-    /// (`WINDOW`, or the data's length when shorter).
+    /// Previous position + 1 with the same hash, indexed by position & `prev_mask` (the
+    /// table holds `WINDOW` entries, or fewer for shorter data).
     prev: Vec<u32>,
+    prev_mask: usize,
     /// Positions below this are in the chains.
     inserted: usize,
 }
@@ -40,7 +81,8 @@ impl Chains {
         Chains {
             head: vec![0; 1 << bits],
             hash_shift: 32 - bits,
-            prev: vec![0; len.clamp(1, WINDOW)],
+            prev: vec![0; len.clamp(1, WINDOW).next_power_of_two()],
+            prev_mask: len.clamp(1, WINDOW).next_power_of_two() - 1,
             inserted: 0,
         }
     }
@@ -57,7 +99,7 @@ impl Chains {
         while self.inserted < to {
             let at = self.inserted;
             let h = self.hash(data, at);
-            let slot = at % self.prev.len();
+            let slot = at & self.prev_mask;
             self.prev[slot] = self.head[h];
             self.head[h] = at as u32 + 1;
             self.inserted += 1;
@@ -86,7 +128,7 @@ impl Chains {
             if q + WINDOW <= at {
                 return;
             }
-            link = self.prev[q % self.prev.len()];
+            link = self.prev[q & self.prev_mask];
         }
     }
 
@@ -100,37 +142,33 @@ impl Chains {
         n
     }
 
-    /// The longest match at `at` (nearest first among equals) within the nearest
-    /// `DEPTHS[i]` candidates, for each `i` (length 0 if none has three bytes): encoders
-    /// differ in how far down the chain they look.
-    pub fn longest(&mut self, data: &[u8], at: usize) -> [Match; DEPTHS.len()] {
+    /// The record-breaking matches at `at` along its chain: each the nearest match longer
+    /// than all nearer ones. An encoder that keeps the longest match it has seen, as zlib
+    /// and miniz do, always picks one of them; which one depends on how far it searches.
+    /// At most `steps` links are walked.
+    pub fn records(&mut self, data: &[u8], at: usize, steps: usize) -> Records {
         let limit = MAX_MATCH.min(data.len() - at.min(data.len()));
-        let mut best = Match::default();
-        let mut by_depth = [Match::default(); DEPTHS.len()];
-        let mut visited = 0;
-        let mut depth = 0;
-        self.walk(data, at, LONGEST_STEPS, |dist| {
-            let len = usize::from(best.len);
-            if len < 3 || data[at + len] == data[at + len - dist] {
+        let mut records = Records::default();
+        let mut best = 0;
+        let mut links = 0;
+        self.walk(data, at, steps, |dist| {
+            links += 1;
+            if best < 3 || data[at + best] == data[at + best - dist] {
                 let found = Self::match_len(data, at, dist, limit);
-                if found > len && found >= 3 {
-                    best = Match {
-                        len: found as u16,
-                        dist: dist as u16,
-                    };
+                if found > best && found >= 3 {
+                    best = found;
+                    records.push(
+                        Match {
+                            len: found as u16,
+                            dist: dist as u16,
+                        },
+                        links,
+                    );
                 }
             }
-            visited += 1;
-            while depth < DEPTHS.len() && DEPTHS[depth] == visited {
-                by_depth[depth] = best;
-                depth += 1;
-            }
-            usize::from(best.len) >= limit
+            best >= limit
         });
-        for slot in &mut by_depth[depth..] {
-            *slot = best;
-        }
-        by_depth
+        records
     }
 
     /// Rank of distance `dist` among the matches at `at` of at least `len` bytes.

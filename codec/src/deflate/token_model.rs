@@ -1,14 +1,18 @@
 //! Codes the tokens of a deflate stream given its decoded bytes. The decoded bytes are coded
 //! elsewhere; what is left is the encoder's choices: literal or match, which length, which
-//! distance. Most encoders choose the longest match (or a literal when the next position
-//! has a longer one), so each choice is coded relative to what the hash chains offer.
+//! distance. Encoders keep the longest match they see within some search depth (and emit
+//! a literal when the next position has a longer one), so a match is coded as one of the
+//! record-breaking matches along the hash chain, relative to the record at the depth that
+//! has predicted this encoder best so far. Other matches are coded by length and rank.
 
-use super::chains::{Chains, Match, DEPTHS};
+use super::chains::{Chains, Match, Records, DEPTHS};
 use super::number::Number;
 use super::stream::{Token, WINDOW};
 use crate::model::adaptive_bit::{AdaptiveBit, BitIo};
 
 const BUCKETS: usize = 13;
+/// Largest distance in records between the predicted and the chosen match.
+const DELTA_MAX: usize = 24;
 /// Ranks coded one decision each before the rest goes to a [`Number`].
 const RANK_UNARY: usize = 16;
 
@@ -42,8 +46,8 @@ fn far(m: Match) -> usize {
 pub struct Cursor {
     chains: Chains,
     pub at: usize,
-    /// `(position + 1, longest matches there)` of the last lookahead.
-    lookahead: (usize, [Match; DEPTHS.len()]),
+    /// `(position + 1, record matches there)` of the last lookahead.
+    lookahead: (usize, Records),
 }
 
 impl Cursor {
@@ -52,26 +56,30 @@ impl Cursor {
         Cursor {
             chains: Chains::new(len),
             at: 0,
-            lookahead: (0, [Match::default(); DEPTHS.len()]),
+            lookahead: (0, Records::default()),
         }
     }
 
-    fn longest(&mut self, data: &[u8], at: usize) -> [Match; DEPTHS.len()] {
+    fn records(&mut self, data: &[u8], at: usize, steps: usize) -> Records {
         if self.lookahead.0 == at + 1 {
             return self.lookahead.1;
         }
-        let len = if at < data.len() {
-            self.chains.longest(data, at)
+        let records = if at < data.len() {
+            self.chains.records(data, at, steps)
         } else {
-            [Match::default(); DEPTHS.len()]
+            Records::default()
         };
-        self.lookahead = (at + 1, len);
-        len
+        self.lookahead = (at + 1, records);
+        records
     }
 }
 
 pub struct TokenModel {
     is_match: [AdaptiveBit; BUCKETS * 3 * 2 * 3 * 2],
+    is_record: [AdaptiveBit; BUCKETS * 3],
+    delta_zero: [AdaptiveBit; BUCKETS * 3],
+    delta_negative: AdaptiveBit,
+    delta_more: [[AdaptiveBit; DELTA_MAX]; 2],
     len_is_longest: [AdaptiveBit; BUCKETS * 3],
     len_bits: [[AdaptiveBit; 256]; 2],
     ranked: [AdaptiveBit; 2],
@@ -87,6 +95,10 @@ impl Default for TokenModel {
     fn default() -> Self {
         TokenModel {
             is_match: [AdaptiveBit::default(); BUCKETS * 3 * 2 * 3 * 2],
+            is_record: [AdaptiveBit::default(); BUCKETS * 3],
+            delta_zero: [AdaptiveBit::default(); BUCKETS * 3],
+            delta_negative: AdaptiveBit::default(),
+            delta_more: [[AdaptiveBit::default(); DELTA_MAX]; 2],
             len_is_longest: [AdaptiveBit::default(); BUCKETS * 3],
             len_bits: [[AdaptiveBit::default(); 256]; 2],
             ranked: [AdaptiveBit::default(); 2],
@@ -112,11 +124,16 @@ impl TokenModel {
         if at >= data.len() {
             return None;
         }
-        let depth = self.likely_depth();
-        let candidates = cursor.longest(data, at);
-        let here = candidates[depth];
+        let likely = self.likely_depth();
+        let depth = DEPTHS[likely];
+        // Deep enough to see whether the encoder searches further than predicted; at least
+        // 256 links, so a shallow start climbs quickly.
+        let steps = DEPTHS[(likely + 1).min(DEPTHS.len() - 1)].max(256);
+        let records = cursor.records(data, at, steps);
+        let predicted = records.within(depth);
+        let here = records.best_within(depth);
         let longest = usize::from(here.len);
-        let next = cursor.longest(data, at + 1)[depth];
+        let next = cursor.records(data, at + 1, steps).best_within(depth);
         let trend = usize::from(next.len >= here.len) + usize::from(next.len > here.len);
         let b = bucket(longest) * 3 + trend;
         let ctx = ((b * 2 + self.prev_match) * 3 + far(here)) * 2 + usize::from(far(next) > 0);
@@ -126,7 +143,54 @@ impl TokenModel {
             cursor.at += 1;
             return Some(Token::LITERAL);
         }
-        let given_len = usize::from(token.len);
+        let given = Match {
+            len: token.len,
+            dist: token.dist,
+        };
+        let chosen = if token.len > 0 {
+            records.position(given)
+        } else {
+            None
+        };
+        let (len, dist) = if self.is_record[b].code(io, u32::from(chosen.is_some())) == 1 {
+            let base = predicted.map_or(-1, |p| p as isize);
+            let delta = chosen.map_or(0, |k| k as isize - base);
+            let k = base + self.code_delta(io, b, delta);
+            let m = records.get(usize::try_from(k).ok()?)?;
+            (usize::from(m.len), usize::from(m.dist))
+        } else {
+            self.code_unlisted(io, cursor, data, b, longest, given)?
+        };
+        if len < 3 || at + len > data.len() {
+            return None;
+        }
+        for (hits, &links) in self.depth_hits.iter_mut().zip(&DEPTHS) {
+            let found = records.best_within(links).len;
+            *hits = *hits - (*hits >> 6) + if usize::from(found) == len { 64 } else { 0 };
+        }
+        if dist > at.min(WINDOW) {
+            return None;
+        }
+        cursor.at += len;
+        Some(Token {
+            len: len as u16,
+            dist: dist as u16,
+        })
+    }
+
+    /// A match that is not one of the records: its length, then its rank among the matches
+    /// at least that long.
+    fn code_unlisted<C: BitIo>(
+        &mut self,
+        io: &mut C,
+        cursor: &mut Cursor,
+        data: &[u8],
+        b: usize,
+        longest: usize,
+        given: Match,
+    ) -> Option<(usize, usize)> {
+        let at = cursor.at;
+        let given_len = usize::from(given.len);
         let len = if self.len_is_longest[b].code(io, u32::from(given_len == longest)) == 1 {
             longest
         } else {
@@ -141,12 +205,9 @@ impl TokenModel {
         if len < 3 || at + len > data.len() {
             return None;
         }
-        for (hits, found) in self.depth_hits.iter_mut().zip(&candidates) {
-            *hits = *hits - (*hits >> 6) + if usize::from(found.len) == len { 64 } else { 0 };
-        }
         let eq = usize::from(len == longest);
-        let given_dist = usize::from(token.dist);
-        let rank = if token.len > 0 {
+        let given_dist = usize::from(given.dist);
+        let rank = if given.len > 0 {
             cursor.chains.rank(data, at, len, given_dist)
         } else {
             None
@@ -165,14 +226,28 @@ impl TokenModel {
             }
             d + 1
         };
-        if dist > at.min(WINDOW) {
-            return None;
+        Some((len, dist))
+    }
+
+    /// Codes how many records the encoder's choice lies beyond (or short of) the predicted
+    /// one.
+    fn code_delta<C: BitIo>(&mut self, io: &mut C, b: usize, delta: isize) -> isize {
+        if self.delta_zero[b].code(io, u32::from(delta == 0)) == 1 {
+            return 0;
         }
-        cursor.at += len;
-        Some(Token {
-            len: len as u16,
-            dist: dist as u16,
-        })
+        let negative = self.delta_negative.code(io, u32::from(delta < 0));
+        let magnitude = delta.unsigned_abs();
+        let mut m = 1;
+        while m < DELTA_MAX
+            && self.delta_more[negative as usize][m].code(io, u32::from(magnitude > m)) == 1
+        {
+            m += 1;
+        }
+        if negative == 1 {
+            -(m as isize)
+        } else {
+            m as isize
+        }
     }
 
     /// The depth whose longest match has most often been the encoder's choice.
