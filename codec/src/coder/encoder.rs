@@ -1,6 +1,7 @@
 use super::split;
 
 /// Writes bits under given probabilities; mirror of [`super::Decoder`].
+#[derive(Clone)]
 pub struct Encoder {
     x1: u32,
     x2: u32,
@@ -36,6 +37,11 @@ impl Encoder {
             self.x1 <<= 8;
             self.x2 = (self.x2 << 8) | 0xff;
         }
+    }
+
+    /// Bytes written so far (the final flush adds four).
+    pub fn bytes_written(&self) -> usize {
+        self.out.len()
     }
 
     /// Flushes the interval and returns the coded bytes.

@@ -69,8 +69,11 @@ pub struct Chains {
     /// table holds `WINDOW` entries, or fewer for shorter data).
     prev: Vec<u32>,
     prev_mask: usize,
-    /// Positions below this are in the chains.
+    /// Positions below this are in the chains (or were skipped).
     inserted: usize,
+    /// Positions left out of the chains, as fast encoders leave out the inside of long
+    /// matches.
+    skipped: std::ops::Range<usize>,
 }
 
 impl Chains {
@@ -84,7 +87,13 @@ impl Chains {
             prev: vec![0; len.clamp(1, WINDOW).next_power_of_two()],
             prev_mask: len.clamp(1, WINDOW).next_power_of_two() - 1,
             inserted: 0,
+            skipped: 0..0,
         }
+    }
+
+    /// Leaves positions `range` out of the chains (those not inserted yet).
+    pub fn skip(&mut self, range: std::ops::Range<usize>) {
+        self.skipped = range;
     }
 
     fn hash(&self, data: &[u8], at: usize) -> usize {
@@ -98,6 +107,10 @@ impl Chains {
         let to = to.min(data.len().saturating_sub(2));
         while self.inserted < to {
             let at = self.inserted;
+            if self.skipped.contains(&at) {
+                self.inserted += 1;
+                continue;
+            }
             let h = self.hash(data, at);
             let slot = at & self.prev_mask;
             self.prev[slot] = self.head[h];

@@ -34,7 +34,7 @@ use side::{Placement, SideModel};
 use std::io;
 use std::ops::Range;
 use stream::{Block, Body, Stream};
-use token_model::Cursor;
+use token_model::{Cursor, INSERT_ALL};
 use wrapper::Wrapper;
 
 /// Streams shorter than this (compressed bytes) are left alone: the side information
@@ -43,6 +43,13 @@ const MIN_STREAM_BYTES: usize = 64;
 /// Representations at least this long are coded as their own segment (by the model that
 /// suits them) rather than together with the bytes around them.
 const OWN_SEGMENT_BYTES: usize = 64 << 10;
+/// A stream whose side information exceeds 1 / this of its compressed size is described
+/// again under each of [`FAST_INSERT_LIMITS`].
+const EXPENSIVE_SHARE: usize = 50;
+/// Insert limits of fast encoders (zlib levels 1 to 3, and longer for others).
+const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
+/// Most decoded bytes per file (see [`decoded_budget`]).
+const MAX_DECODED_BYTES: usize = 192 << 20;
 
 /// A file with its deflate streams decoded.
 pub struct Split {
@@ -53,9 +60,13 @@ pub struct Split {
 }
 
 /// Decoded bytes allowed for all streams of a file of `len` bytes: keeps the models' time
-/// and memory within a small multiple of the original's.
+/// and memory within a small multiple of the original's, and the time for a 100 MB file
+/// within the harness's 300 s (the general model codes 1.5-2 MB/s, the token model about
+/// 4 MB/s of decoded bytes).
 fn decoded_budget(len: usize) -> usize {
-    len.saturating_mul(3).saturating_add(4 << 20)
+    len.saturating_mul(3)
+        .saturating_add(4 << 20)
+        .min(MAX_DECODED_BYTES)
 }
 
 /// A stream found in the file: its span `start..end` is replaced by `representation`.
@@ -198,11 +209,19 @@ pub fn split(data: &[u8]) -> Option<Split> {
             }
             _ => &f.representation,
         };
-        let mut cursor = Cursor::new(decoded.len());
-        for block in &f.stream.blocks {
-            model.code_block(&mut enc, &mut cursor, decoded, block);
+        let before = (enc.clone(), model.clone());
+        code_stream(&mut enc, &mut model, decoded, &f.stream, INSERT_ALL);
+        // Costly to describe: perhaps a fast encoder that leaves long matches out of its
+        // chains. Keep whichever description is shortest.
+        if (enc.bytes_written() - before.0.bytes_written()) * EXPENSIVE_SHARE > f.end - f.start {
+            for limit in FAST_INSERT_LIMITS {
+                let (mut e, mut m) = before.clone();
+                code_stream(&mut e, &mut m, decoded, &f.stream, limit);
+                if e.bytes_written() < enc.bytes_written() {
+                    (enc, model) = (e, m);
+                }
+            }
         }
-        model.code_tail_pad(&mut enc, f.stream.tail_pad);
         copied = f.end;
     }
     transformed.extend_from_slice(&data[copied..]);
@@ -216,6 +235,21 @@ pub fn split(data: &[u8]) -> Option<Split> {
         Ok(rebuilt) if rebuilt == data => Some(split),
         _ => None,
     }
+}
+
+fn code_stream(
+    enc: &mut Encoder,
+    model: &mut SideModel,
+    decoded: &[u8],
+    stream: &Stream,
+    insert_limit: usize,
+) {
+    model.code_insert_limit(enc, insert_limit);
+    let mut cursor = Cursor::new(decoded.len(), insert_limit);
+    for block in &stream.blocks {
+        model.code_block(enc, &mut cursor, decoded, block);
+    }
+    model.code_tail_pad(enc, stream.tail_pad);
 }
 
 /// Consecutive ranges covering `0..len`: the given ones and the stretches between them.
@@ -305,7 +339,8 @@ fn rebuild_stream(
     room: usize,
 ) -> Option<Vec<u8>> {
     let mut emitter = Emitter::new(decoded);
-    let mut cursor = Cursor::new(decoded.len());
+    let insert_limit = model.code_insert_limit(dec, 0);
+    let mut cursor = Cursor::new(decoded.len(), insert_limit);
     let unknown = Block {
         last: false,
         body: Body::Stored { pad: 0, len: 0 },

@@ -22,11 +22,13 @@ pub struct Placement {
 }
 
 /// All models of the side information; one instance codes a whole file.
+#[derive(Clone)]
 pub struct SideModel {
     count: Number,
     gap: Number,
     len: Number,
     pub wrapper: WrapperModel,
+    insert_limit: Number,
     last: AdaptiveBit,
     kind: [AdaptiveBit; 4],
     stored_pad: Number,
@@ -45,6 +47,7 @@ impl Default for SideModel {
             gap: Number::default(),
             len: Number::default(),
             wrapper: WrapperModel::default(),
+            insert_limit: Number::default(),
             last: AdaptiveBit::default(),
             kind: [AdaptiveBit::default(); 4],
             stored_pad: Number::default(),
@@ -68,6 +71,11 @@ impl SideModel {
             gap: self.gap.code(io, p.gap as u64) as usize,
             len: self.len.code(io, p.len as u64) as usize,
         }
+    }
+
+    /// The encoder's insert limit (see [`super::token_model::INSERT_ALL`]).
+    pub fn code_insert_limit<C: BitIo>(&mut self, io: &mut C, limit: usize) -> usize {
+        self.insert_limit.code(io, limit as u64) as usize
     }
 
     pub fn code_tail_pad<C: BitIo>(&mut self, io: &mut C, pad: u8) -> Option<u8> {
@@ -164,7 +172,7 @@ const MAX_PNG_FIELD: u64 = 1 << 31;
 const MAX_PNG_SIDE: u64 = 1 << 24;
 
 /// Models of the wrapper fields; part of [`SideModel`].
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct WrapperModel {
     is_png: AdaptiveBit,
     chunk_count: Number,

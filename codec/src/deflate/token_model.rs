@@ -48,15 +48,23 @@ pub struct Cursor {
     pub at: usize,
     /// `(position + 1, record matches there)` of the last lookahead.
     lookahead: (usize, Records),
+    insert_limit: usize,
 }
 
+/// Insert limit of encoders that put every position into their chains (zlib from level 4,
+/// miniz from level 2); zlib's levels 1 to 3 use 4, 5 and 6.
+pub const INSERT_ALL: usize = 0;
+
 impl Cursor {
-    /// A cursor at the start of a stream of `len` decoded bytes.
-    pub fn new(len: usize) -> Self {
+    /// A cursor at the start of a stream of `len` decoded bytes whose encoder leaves the
+    /// inside of matches longer than `insert_limit` out of its chains (see
+    /// [`INSERT_ALL`]).
+    pub fn new(len: usize, insert_limit: usize) -> Self {
         Cursor {
             chains: Chains::new(len),
             at: 0,
             lookahead: (0, Records::default()),
+            insert_limit,
         }
     }
 
@@ -74,6 +82,7 @@ impl Cursor {
     }
 }
 
+#[derive(Clone)]
 pub struct TokenModel {
     is_match: [AdaptiveBit; BUCKETS * 3 * 2 * 3 * 2],
     is_record: [AdaptiveBit; BUCKETS * 3],
@@ -170,6 +179,9 @@ impl TokenModel {
         }
         if dist > at.min(WINDOW) {
             return None;
+        }
+        if cursor.insert_limit != INSERT_ALL && len > cursor.insert_limit {
+            cursor.chains.skip(at + 1..at + len);
         }
         cursor.at += len;
         Some(Token {
