@@ -49,6 +49,27 @@ impl<'a> BitReader<'a> {
     pub fn to_boundary(&self) -> u32 {
         ((8 - (self.pos & 7)) & 7) as u32
     }
+
+    /// The next `n` bits (`n <= 24`) without consuming them; zeros past the end.
+    #[inline]
+    pub fn peek(&self, n: u32) -> u32 {
+        let byte = self.pos >> 3;
+        let mut window = 0u32;
+        for i in 0..4 {
+            window |= u32::from(self.data.get(byte + i).copied().unwrap_or(0)) << (8 * i);
+        }
+        (window >> (self.pos & 7)) & ((1 << n) - 1)
+    }
+
+    /// Consumes `n` bits; `None` (consuming nothing) if fewer are left.
+    #[inline]
+    pub fn skip(&mut self, n: u32) -> Option<()> {
+        if self.pos + n as usize > self.data.len() * 8 {
+            return None;
+        }
+        self.pos += n as usize;
+        Some(())
+    }
 }
 
 /// A bit string, first bit in the lowest bit of `bytes[0]`.

@@ -5,17 +5,24 @@ use super::bits::BitReader;
 
 pub const MAX_BITS: usize = 15;
 
+/// Codes up to this long are decoded with one table lookup.
+const FAST_BITS: u32 = 10;
+
 /// Decoder for one canonical code, built from the code length of every symbol.
 pub struct Decoding {
     /// Codes of each length, `count[0]` unused.
     count: [u16; MAX_BITS + 1],
     /// Symbols ordered by (code length, symbol).
     symbols: Vec<u16>,
+    /// By the next `FAST_BITS` input bits: `symbol << 4 | code length`, or 0 for a code
+    /// longer than `FAST_BITS` (or unused).
+    fast: Vec<u16>,
 }
 
 impl Decoding {
-    /// `None` if the lengths over-subscribe the code space. Incomplete codes are accepted;
-    /// their unused codes fail in [`Self::decode`].
+    /// `None` if the lengths over-subscribe the code space, or leave part of it unused
+    /// (allowed only for a code of no symbols or of one 1-bit symbol): zlib's rules, which
+    /// also make random bytes fail early when they are tried as a stream.
     pub fn new(lengths: &[u8]) -> Option<Decoding> {
         let mut count = [0u16; MAX_BITS + 1];
         for &l in lengths {
@@ -27,6 +34,10 @@ impl Decoding {
             if left < 0 {
                 return None;
             }
+        }
+        let longest = count.iter().rposition(|&c| c > 0).unwrap_or(0);
+        if left > 0 && longest > 1 {
+            return None;
         }
         let mut offsets = [0u16; MAX_BITS + 2];
         for len in 1..=MAX_BITS {
@@ -41,11 +52,36 @@ impl Decoding {
             }
         }
         count[0] = 0;
-        Some(Decoding { count, symbols })
+        let mut fast = vec![0u16; 1 << FAST_BITS];
+        for (symbol, &(code, len)) in codes(lengths).iter().enumerate() {
+            let len = u32::from(len);
+            if len == 0 || len > FAST_BITS {
+                continue;
+            }
+            for fill in 0..1usize << (FAST_BITS - len) {
+                fast[usize::from(code) | fill << len] = (symbol as u16) << 4 | len as u16;
+            }
+        }
+        Some(Decoding {
+            count,
+            symbols,
+            fast,
+        })
     }
 
     /// Reads one symbol; `None` at the end of input or on an unused code.
+    #[inline]
     pub fn decode(&self, reader: &mut BitReader) -> Option<u16> {
+        let entry = self.fast[reader.peek(FAST_BITS) as usize];
+        if entry != 0 {
+            reader.skip(u32::from(entry & 15))?;
+            return Some(entry >> 4);
+        }
+        self.decode_slowly(reader)
+    }
+
+    /// Bit by bit, for codes longer than `FAST_BITS`.
+    fn decode_slowly(&self, reader: &mut BitReader) -> Option<u16> {
         let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
         for len in 1..=MAX_BITS {
             code |= reader.bit()? as i32;
@@ -120,8 +156,11 @@ mod tests {
     }
 
     #[test]
-    fn oversubscribed_lengths_are_rejected() {
+    fn oversubscribed_and_incomplete_lengths_are_rejected() {
         assert!(Decoding::new(&[1, 1, 1]).is_none());
+        assert!(Decoding::new(&[2, 2, 2]).is_none());
+        assert!(Decoding::new(&[0, 1, 0]).is_some());
+        assert!(Decoding::new(&[0, 0]).is_some());
         assert!(Decoding::new(&fixed_literal_lengths()).is_some());
     }
 }

@@ -5,21 +5,22 @@ use super::header;
 use super::huffman::{fixed_literal_lengths, Decoding};
 use super::stream::{Block, Body, Stream, Token, DIST_BASE, DIST_EXTRA, LEN_BASE, LEN_EXTRA};
 
-pub struct Inflated {
-    pub stream: Stream,
-    pub decoded: Vec<u8>,
-    /// Byte offset just past the stream in the input.
-    pub end: usize,
-}
-
-/// Decodes the stream starting at byte `start` of `data`; `None` unless it is a complete,
-/// valid stream whose decoded size stays within `limit` bytes.
-pub fn inflate(data: &[u8], start: usize, limit: usize) -> Option<Inflated> {
+/// Decodes the stream starting at byte `start` of `data` into `decoded` (which it clears
+/// first) and returns its description and the byte offset just past it; `None` unless it
+/// is a complete, valid stream whose decoded size stays within `limit` bytes. After a
+/// failure `decoded` holds what was decoded before it: the work spent.
+pub fn inflate(
+    data: &[u8],
+    start: usize,
+    limit: usize,
+    decoded: &mut Vec<u8>,
+) -> Option<(Stream, usize)> {
+    decoded.clear();
     let mut reader = BitReader::new(data, start.checked_mul(8)?);
-    let mut decoded = Vec::new();
     let mut blocks = Vec::new();
     let fixed_literal = Decoding::new(&fixed_literal_lengths())?;
-    let fixed_distance = Decoding::new(&[5u8; 30])?;
+    // All 32 five-bit codes; 30 and 31 are not distances and fail below.
+    let fixed_distance = Decoding::new(&[5u8; 32])?;
     loop {
         let last = reader.bit()? == 1;
         let body = match reader.bits(2)? {
@@ -39,13 +40,7 @@ pub fn inflate(data: &[u8], start: usize, limit: usize) -> Option<Inflated> {
                 }
             }
             1 => {
-                let tokens = tokens(
-                    &mut reader,
-                    &fixed_literal,
-                    &fixed_distance,
-                    &mut decoded,
-                    limit,
-                )?;
+                let tokens = tokens(&mut reader, &fixed_literal, &fixed_distance, decoded, limit)?;
                 Body::Fixed(tokens)
             }
             2 => {
@@ -54,7 +49,7 @@ pub fn inflate(data: &[u8], start: usize, limit: usize) -> Option<Inflated> {
                 let header = Bits::slice(data, from, reader.bit_pos())?;
                 let literal = Decoding::new(&lengths.literal)?;
                 let distance = Decoding::new(&lengths.distance)?;
-                let tokens = tokens(&mut reader, &literal, &distance, &mut decoded, limit)?;
+                let tokens = tokens(&mut reader, &literal, &distance, decoded, limit)?;
                 Body::Dynamic { header, tokens }
             }
             _ => return None,
@@ -65,11 +60,7 @@ pub fn inflate(data: &[u8], start: usize, limit: usize) -> Option<Inflated> {
         }
     }
     let tail_pad = reader.bits(reader.to_boundary())? as u8;
-    Some(Inflated {
-        stream: Stream { blocks, tail_pad },
-        decoded,
-        end: reader.bit_pos() / 8,
-    })
+    Some((Stream { blocks, tail_pad }, reader.bit_pos() / 8))
 }
 
 /// Decodes the tokens of one Huffman block up to its end-of-block symbol.

@@ -29,7 +29,7 @@ mod tests;
 use crate::coder::{Decoder, Encoder};
 use crate::container::invalid;
 use emit::Emitter;
-use inflate::{inflate, Inflated};
+use inflate::inflate;
 use side::{Placement, SideModel};
 use std::io;
 use std::ops::Range;
@@ -91,71 +91,107 @@ fn deflate_bytes<'a>(
     emitter.finish(tail_pad)
 }
 
-fn plain_stream(data: &[u8], at: usize, budget: usize) -> Option<Found> {
-    let start = scan::deflate_start(data, at)?;
-    let Inflated {
-        stream,
-        decoded,
-        end,
-    } = inflate(data, start, budget)?;
-    if end - start < MIN_STREAM_BYTES
-        || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
-            != Some(&data[start..end])
-    {
-        return None;
-    }
-    Some(Found {
-        start,
-        end,
-        wrapper: Wrapper::Plain,
-        stream,
-        representation: decoded,
-    })
+/// Decoded bytes that failed attempts (bytes that looked like a stream header) may cost, on
+/// top of this share of the file's length; past it only PNG, gzip and ZIP headers, which
+/// are rarely imitated by chance, are still tried.
+const WASTED_SHARE: usize = 1;
+const WASTED_FLOOR: usize = 1 << 20;
+
+/// State of one scan over a file.
+struct Scan<'a> {
+    data: &'a [u8],
+    /// Decoded bytes the streams found may still take.
+    budget: usize,
+    /// Decoded bytes spent on attempts that failed, and the most allowed.
+    wasted: usize,
+    max_wasted: usize,
+    scratch: Vec<u8>,
 }
 
-fn png_stream(data: &[u8], at: usize, budget: usize) -> Option<Found> {
-    let idat = png::find(data, at)?;
-    let zlib = &idat.zlib;
-    let Inflated {
-        stream,
-        decoded,
-        end,
-    } = inflate(zlib, 2, budget)?;
-    if scan::deflate_start(zlib, 0) != Some(2)
-        || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
-            != Some(&zlib[2..end])
-    {
-        return None;
+impl Scan<'_> {
+    /// Inflates at `start` of `bytes`; failures count as wasted work.
+    fn inflate(&mut self, bytes: &[u8], start: usize) -> Option<(Stream, Vec<u8>, usize)> {
+        match inflate(bytes, start, self.budget, &mut self.scratch) {
+            Some((stream, end)) => Some((stream, std::mem::take(&mut self.scratch), end)),
+            None => {
+                self.wasted += self.scratch.len();
+                None
+            }
+        }
     }
-    let (representation, pixels) = match idat
-        .image
-        .and_then(|i| Some((i, png::to_bmp(&decoded, &i)?)))
-    {
-        Some((image, (bmp, filters))) => (bmp, Some((image, filters))),
-        None => (decoded, None),
-    };
-    Some(Found {
-        start: idat.start,
-        end: idat.end,
-        wrapper: Wrapper::Png {
-            chunks: idat.chunks,
-            prefix: [zlib[0], zlib[1]],
-            suffix: zlib[end..].to_vec(),
-            pixels,
-        },
-        stream,
-        representation,
-    })
+
+    fn plain_stream(&mut self, at: usize) -> Option<Found> {
+        let data = self.data;
+        let (start, check) = scan::deflate_start(data, at)?;
+        if check == scan::Check::Adler32 && self.wasted > self.max_wasted {
+            return None;
+        }
+        let (stream, decoded, end) = self.inflate(data, start)?;
+        if end - start < MIN_STREAM_BYTES
+            || !check.holds(data, end, &decoded)
+            || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
+                != Some(&data[start..end])
+        {
+            return None;
+        }
+        Some(Found {
+            start,
+            end,
+            wrapper: Wrapper::Plain,
+            stream,
+            representation: decoded,
+        })
+    }
+
+    fn png_stream(&mut self, at: usize) -> Option<Found> {
+        let idat = png::find(self.data, at)?;
+        let zlib = &idat.zlib;
+        if !scan::zlib_header(zlib, 0) {
+            return None;
+        }
+        let (stream, decoded, end) = self.inflate(zlib, 2)?;
+        if !scan::Check::Adler32.holds(zlib, end, &decoded)
+            || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
+                != Some(&zlib[2..end])
+        {
+            return None;
+        }
+        let pixels = idat
+            .image
+            .and_then(|i| Some((i, png::to_bmp(&decoded, &i)?)));
+        let (representation, pixels) = match pixels {
+            Some((image, (bmp, filters))) => (bmp, Some((image, filters))),
+            None => (decoded, None),
+        };
+        Some(Found {
+            start: idat.start,
+            end: idat.end,
+            wrapper: Wrapper::Png {
+                chunks: idat.chunks,
+                prefix: [zlib[0], zlib[1]],
+                suffix: zlib[end..].to_vec(),
+                pixels,
+            },
+            stream,
+            representation,
+        })
+    }
 }
 
 fn find_streams(data: &[u8]) -> Vec<Found> {
-    let mut budget = decoded_budget(data.len());
+    let mut scan = Scan {
+        data,
+        budget: decoded_budget(data.len()),
+        wasted: 0,
+        max_wasted: data.len().saturating_mul(WASTED_SHARE) + WASTED_FLOOR,
+        scratch: Vec::new(),
+    };
     let mut found = Vec::new();
     let mut at = 0;
     while at < data.len() {
-        match png_stream(data, at, budget).or_else(|| plain_stream(data, at, budget)) {
+        match scan.png_stream(at).or_else(|| scan.plain_stream(at)) {
             Some(f) => {
-                budget = budget.saturating_sub(f.representation.len());
+                scan.budget = scan.budget.saturating_sub(f.representation.len());
                 at = f.end;
                 found.push(f);
             }

@@ -75,6 +75,14 @@ fn streams_inside_other_data_and_sync_flushes_are_kept_exact() {
 }
 
 #[test]
+fn streams_with_a_wrong_checksum_are_left_alone() {
+    let mut gz = gzip(&prose(20_000), 6);
+    let n = gz.len();
+    gz[n - 6] ^= 1;
+    assert!(split(&gz).is_none());
+}
+
+#[test]
 fn data_without_streams_is_not_split() {
     assert!(split(&prose(10_000)).is_none());
     let mut fake = vec![0x78, 0x9c];
@@ -207,6 +215,7 @@ fn fast_encoders_that_skip_long_matches_are_predicted() {
     let text = prose(100_000);
     let mut file = vec![0x78, 0x01];
     file.extend_from_slice(&fast_deflate(&text));
+    file.extend_from_slice(&scan::adler32(&text).to_be_bytes());
     let split = round_trip(&file);
     assert!(
         split.side.len() * 50 < file.len(),
