@@ -219,7 +219,9 @@ pub fn split(data: &[u8]) -> Option<Split> {
             len: f.representation.len(),
         };
         model.code_placement(&mut enc, placement);
-        model.wrapper.code(&mut enc, &f.wrapper, usize::MAX);
+        model
+            .wrapper
+            .code(&mut enc, &f.wrapper, f.representation.len(), usize::MAX);
         transformed.extend_from_slice(&data[copied..f.start]);
         let from = transformed.len();
         transformed.extend_from_slice(&f.representation);
@@ -324,7 +326,7 @@ pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<
         let room = original_len.saturating_sub(out.len());
         let wrapper = model
             .wrapper
-            .code(&mut dec, &Wrapper::Plain, room)
+            .code(&mut dec, &Wrapper::Plain, p.len, room)
             .ok_or_else(|| corrupt("impossible wrapper"))?;
         let representation = &transformed[from..to];
         let scanlines;

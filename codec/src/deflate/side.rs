@@ -188,9 +188,16 @@ pub struct WrapperModel {
 }
 
 impl WrapperModel {
-    /// Codes `given` (ignored when decoding); `None` if a decoded wrapper cannot be real,
-    /// or would rebuild to more than `room` bytes.
-    pub fn code<C: BitIo>(&mut self, io: &mut C, given: &Wrapper, room: usize) -> Option<Wrapper> {
+    /// Codes `given` (ignored when decoding) for a stream represented by `represented`
+    /// bytes; `None` if a decoded wrapper cannot be real, or would rebuild to more than
+    /// `room` bytes.
+    pub fn code<C: BitIo>(
+        &mut self,
+        io: &mut C,
+        given: &Wrapper,
+        represented: usize,
+        room: usize,
+    ) -> Option<Wrapper> {
         let png = match given {
             Wrapper::Png {
                 chunks,
@@ -214,7 +221,8 @@ impl WrapperModel {
         if count == 0 || count > room / 12 {
             return None;
         }
-        let mut chunks = Vec::with_capacity(count);
+        // Grown as decoded (not reserved): garbage input fails long before a huge count.
+        let mut chunks = Vec::new();
         let mut last = 0u64;
         for i in 0..count {
             let len = given_chunks.get(i).map_or(0, |&l| l as u64);
@@ -241,13 +249,13 @@ impl WrapperModel {
         if suffix_len > MAX_PNG_FIELD || suffix_len as usize > room {
             return None;
         }
-        let mut suffix = Vec::with_capacity(suffix_len as usize);
+        let mut suffix = Vec::new();
         for i in 0..suffix_len as usize {
             let g = given_suffix.get(i).copied().unwrap_or(0);
             suffix.push(u8::try_from(self.byte.code(io, u64::from(g))).ok()?);
         }
         let pixels = if self.has_pixels.code(io, u32::from(given_pixels.is_some())) == 1 {
-            Some(self.code_pixels(io, given_pixels)?)
+            Some(self.code_pixels(io, given_pixels, represented)?)
         } else {
             None
         };
@@ -259,10 +267,12 @@ impl WrapperModel {
         })
     }
 
+    /// The image and its filter types; `None` unless its BMP is `represented` bytes long.
     fn code_pixels<C: BitIo>(
         &mut self,
         io: &mut C,
         given: Option<&(Image, Vec<u8>)>,
+        represented: usize,
     ) -> Option<(Image, Vec<u8>)> {
         let (gi, gf) = given.map_or((None, &[][..]), |(i, f)| (Some(*i), f.as_slice()));
         let width = self.dimension.code(io, gi.map_or(0, |i| i.width as u64));
@@ -278,6 +288,9 @@ impl WrapperModel {
             height: height as usize,
             channels: 3 + alpha as usize,
         };
+        if image.bmp_len() != represented {
+            return None;
+        }
         let mut filters = Vec::new();
         let mut prev = 0usize;
         for y in 0..image.height {
