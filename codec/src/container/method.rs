@@ -1,6 +1,6 @@
 //! The coding methods a container can name, and the choice between them.
 
-use super::{invalid, EXPANSION_ALLOWANCE, MAX_EXPANSION};
+use super::inflated;
 use crate::{audio, deflate, general, image};
 use std::io;
 
@@ -39,7 +39,7 @@ impl Method {
 /// Picks the method giving the smallest payload; falls back to storing.
 pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
     let modelled = match deflate::split(data) {
-        Some(split) => Some((Method::Inflated, inflated_payload(&split))),
+        Some(split) => Some((Method::Inflated, inflated::encode(&split))),
         None => model(data),
     };
     match modelled {
@@ -49,7 +49,7 @@ pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
 }
 
 /// The best model for `data` by its content (audio, image or general), if one applies.
-fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     if let Some(p) = audio::encode(data) {
         Some((Method::Audio, p))
     } else if let Some(p) = image::encode(data) {
@@ -66,83 +66,6 @@ fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     }
 }
 
-fn inflated_payload(split: &deflate::Split) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&(split.side.len() as u32).to_le_bytes());
-    out.extend_from_slice(&split.side);
-    out.extend_from_slice(&(split.segments.len() as u32).to_le_bytes());
-    for range in &split.segments {
-        let data = &split.transformed[range.clone()];
-        let (method, inner) = model(data)
-            .filter(|(_, p)| p.len() < data.len())
-            .unwrap_or_else(|| (Method::Stored, data.to_vec()));
-        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
-        out.push(method as u8);
-        out.extend_from_slice(&(inner.len() as u64).to_le_bytes());
-        out.extend_from_slice(&inner);
-    }
-    out
-}
-
-/// Reads the fields of an inflated payload in order, failing on truncation.
-struct Fields<'a> {
-    payload: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Fields<'a> {
-    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
-        let bytes = self
-            .at
-            .checked_add(n)
-            .and_then(|end| self.payload.get(self.at..end))
-            .ok_or_else(|| invalid("inflated payload: truncated".into()))?;
-        self.at += n;
-        Ok(bytes)
-    }
-
-    fn u32(&mut self) -> io::Result<u64> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")).into())
-    }
-
-    fn u64(&mut self) -> io::Result<u64> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-}
-
-fn decode_inflated(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
-    let mut fields = Fields { payload, at: 0 };
-    let side_len = fields.u32()? as usize;
-    let side = fields.take(side_len)?;
-    let segments = fields.u32()?;
-    let mut transformed = Vec::new();
-    for _ in 0..segments {
-        let len = fields.u64()?;
-        let method_byte = fields.take(1)?[0];
-        let inner_len = fields.u64()?;
-        let inner = fields.take(usize::try_from(inner_len).unwrap_or(usize::MAX))?;
-        let method = Method::from_byte(method_byte)
-            .filter(|&m| m != Method::Inflated)
-            .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
-        let bound = (inner_len + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION);
-        if len > bound {
-            return Err(invalid(format!(
-                "inflated payload: segment length {len} is impossible for {inner_len} bytes"
-            )));
-        }
-        let segment = decode(method, inner, len as usize)?;
-        if segment.len() as u64 != len {
-            return Err(invalid(
-                "inflated payload: a segment has the wrong length".into(),
-            ));
-        }
-        transformed.extend_from_slice(&segment);
-    }
-    deflate::join(&transformed, side, original_len)
-}
-
 /// Decodes `payload` coded with `method` into exactly `original_len` bytes (or an error).
 pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     match method {
@@ -150,6 +73,6 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
         Method::General => general::decode(payload, original_len),
         Method::Audio => audio::decode(payload, original_len),
         Method::Image => image::decode(payload, original_len),
-        Method::Inflated => decode_inflated(payload, original_len),
+        Method::Inflated => inflated::decode(payload, original_len),
     }
 }

@@ -6,6 +6,7 @@
 //! allocates or loops more than a bounded multiple of what it was given. Methods that code
 //! every output bit through the arithmetic coder with `p1` clamped to `1..=65535` satisfy it.
 
+mod inflated;
 mod method;
 
 use crate::crc32::crc32;

@@ -1,0 +1,107 @@
+//! The payload of [`Method::Inflated`]: the deflate side information, then the transformed
+//! file in segments, each coded by the model its content selects.
+
+use super::method::{self, model, Method};
+use super::{invalid, EXPANSION_ALLOWANCE, MAX_EXPANSION};
+use crate::deflate;
+use std::io;
+
+/// The payload of a file whose deflate streams were decoded (see [`Method::Inflated`]).
+pub fn encode(split: &deflate::Split) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&(split.side.len() as u32).to_le_bytes());
+    out.extend_from_slice(&split.side);
+    out.extend_from_slice(&(split.segments.len() as u32).to_le_bytes());
+    for range in &split.segments {
+        let data = &split.transformed[range.clone()];
+        let (method, inner) = model(data)
+            .filter(|(_, p)| p.len() < data.len())
+            .unwrap_or_else(|| (Method::Stored, data.to_vec()));
+        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        out.push(method as u8);
+        out.extend_from_slice(&(inner.len() as u64).to_le_bytes());
+        out.extend_from_slice(&inner);
+    }
+    out
+}
+
+/// Reads the fields of an inflated payload in order, failing on truncation.
+struct Fields<'a> {
+    payload: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
+        let bytes = self
+            .at
+            .checked_add(n)
+            .and_then(|end| self.payload.get(self.at..end))
+            .ok_or_else(|| invalid("inflated payload: truncated".into()))?;
+        self.at += n;
+        Ok(bytes)
+    }
+
+    fn u32(&mut self) -> io::Result<u64> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")).into())
+    }
+
+    fn u64(&mut self) -> io::Result<u64> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+}
+
+/// Reverses [`encode`]: decodes the segments, then rebuilds the deflate streams.
+pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    let mut fields = Fields { payload, at: 0 };
+    let side_len = fields.u32()? as usize;
+    let side = fields.take(side_len)?;
+    let segments = fields.u32()?;
+    let mut transformed = Vec::new();
+    for _ in 0..segments {
+        let len = fields.u64()?;
+        let method_byte = fields.take(1)?[0];
+        let inner_len = fields.u64()?;
+        let inner = fields.take(usize::try_from(inner_len).unwrap_or(usize::MAX))?;
+        let method = Method::from_byte(method_byte)
+            .filter(|&m| m != Method::Inflated)
+            .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
+        let bound = (inner_len + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION);
+        if len > bound {
+            return Err(invalid(format!(
+                "inflated payload: segment length {len} is impossible for {inner_len} bytes"
+            )));
+        }
+        let segment = method::decode(method, inner, len as usize)?;
+        if segment.len() as u64 != len {
+            return Err(invalid(
+                "inflated payload: a segment has the wrong length".into(),
+            ));
+        }
+        transformed.extend_from_slice(&segment);
+    }
+    deflate::join(&transformed, side, original_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_payloads_are_errors() {
+        let message = |payload: &[u8]| decode(payload, 100).unwrap_err().to_string();
+        assert!(message(&[1, 0]).contains("truncated"));
+        let mut nested = vec![0, 0, 0, 0, 1, 0, 0, 0];
+        nested.extend_from_slice(&5u64.to_le_bytes());
+        nested.push(Method::Inflated as u8);
+        nested.extend_from_slice(&0u64.to_le_bytes());
+        assert!(message(&nested).contains("bad inner method"));
+        let mut huge = vec![0, 0, 0, 0, 1, 0, 0, 0];
+        huge.extend_from_slice(&u64::MAX.to_le_bytes());
+        huge.push(Method::Stored as u8);
+        huge.extend_from_slice(&0u64.to_le_bytes());
+        assert!(message(&huge).contains("impossible"));
+    }
+}

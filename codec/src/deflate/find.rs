@@ -1,0 +1,156 @@
+//! Finding the deflate streams of a file: every position where a wrapper header starts is
+//! tried, and a stream is kept if it is complete, its wrapper's checksum matches and it
+//! re-encodes to exactly its original bytes.
+
+use super::inflate::inflate;
+use super::stream::{Block, Stream};
+use super::wrapper::Wrapper;
+use super::{emit::Emitter, png, scan};
+
+/// Streams shorter than this (compressed bytes) are left alone: the side information
+/// would cost more than modelling their bytes saves.
+const MIN_STREAM_BYTES: usize = 64;
+/// Most decoded bytes per file (see [`decoded_budget`]).
+const MAX_DECODED_BYTES: usize = 192 << 20;
+
+/// Decoded bytes allowed for all streams of a file of `len` bytes: keeps the models' time
+/// and memory within a small multiple of the original's, and the time for a 100 MB file
+/// within the harness's 300 s (the general model codes 1.5-2 MB/s, the token model about
+/// 4 MB/s of decoded bytes).
+fn decoded_budget(len: usize) -> usize {
+    len.saturating_mul(3)
+        .saturating_add(4 << 20)
+        .min(MAX_DECODED_BYTES)
+}
+
+/// A stream found in the file: its span `start..end` is replaced by `representation`.
+pub struct Found {
+    pub start: usize,
+    pub end: usize,
+    pub wrapper: Wrapper,
+    pub stream: Stream,
+    pub representation: Vec<u8>,
+}
+
+/// The deflate bytes `stream` rebuilds to over `decoded`, if it covers it exactly.
+fn deflate_bytes<'a>(
+    stream: impl IntoIterator<Item = &'a Block>,
+    tail_pad: u8,
+    decoded: &[u8],
+) -> Option<Vec<u8>> {
+    let mut emitter = Emitter::new(decoded);
+    for block in stream {
+        emitter.block(block)?;
+    }
+    emitter.finish(tail_pad)
+}
+
+/// Decoded bytes that failed attempts (bytes that looked like a stream header) may cost, on
+/// top of this share of the file's length; past it only PNG, gzip and ZIP headers, which
+/// are rarely imitated by chance, are still tried.
+const WASTED_SHARE: usize = 1;
+const WASTED_FLOOR: usize = 1 << 20;
+
+/// State of one scan over a file.
+struct Scan<'a> {
+    data: &'a [u8],
+    /// Decoded bytes the streams found may still take.
+    budget: usize,
+    /// Decoded bytes spent on attempts that failed, and the most allowed.
+    wasted: usize,
+    max_wasted: usize,
+    scratch: Vec<u8>,
+}
+
+impl Scan<'_> {
+    /// Inflates at `start` of `bytes`; failures count as wasted work.
+    fn inflate(&mut self, bytes: &[u8], start: usize) -> Option<(Stream, Vec<u8>, usize)> {
+        match inflate(bytes, start, self.budget, &mut self.scratch) {
+            Some((stream, end)) => Some((stream, std::mem::take(&mut self.scratch), end)),
+            None => {
+                self.wasted += self.scratch.len();
+                None
+            }
+        }
+    }
+
+    fn plain_stream(&mut self, at: usize) -> Option<Found> {
+        let data = self.data;
+        let (start, check) = scan::deflate_start(data, at)?;
+        if check == scan::Check::Adler32 && self.wasted > self.max_wasted {
+            return None;
+        }
+        let (stream, decoded, end) = self.inflate(data, start)?;
+        if end - start < MIN_STREAM_BYTES
+            || !check.holds(data, end, &decoded)
+            || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
+                != Some(&data[start..end])
+        {
+            return None;
+        }
+        Some(Found {
+            start,
+            end,
+            wrapper: Wrapper::Plain,
+            stream,
+            representation: decoded,
+        })
+    }
+
+    fn png_stream(&mut self, at: usize) -> Option<Found> {
+        let idat = png::find(self.data, at)?;
+        let zlib = &idat.zlib;
+        if !scan::zlib_header(zlib, 0) {
+            return None;
+        }
+        let (stream, decoded, end) = self.inflate(zlib, 2)?;
+        if !scan::Check::Adler32.holds(zlib, end, &decoded)
+            || deflate_bytes(&stream.blocks, stream.tail_pad, &decoded).as_deref()
+                != Some(&zlib[2..end])
+        {
+            return None;
+        }
+        let pixels = idat
+            .image
+            .and_then(|i| Some((i, png::to_bmp(&decoded, &i)?)));
+        let (representation, pixels) = match pixels {
+            Some((image, (bmp, filters))) => (bmp, Some((image, filters))),
+            None => (decoded, None),
+        };
+        Some(Found {
+            start: idat.start,
+            end: idat.end,
+            wrapper: Wrapper::Png {
+                chunks: idat.chunks,
+                prefix: [zlib[0], zlib[1]],
+                suffix: zlib[end..].to_vec(),
+                pixels,
+            },
+            stream,
+            representation,
+        })
+    }
+}
+
+pub fn find_streams(data: &[u8]) -> Vec<Found> {
+    let mut scan = Scan {
+        data,
+        budget: decoded_budget(data.len()),
+        wasted: 0,
+        max_wasted: data.len().saturating_mul(WASTED_SHARE) + WASTED_FLOOR,
+        scratch: Vec::new(),
+    };
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        match scan.png_stream(at).or_else(|| scan.plain_stream(at)) {
+            Some(f) => {
+                scan.budget = scan.budget.saturating_sub(f.representation.len());
+                at = f.end;
+                found.push(f);
+            }
+            None => at += 1,
+        }
+    }
+    found
+}
