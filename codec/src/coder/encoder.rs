@@ -1,11 +1,17 @@
 use super::split;
 
 /// Writes bits under given probabilities; mirror of [`super::Decoder`].
-#[derive(Clone)]
 pub struct Encoder {
     x1: u32,
     x2: u32,
     out: Vec<u8>,
+}
+
+/// A point in an [`Encoder`]'s output to rewind to.
+pub struct Checkpoint {
+    x1: u32,
+    x2: u32,
+    len: usize,
 }
 
 impl Default for Encoder {
@@ -37,6 +43,23 @@ impl Encoder {
             self.x1 <<= 8;
             self.x2 = (self.x2 << 8) | 0xff;
         }
+    }
+
+    /// The state to come back to with [`Self::rewind`]. Written bytes are final (no carry
+    /// reaches them), so the state is the interval and the output length.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            x1: self.x1,
+            x2: self.x2,
+            len: self.out.len(),
+        }
+    }
+
+    /// Forgets every bit coded since `at` was taken.
+    pub fn rewind(&mut self, at: &Checkpoint) {
+        self.x1 = at.x1;
+        self.x2 = at.x2;
+        self.out.truncate(at.len);
     }
 
     /// Bytes written so far (the final flush adds four).

@@ -65,6 +65,26 @@ mod tests {
     }
 
     #[test]
+    fn rewound_bits_leave_no_trace() {
+        let mut straight = Encoder::new();
+        let mut rewound = Encoder::new();
+        for i in 0..5000u32 {
+            straight.encode(i & 1, 20000);
+            rewound.encode(i & 1, 20000);
+        }
+        let at = rewound.checkpoint();
+        for i in 0..3000u32 {
+            rewound.encode((i % 3) & 1, 50000);
+        }
+        rewound.rewind(&at);
+        for i in 0..100u32 {
+            straight.encode((i % 5) & 1, 40000);
+            rewound.encode((i % 5) & 1, 40000);
+        }
+        assert_eq!(straight.finish(), rewound.finish());
+    }
+
+    #[test]
     fn decoder_past_end_of_input_does_not_panic() {
         let mut dec = Decoder::new(&[0xff, 0x00]);
         for _ in 0..1000 {

@@ -44,6 +44,8 @@ const OWN_SEGMENT_BYTES: usize = 64 << 10;
 /// A stream whose side information exceeds 1 / this of its compressed size is described
 /// again under each of [`FAST_INSERT_LIMITS`].
 const EXPENSIVE_SHARE: usize = 50;
+/// Streams shorter than this (compressed bytes) are not described twice.
+const RETRY_MIN_BYTES: usize = 4096;
 /// Insert limits of fast encoders (zlib levels 1 to 3, and longer for others).
 const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
 /// A file with its deflate streams decoded.
@@ -100,18 +102,11 @@ pub fn split(data: &[u8]) -> Option<Split> {
             }
             _ => &f.representation,
         };
-        let before = (enc.clone(), model.clone());
-        code_stream(&mut enc, &mut model, decoded, &f.stream, INSERT_ALL);
-        // Costly to describe: perhaps a fast encoder that leaves long matches out of its
-        // chains. Keep whichever description is shortest.
-        if (enc.bytes_written() - before.0.bytes_written()) * EXPENSIVE_SHARE > f.end - f.start {
-            for limit in FAST_INSERT_LIMITS {
-                let (mut e, mut m) = before.clone();
-                code_stream(&mut e, &mut m, decoded, &f.stream, limit);
-                if e.bytes_written() < enc.bytes_written() {
-                    (enc, model) = (e, m);
-                }
-            }
+        let span = f.end - f.start;
+        if span < RETRY_MIN_BYTES {
+            code_stream(&mut enc, &mut model, decoded, &f.stream, INSERT_ALL);
+        } else {
+            code_stream_best(&mut enc, &mut model, decoded, &f.stream, span);
         }
         copied = f.end;
     }
@@ -125,6 +120,41 @@ pub fn split(data: &[u8]) -> Option<Split> {
     match join(&split.transformed, &split.side, data.len()) {
         Ok(rebuilt) if rebuilt == data => Some(split),
         _ => None,
+    }
+}
+
+/// Codes a stream of `span` compressed bytes; if that costs more than 1 /
+/// [`EXPENSIVE_SHARE`] of them, perhaps it came from a fast encoder that leaves long
+/// matches out of its chains: each of [`FAST_INSERT_LIMITS`] is tried too, and the shortest
+/// description kept.
+fn code_stream_best(
+    enc: &mut Encoder,
+    model: &mut SideModel,
+    decoded: &[u8],
+    stream: &Stream,
+    span: usize,
+) {
+    let (start, fresh, before) = (enc.checkpoint(), model.clone(), enc.bytes_written());
+    code_stream(enc, model, decoded, stream, INSERT_ALL);
+    let cost = |enc: &Encoder| enc.bytes_written() - before;
+    let mut best = (cost(enc), INSERT_ALL);
+    if best.0 * EXPENSIVE_SHARE <= span {
+        return;
+    }
+    let mut last = INSERT_ALL;
+    for limit in FAST_INSERT_LIMITS {
+        enc.rewind(&start);
+        *model = fresh.clone();
+        code_stream(enc, model, decoded, stream, limit);
+        last = limit;
+        if cost(enc) < best.0 {
+            best = (cost(enc), limit);
+        }
+    }
+    if best.1 != last {
+        enc.rewind(&start);
+        *model = fresh;
+        code_stream(enc, model, decoded, stream, best.1);
     }
 }
 
