@@ -165,22 +165,37 @@ fn predictor(filter: u8, a: u8, b: u8, c: u8) -> u8 {
     }
 }
 
-/// Undoes (`unfilter`) or applies the filters of scanline `y`: `prior` is the previous
-/// row's raw bytes (zeros for the first), `row` is transformed in place.
-fn filter_row(filter: u8, row: &mut [u8], prior: &[u8], bpp: usize, unfilter: bool) {
-    // Raw bytes left of the current one: `row` itself when unfiltering (already raw), a
-    // copy when filtering (the raw values are overwritten as we go).
-    let raw_row: Vec<u8> = if unfilter { Vec::new() } else { row.to_vec() };
+/// Undoes the filter of one scanline in place; `prior` is the previous row's raw bytes
+/// (zeros for the first row).
+fn unfilter_row(filter: u8, row: &mut [u8], prior: &[u8], bpp: usize) {
     for x in 0..row.len() {
-        let raw = |i: usize, r: &[u8]| if unfilter { r[i] } else { raw_row[i] };
-        let a = if x >= bpp { raw(x - bpp, row) } else { 0 };
-        let c = if x >= bpp { prior[x - bpp] } else { 0 };
-        let pred = predictor(filter, a, prior[x], c);
-        row[x] = if unfilter {
-            row[x].wrapping_add(pred)
+        let (a, c) = if x >= bpp {
+            (row[x - bpp], prior[x - bpp])
         } else {
-            row[x].wrapping_sub(pred)
+            (0, 0)
         };
+        row[x] = row[x].wrapping_add(predictor(filter, a, prior[x], c));
+    }
+}
+
+/// Appends the raw scanline `raw` filtered with `filter` to `out`.
+fn filter_row(filter: u8, raw: &[u8], prior: &[u8], bpp: usize, out: &mut Vec<u8>) {
+    for x in 0..raw.len() {
+        let (a, c) = if x >= bpp {
+            (raw[x - bpp], prior[x - bpp])
+        } else {
+            (0, 0)
+        };
+        out.push(raw[x].wrapping_sub(predictor(filter, a, prior[x], c)));
+    }
+}
+
+/// Appends `pixels` with the first and third byte of each pixel swapped: PNG's RGB(A) to
+/// BMP's BGR(A), and back.
+fn swap_red_blue(pixels: &[u8], channels: usize, out: &mut Vec<u8>) {
+    for px in pixels.chunks_exact(channels) {
+        out.extend_from_slice(&[px[2], px[1], px[0]]);
+        out.extend_from_slice(&px[3..]);
     }
 }
 
@@ -202,13 +217,8 @@ pub fn to_bmp(scanlines: &[u8], image: &Image) -> Option<(Vec<u8>, Vec<u8>)> {
         }
         filters.push(filter);
         let mut row = line[1..].to_vec();
-        filter_row(filter, &mut row, &prior, image.channels, true);
-        for px in row.chunks_exact(image.channels) {
-            bmp.extend_from_slice(&[px[2], px[1], px[0]]);
-            if image.channels == 4 {
-                bmp.push(px[3]);
-            }
-        }
+        unfilter_row(filter, &mut row, &prior, image.channels);
+        swap_red_blue(&row, image.channels, &mut bmp);
         bmp.extend(std::iter::repeat_n(0, pad));
         prior = row;
     }
@@ -223,22 +233,16 @@ pub fn from_bmp(bmp: &[u8], image: &Image, filters: &[u8]) -> Option<Vec<u8>> {
     let row_len = image.scanline() - 1;
     let mut out = Vec::with_capacity(image.scanline() * image.height);
     let mut prior = vec![0u8; row_len];
+    let mut row = Vec::with_capacity(row_len);
     for (line, &filter) in bmp[BMP_HEADER..]
         .chunks_exact(image.bmp_stride())
         .zip(filters)
     {
-        let mut row = Vec::with_capacity(row_len);
-        for px in line[..row_len].chunks_exact(image.channels) {
-            row.extend_from_slice(&[px[2], px[1], px[0]]);
-            if image.channels == 4 {
-                row.push(px[3]);
-            }
-        }
-        let raw = row.clone();
-        filter_row(filter, &mut row, &prior, image.channels, false);
+        row.clear();
+        swap_red_blue(&line[..row_len], image.channels, &mut row);
         out.push(filter);
-        out.extend_from_slice(&row);
-        prior = raw;
+        filter_row(filter, &row, &prior, image.channels, &mut out);
+        std::mem::swap(&mut prior, &mut row);
     }
     Some(out)
 }
