@@ -7,7 +7,6 @@
 //! Bands are horizontal stripes coded independently (so two threads can run), each a
 //! pixel-by-pixel, plane-by-plane prediction + context-mixed residual coder ([`strip`]).
 
-mod bitio;
 mod bmp;
 mod cm;
 mod lms;

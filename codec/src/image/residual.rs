@@ -8,8 +8,8 @@
 //! Every decision is predicted by several context tables (one counter per context and
 //! node), mixed, and refined by three APMs.
 
-use super::bitio::BitIo;
 use super::cm::{stretch16, Apm, Counters, Mixer};
+use crate::model::adaptive_bit::BitIo;
 use crate::model::logistic::StretchTable;
 
 /// Decision nodes per context.
@@ -68,7 +68,7 @@ impl<const NT: usize> ResidualModel<NT> {
         let a2 = self.apm2.refine(st, c.apm2 * NODES + node);
         let a3 = self.apm3.refine(st, c.apm3 * NODES + node);
         let p = ((pm as u32) * 16 + a1 + a2 + a3) >> 2;
-        let bit = io.bit(bit, p);
+        let bit = io.code(bit, p);
         for i in 0..NT {
             self.tables[i].update(c.table[i] * NODES + node, bit);
         }

@@ -10,11 +10,11 @@
 //! sub-predictor, NLMS), equality flags for flat graphics, position in the 8x8 grid (JPEG
 //! block artefacts of decoded photos), and three hashes of exact neighbouring values.
 
-use super::bitio::BitIo;
 use super::lms::{self, Lms};
 use super::neighbours::{Neighbours, RING_CUR, RING_N, RING_NE, RING_NW, RING_W, RING_WW};
 use super::predict::{blend, med, sub_predictions, Reference, Window, K};
 use super::residual::{Contexts, ResidualModel};
+use crate::model::adaptive_bit::BitIo;
 
 /// Planes at most (green, red, blue, alpha).
 pub const MAX_PLANES: usize = 4;
