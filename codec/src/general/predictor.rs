@@ -9,9 +9,9 @@ use super::matcher::MatchModel;
 use crate::model::apm::Apm;
 use crate::model::bithistory::{initial_p16, BitHistory};
 use crate::model::logit16::Logit16;
-use crate::model::mixer::Mixer;
+use crate::model::mixer::{Mixer, MAX_INPUTS};
 use crate::model::nibble_table::NibbleTable;
-use crate::model::statemap::StateMap;
+use crate::model::statemap;
 
 /// Context kinds: 0-3 orders 1-4, 4 order 0 (bit histories; order 6 did worse, the match
 /// model covers long contexts), 5 word, 6-7 sparse (binary data),
@@ -74,8 +74,9 @@ pub struct Predictor {
     slot: [usize; NCTX],
     /// States read for the current prediction, reused by the update.
     states: [u8; NCTX],
-    /// One 256-state map per context: entry `i * 256 + state`.
-    sms: StateMap,
+    /// One adaptive map per context in use, from bit-history state to probability
+    /// (entries packed as in [`statemap`]).
+    sms: Vec<[u32; 256]>,
     mm: MatchModel,
     mixer: Mixer,
     apm1: Apm,
@@ -136,7 +137,8 @@ impl Predictor {
             .iter()
             .map(|&k| NibbleTable::new(bits[k]))
             .collect();
-        let sms = StateMap::new(NCTX * 256, 1023, |i| initial_p16(i as u8));
+        let row: [u32; 256] = std::array::from_fn(|s| statemap::entry(initial_p16(s as u8)));
+        let sms = vec![row; nctx];
         let mut p = Predictor {
             logit: Logit16::new(),
             hist: BitHistory::new(),
@@ -197,19 +199,23 @@ impl Predictor {
     }
 
     fn predict(&mut self) {
-        for i in 0..self.nctx {
-            let s = self.bucket[i] + self.nib;
-            self.slot[i] = s;
-            let state = self.tables[i].get(s);
-            self.states[i] = state;
-            let p = self.sms.p_at(i << 8 | state as usize);
-            self.mixer.add(self.logit.stretch(p));
+        let mut x = [0i16; MAX_INPUTS];
+        let lanes = self.tables.iter().zip(&self.sms).zip(&self.bucket);
+        let outs = self.slot.iter_mut().zip(&mut self.states).zip(&mut x);
+        for (((table, sm), &bucket), ((slot, state), x)) in lanes.zip(outs) {
+            let s = bucket + self.nib;
+            *slot = s;
+            *state = table.get(s);
+            *x = self
+                .logit
+                .stretch_input(statemap::entry_p16(sm[*state as usize]));
         }
         let m = self
             .mm
             .predict(&self.buf, self.c0, self.bitpos, &self.logit);
-        self.mixer.add(m);
-        self.mixer.add(256);
+        x[self.nctx] = m.clamp(-2047, 2047) as i16;
+        x[self.nctx + 1] = 256;
+        self.mixer.set_inputs(&x);
         let len = self.mm.length();
         let mstate = match (len, self.mm.expected_bit()) {
             (_, None) => 0,
@@ -236,11 +242,10 @@ impl Predictor {
 
     /// Trains every component on the coded bit and prepares the next prediction.
     pub fn update(&mut self, bit: u32) {
-        for i in 0..self.nctx {
-            let s = self.slot[i];
-            let state = self.states[i];
-            self.tables[i].set(s, self.hist.next(state, bit));
-            self.sms.update_at(i << 8 | state as usize, bit);
+        let lanes = self.tables.iter_mut().zip(&mut self.sms);
+        for ((table, sm), (&s, &state)) in lanes.zip(self.slot.iter().zip(&self.states)) {
+            table.set(s, self.hist.next(state, bit));
+            statemap::adapt(&mut sm[state as usize], bit, 1023);
         }
         self.mm.update_bit(bit);
         self.mixer.update(bit);
@@ -286,7 +291,6 @@ impl Predictor {
         self.end_byte(last);
         self.find_buckets();
         self.mm.update_byte(&self.buf, self.match_hash);
-        self.mixer.clear_inputs();
         self.predict();
     }
 

@@ -9,10 +9,18 @@ use std::sync::OnceLock;
 /// Largest magnitude in the stretched domain; `squash16(STRETCH_MAX)` is 65535.
 pub const STRETCH_MAX: i32 = 2880;
 
+const SQUASH_LEN: usize = (2 * STRETCH_MAX + 1) as usize;
+
+/// Fixed-size arrays, so masked and clamped indices need no bounds checks.
 struct Tables {
-    squash: Vec<u16>,
-    stretch: Vec<i16>,
+    squash: Box<[u16; SQUASH_LEN]>,
+    stretch: Box<[i16; 4096]>,
+    /// `stretch` clamped to the mixers' input range.
+    stretch_input: Box<[i16; 4096]>,
 }
+
+/// Largest magnitude of a mixer input.
+pub const INPUT_MAX: i32 = 2047;
 
 /// `e^x` from a Taylor series on `x / 1024` followed by ten squarings.
 fn exp_det(x: f64) -> f64 {
@@ -32,15 +40,15 @@ fn exp_det(x: f64) -> f64 {
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let n = (2 * STRETCH_MAX + 1) as usize;
-        let mut squash = Vec::with_capacity(n);
-        for i in 0..n {
+        let n = SQUASH_LEN;
+        let mut squash = Box::new([0u16; SQUASH_LEN]);
+        for (i, s) in squash.iter_mut().enumerate() {
             let x = i as i32 - STRETCH_MAX;
             let p = 65536.0 / (1.0 + exp_det(-(x as f64) / 256.0));
-            squash.push((p as i64).clamp(1, 65535) as u16);
+            *s = (p as i64).clamp(1, 65535) as u16;
         }
         // stretch[b] = smallest x whose squash reaches the middle of bucket b (16 values wide).
-        let mut stretch = vec![STRETCH_MAX as i16; 4096];
+        let mut stretch = Box::new([STRETCH_MAX as i16; 4096]);
         let mut x = 0usize;
         for (b, s) in stretch.iter_mut().enumerate() {
             let target = (b * 16 + 8) as u16;
@@ -49,7 +57,12 @@ fn tables() -> &'static Tables {
             }
             *s = (x as i32 - STRETCH_MAX) as i16;
         }
-        Tables { squash, stretch }
+        let stretch_input = Box::new(stretch.map(|s| s.clamp(-INPUT_MAX as i16, INPUT_MAX as i16)));
+        Tables {
+            squash,
+            stretch,
+            stretch_input,
+        }
     })
 }
 
@@ -81,6 +94,12 @@ impl Logit16 {
     #[inline]
     pub fn stretch(&self, p16: u32) -> i32 {
         self.t.stretch[(p16 >> 4) as usize & 4095] as i32
+    }
+
+    /// [`Self::stretch`] clamped to `-INPUT_MAX..=INPUT_MAX`, from a table (no branches).
+    #[inline]
+    pub fn stretch_input(&self, p16: u32) -> i16 {
+        self.t.stretch_input[(p16 >> 4) as usize & 4095]
     }
 }
 

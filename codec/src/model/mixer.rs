@@ -17,10 +17,13 @@ pub struct Mixer {
     n: usize,
     /// Inputs; lanes past `n` stay zero.
     inputs: Lanes,
-    nin: usize,
-    /// Per selector: its weight vectors, the chosen one, and its output.
-    weights: Vec<Vec<Lanes>>,
-    masks: Vec<usize>,
+    /// Every selector's weight vectors, one table after another.
+    weights: Vec<Lanes>,
+    nsel: usize,
+    /// Per selector: where its table starts, its size - 1, the vector chosen (an index into
+    /// `weights`) and its output.
+    base: [usize; MAX_SELECTORS],
+    masks: [usize; MAX_SELECTORS],
     chosen: [usize; MAX_SELECTORS],
     p16s: [u32; MAX_SELECTORS],
     p16: u32,
@@ -28,7 +31,9 @@ pub struct Mixer {
     logit: Logit16,
 }
 
-#[inline]
+// Kept out of line: inlined into a caller, LLVM unrolls the loop before it can vectorise
+// it, and the 16 products become scalar multiplies.
+#[inline(never)]
 fn dot(x: &Lanes, w: &Lanes) -> i32 {
     let mut sum = 0i32;
     for i in 0..MAX_INPUTS {
@@ -38,7 +43,7 @@ fn dot(x: &Lanes, w: &Lanes) -> i32 {
 }
 
 /// `w += x * g / 2^16`, saturating.
-#[inline]
+#[inline(never)]
 fn train(x: &Lanes, w: &mut Lanes, g: i16) {
     for i in 0..MAX_INPUTS {
         let d = ((x[i] as i32 * g as i32) >> 16) as i16;
@@ -62,13 +67,22 @@ impl Mixer {
         for w in init.iter_mut().take(n) {
             *w = (init_weight >> 2).clamp(-32767, 32767) as i16;
         }
+        let mut base = [0; MAX_SELECTORS];
+        let mut masks = [0; MAX_SELECTORS];
+        let mut total = 0;
+        for (k, &size) in sets.iter().enumerate() {
+            base[k] = total;
+            masks[k] = size - 1;
+            total += size;
+        }
         Mixer {
             n,
             inputs: [0; MAX_INPUTS],
-            nin: 0,
-            weights: sets.iter().map(|&s| vec![init; s]).collect(),
-            masks: sets.iter().map(|&s| s - 1).collect(),
-            chosen: [0; MAX_SELECTORS],
+            weights: vec![init; total],
+            nsel: sets.len(),
+            base,
+            masks,
+            chosen: base,
             p16s: [32768; MAX_SELECTORS],
             p16: 32768,
             lr: lr.clamp(1, 64) as i32,
@@ -76,25 +90,20 @@ impl Mixer {
         }
     }
 
-    /// Adds one input (clamped to +-2047); at most `n` per prediction (extra are ignored).
+    /// Sets the inputs for the next prediction: each lane within +-2047, lanes from `n` on
+    /// zero.
     #[inline]
-    pub fn add(&mut self, x: i32) {
-        if self.nin < self.n {
-            self.inputs[self.nin] = x.clamp(-2047, 2047) as i16;
-            self.nin += 1;
-        }
-    }
-
-    /// Forgets the inputs added since the last update (to predict afresh).
-    pub fn clear_inputs(&mut self) {
-        self.nin = 0;
+    pub fn set_inputs(&mut self, x: &Lanes) {
+        debug_assert!(x.iter().all(|v| (-2047..=2047).contains(v)));
+        debug_assert!(x[self.n..].iter().all(|&v| v == 0));
+        self.inputs = *x;
     }
 
     /// Makes selector `k` use weight vector `set` (masked to its table size).
     #[inline]
     pub fn select(&mut self, k: usize, set: usize) {
-        if k < self.masks.len() {
-            self.chosen[k] = set & self.masks[k];
+        if k < self.nsel {
+            self.chosen[k] = self.base[k] + (set & self.masks[k]);
         }
     }
 
@@ -102,12 +111,18 @@ impl Mixer {
     #[inline]
     pub fn mix(&mut self) -> i32 {
         let mut sum = 0i32;
-        for (j, table) in self.weights.iter().enumerate() {
-            let d = (dot(&self.inputs, &table[self.chosen[j]]) >> 14).clamp(-2880, 2880);
+        for j in 0..self.nsel {
+            let d = (dot(&self.inputs, &self.weights[self.chosen[j]]) >> 14).clamp(-2880, 2880);
             self.p16s[j] = self.logit.squash(d);
             sum += d;
         }
-        let out = sum / self.weights.len() as i32;
+        // Constant divisors become multiplications.
+        let out = match self.nsel {
+            1 => sum,
+            2 => sum / 2,
+            3 => sum / 3,
+            n => sum / n as i32,
+        };
         self.p16 = self.logit.squash(out);
         out
     }
@@ -123,16 +138,14 @@ impl Mixer {
         self.p16
     }
 
-    /// Trains each selector's chosen weights on the coded `bit`; the next prediction adds
-    /// its inputs afresh.
+    /// Trains each selector's chosen weights on the coded `bit`.
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        for (j, table) in self.weights.iter_mut().enumerate() {
+        for j in 0..self.nsel {
             let err = ((bit as i32) << 16) - self.p16s[j] as i32;
             let g = ((err * self.lr) >> 4).clamp(-32767, 32767) as i16;
-            train(&self.inputs, &mut table[self.chosen[j]], g);
+            train(&self.inputs, &mut self.weights[self.chosen[j]], g);
         }
-        self.nin = 0;
     }
 }
 
@@ -148,14 +161,17 @@ mod tests {
             state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let bit = state >> 31;
             let good = if bit == 1 { 600 } else { -600 };
-            m.add(good);
-            m.add(((state >> 7) & 1023) as i32 - 512);
+            let mut x = [0; MAX_INPUTS];
+            x[0] = good;
+            x[1] = ((state >> 7) & 1023) as i16 - 512;
+            m.set_inputs(&x);
             m.select(1, i & 3);
             m.mix();
             m.update(bit);
         }
-        m.add(600);
-        m.add(0);
+        let mut x = [0; MAX_INPUTS];
+        x[0] = 600;
+        m.set_inputs(&x);
         m.mix();
         assert!(m.p16() > 60000, "{}", m.p16());
     }

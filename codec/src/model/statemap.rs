@@ -26,9 +26,7 @@ impl StateMap {
     /// `n` contexts (rounded up to a power of two), entry `ctx` starting at `p16_init(ctx)`.
     pub fn new(n: usize, limit: u32, p16_init: impl Fn(usize) -> u32) -> Self {
         let n = n.max(1).next_power_of_two();
-        let t = (0..n)
-            .map(|i| (p16_init(i).min(65535) << 16) & 0xffff_fc00)
-            .collect();
+        let t = (0..n).map(|i| entry(p16_init(i))).collect();
         StateMap {
             t,
             mask: n - 1,
@@ -41,7 +39,7 @@ impl StateMap {
     #[inline]
     pub fn p(&mut self, ctx: usize) -> u32 {
         self.idx = ctx & self.mask;
-        self.t[self.idx] >> 16
+        entry_p16(self.t[self.idx])
     }
 
     /// Moves the last queried entry towards `bit`.
@@ -50,24 +48,34 @@ impl StateMap {
         self.update_at(self.idx, bit);
     }
 
-    /// 16-bit P(1) of entry `ctx` (masked), without remembering it: for callers that keep
-    /// several entries of one map in flight and update them with [`Self::update_at`].
-    #[inline]
-    pub fn p_at(&self, ctx: usize) -> u32 {
-        self.t[ctx & self.mask] >> 16
-    }
-
     /// Moves entry `ctx` (masked) towards `bit`.
     #[inline]
     pub fn update_at(&mut self, ctx: usize, bit: u32) {
-        let e = &mut self.t[ctx & self.mask];
-        let n = *e & 1023;
-        let p = (*e >> 10) as i64;
-        let target = if bit != 0 { (1i64 << 22) - 1 } else { 0 };
-        let p = p + (((target - p) * RATE[n as usize] as i64) >> 16);
-        let n = if n < self.limit { n + 1 } else { n };
-        *e = ((p.clamp(0, (1 << 22) - 1) as u32) << 10) | n;
+        adapt(&mut self.t[ctx & self.mask], bit, self.limit);
     }
+}
+
+/// A packed entry holding `p16` (at most 65535), with a count of 0.
+pub fn entry(p16: u32) -> u32 {
+    (p16.min(65535) << 16) & 0xffff_fc00
+}
+
+/// 16-bit P(1) held by a packed entry.
+#[inline]
+pub fn entry_p16(e: u32) -> u32 {
+    e >> 16
+}
+
+/// Moves a packed entry towards `bit`; its count saturates at `limit` (at most 1023).
+#[inline]
+pub fn adapt(e: &mut u32, bit: u32, limit: u32) {
+    let n = *e & 1023;
+    let p = (*e >> 10) as i64;
+    let target = if bit != 0 { (1i64 << 22) - 1 } else { 0 };
+    // Every rate is below 1, so `p` moves within `p..=target`: it never leaves 22 bits.
+    let p = p + (((target - p) * RATE[n as usize] as i64) >> 16);
+    let n = if n < limit { n + 1 } else { n };
+    *e = ((p as u32) << 10) | n;
 }
 
 #[cfg(test)]
