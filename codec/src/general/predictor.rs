@@ -198,6 +198,16 @@ impl Predictor {
         }
     }
 
+    /// With one bit of the first nibble left, the second nibble's buckets are one of two
+    /// known ones: start loading both (their misses then overlap the coding of that bit).
+    fn prefetch_second_nibble(&self) {
+        let c0 = self.c0 << 1;
+        for (ctx, table) in self.ctx.iter().zip(&self.tables) {
+            table.prefetch(nibble_hash(*ctx, c0));
+            table.prefetch(nibble_hash(*ctx, c0 | 1));
+        }
+    }
+
     fn predict(&mut self) {
         let mut x = [0i16; MAX_INPUTS];
         let lanes = self.tables.iter().zip(&self.sms).zip(&self.bucket);
@@ -268,6 +278,8 @@ impl Predictor {
         } else if self.bitpos == 4 {
             self.nib = 1;
             self.find_buckets();
+        } else if self.bitpos == 3 {
+            self.prefetch_second_nibble();
         }
         self.predict();
     }

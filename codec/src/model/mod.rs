@@ -7,4 +7,5 @@ pub mod logistic;
 pub mod logit16;
 pub mod mixer;
 pub mod nibble_table;
+pub mod prefetch;
 pub mod statemap;

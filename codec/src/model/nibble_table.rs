@@ -27,6 +27,12 @@ impl NibbleTable {
         self.t[((hash as usize) & self.mask) * 16]
     }
 
+    /// Hints that `hash`'s bucket group (one cache line) will be looked up soon.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        super::prefetch::prefetch(&self.t, ((hash as usize) & self.mask) * 16);
+    }
+
     /// Offset of the bucket for a 64-bit context hash; node `j` (1..=15) is at `offset + j`.
     #[inline]
     pub fn find(&mut self, hash: u64) -> usize {
