@@ -74,13 +74,34 @@ pub fn adapt(e: &mut u32, bit: u32, limit: u32) {
     let target = if bit != 0 { (1i64 << 22) - 1 } else { 0 };
     // Every rate is below 1, so `p` moves within `p..=target`: it never leaves 22 bits.
     let p = p + (((target - p) * RATE[n as usize] as i64) >> 16);
-    let n = if n < limit { n + 1 } else { n };
+    let n = if n < limit.min(1023) { n + 1 } else { n };
     *e = ((p as u32) << 10) | n;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adapting_stays_within_the_packed_fields() {
+        for (start, bit) in [(65535, 1), (0, 0), (65535, 0), (0, 1)] {
+            let mut e = entry(start);
+            for _ in 0..5000 {
+                let before = e >> 10;
+                adapt(&mut e, bit, 5000);
+                let after = e >> 10;
+                // Moves towards the bit, never past either end of the 22-bit range.
+                assert!(if bit == 1 {
+                    after >= before
+                } else {
+                    after <= before
+                });
+            }
+            assert_eq!(e & 1023, 1023, "the count saturates");
+            let p = entry_p16(e);
+            assert!(if bit == 1 { p >= 65500 } else { p <= 35 }, "{p}");
+        }
+    }
 
     #[test]
     fn learns_a_skewed_source_quickly() {
