@@ -5,29 +5,18 @@
 //! 12-bit logistic domain of [`crate::model::logistic`] (stretch scaled by 256).
 
 use crate::model::logistic::{squash, StretchTable};
+use crate::model::statemap;
 
-/// Learning-rate table: `RECIP[n] = 65536 / (n + 1.5)`.
-fn recip_table() -> [u32; 1024] {
-    let mut t = [0u32; 1024];
-    for (n, v) in t.iter_mut().enumerate() {
-        *v = (131072 / (2 * n as u32 + 3)).max(1);
-    }
-    t
-}
-
-/// A table of adaptive probabilities. Entry layout: P(1) in the top 22 bits, hit count
-/// in the low 10 bits (capped at `limit`, which sets the slowest learning rate).
 pub struct Counters {
+    /// Entries packed as in [`statemap`] (the same adaptive probability and count).
     t: Vec<u32>,
-    recip: [u32; 1024],
     limit: u32,
 }
 
 impl Counters {
     pub fn new(len: usize, limit: u32) -> Self {
         Counters {
-            t: vec![(1u32 << 31) & !1023; len],
-            recip: recip_table(),
+            t: vec![statemap::entry(32768); len],
             limit: limit.min(1023),
         }
     }
@@ -35,18 +24,12 @@ impl Counters {
     /// P(1) at `i`, 16-bit.
     #[inline]
     pub fn p(&self, i: usize) -> u32 {
-        self.t[i] >> 16
+        statemap::entry_p16(self.t[i])
     }
 
     #[inline]
     pub fn update(&mut self, i: usize, bit: u32) {
-        let e = self.t[i];
-        let n = e & 1023;
-        let p = (e >> 10) as i64;
-        let target = if bit != 0 { (1i64 << 22) - 1 } else { 0 };
-        let p = p + (((target - p) * self.recip[n as usize] as i64) >> 16);
-        let n = if n < self.limit { n + 1 } else { n };
-        self.t[i] = ((p as u32) << 10) | n;
+        statemap::adapt(&mut self.t[i], bit, self.limit);
     }
 }
 
