@@ -44,7 +44,7 @@ impl Repeats {
             .clamp(10, MAX_TABLE_BITS);
         Repeats {
             hist: Vec::with_capacity(values),
-            table: vec![0; 1 << table_bits],
+            table: crate::model::zeroed::zeroed(1 << table_bits),
             table_bits,
             roll: 0,
             ptr: 0,

@@ -4,6 +4,7 @@
 //! distance.
 
 use super::stream::{MAX_MATCH, WINDOW};
+use crate::model::zeroed::zeroed;
 
 const HASH_BITS: u32 = 16;
 /// Search depths (chain links, hash collisions included, as encoders count them) the token
@@ -82,9 +83,9 @@ impl Chains {
     pub fn new(len: usize) -> Self {
         let bits = (usize::BITS - len.leading_zeros()).clamp(8, HASH_BITS);
         Chains {
-            head: vec![0; 1 << bits],
+            head: zeroed(1 << bits),
             hash_shift: 32 - bits,
-            prev: vec![0; len.clamp(1, WINDOW).next_power_of_two()],
+            prev: zeroed(len.clamp(1, WINDOW).next_power_of_two()),
             prev_mask: len.clamp(1, WINDOW).next_power_of_two() - 1,
             inserted: 0,
             skipped: 0..0,

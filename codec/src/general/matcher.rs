@@ -33,7 +33,7 @@ impl MatchModel {
     pub fn new(bits: u32) -> Self {
         let bits = bits.clamp(8, 24);
         MatchModel {
-            table: vec![0; 1 << bits],
+            table: crate::model::zeroed::zeroed(1 << bits),
             mask: (1 << bits) - 1,
             ptr: 0,
             len: 0,

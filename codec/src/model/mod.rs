@@ -9,3 +9,4 @@ pub mod mixer;
 pub mod nibble_table;
 pub mod prefetch;
 pub mod statemap;
+pub mod zeroed;

@@ -15,7 +15,7 @@ impl NibbleTable {
     pub fn new(bits: u32) -> Self {
         let bits = bits.clamp(2, 26);
         NibbleTable {
-            t: vec![0; 16 << bits],
+            t: super::zeroed::zeroed(16 << bits),
             mask: (1 << bits) - 1,
         }
     }
