@@ -5,15 +5,14 @@ use super::method::{self, model, Method};
 use super::{invalid, EXPANSION_ALLOWANCE, MAX_EXPANSION};
 use crate::deflate;
 use std::io;
+use std::ops::Range;
 
-/// The payload of a file whose deflate streams were decoded (see [`Method::Inflated`]).
-pub fn encode(split: &deflate::Split) -> Vec<u8> {
+/// The coded segments of `transformed`, as they follow the side information in the payload.
+pub fn encode_segments(transformed: &[u8], segments: &[Range<usize>]) -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(&(split.side.len() as u32).to_le_bytes());
-    out.extend_from_slice(&split.side);
-    out.extend_from_slice(&(split.segments.len() as u32).to_le_bytes());
-    for range in &split.segments {
-        let data = &split.transformed[range.clone()];
+    out.extend_from_slice(&(segments.len() as u32).to_le_bytes());
+    for range in segments {
+        let data = &transformed[range.clone()];
         let (method, inner) = model(data)
             .filter(|(_, p)| p.len() < data.len())
             .unwrap_or_else(|| (Method::Stored, data.to_vec()));
@@ -22,6 +21,16 @@ pub fn encode(split: &deflate::Split) -> Vec<u8> {
         out.extend_from_slice(&(inner.len() as u64).to_le_bytes());
         out.extend_from_slice(&inner);
     }
+    out
+}
+
+/// The payload of a file whose deflate streams were decoded (see [`Method::Inflated`]):
+/// the side information, then the segments made by [`encode_segments`].
+pub fn payload(side: &[u8], segments: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + side.len() + segments.len());
+    out.extend_from_slice(&(side.len() as u32).to_le_bytes());
+    out.extend_from_slice(side);
+    out.extend_from_slice(segments);
     out
 }
 

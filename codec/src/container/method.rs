@@ -38,8 +38,24 @@ impl Method {
 
 /// Picks the method giving the smallest payload; falls back to storing.
 pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
-    let modelled = match deflate::split(data) {
-        Some(split) => Some((Method::Inflated, inflated::encode(&split))),
+    let modelled = match deflate::layout(data) {
+        Some(layout) => {
+            // The side information (the token model over every stream, then a rebuild of
+            // the whole file to check it) and the segments' models need nothing from each
+            // other: they run at once.
+            let (side, segments) = std::thread::scope(|s| {
+                let side = s.spawn(|| layout.side(data));
+                let segments = inflated::encode_segments(&layout.transformed, &layout.segments);
+                (
+                    side.join().expect("side information thread panicked"),
+                    segments,
+                )
+            });
+            match side {
+                Some(side) => Some((Method::Inflated, inflated::payload(&side, &segments))),
+                None => model(data),
+            }
+        }
         None => model(data),
     };
     match modelled {

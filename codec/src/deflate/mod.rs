@@ -48,7 +48,8 @@ const EXPENSIVE_SHARE: usize = 50;
 const RETRY_MIN_BYTES: usize = 4096;
 /// Insert limits of fast encoders (zlib levels 1 to 3, and longer for others).
 const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
-/// A file with its deflate streams decoded.
+/// A file with its deflate streams decoded (what the tests check).
+#[cfg(test)]
 pub struct Split {
     pub transformed: Vec<u8>,
     pub side: Vec<u8>,
@@ -56,27 +57,24 @@ pub struct Split {
     pub segments: Vec<Range<usize>>,
 }
 
-/// Decodes the deflate streams of `data`; `None` if there are none worth replacing.
-pub fn split(data: &[u8]) -> Option<Split> {
+/// A file's deflate streams, found and decoded, before their side information is coded.
+pub struct Layout {
+    found: Vec<find::Found>,
+    pub transformed: Vec<u8>,
+    /// Consecutive ranges covering `transformed`, each best coded on its own.
+    pub segments: Vec<Range<usize>>,
+}
+
+/// Finds and decodes the deflate streams of `data`; `None` if there are none.
+pub fn layout(data: &[u8]) -> Option<Layout> {
     let found = find_streams(data);
     if found.is_empty() {
         return None;
     }
     let mut transformed = Vec::new();
     let mut segments = Vec::new();
-    let mut enc = Encoder::new();
-    let mut model = SideModel::default();
-    model.code_count(&mut enc, found.len());
     let mut copied = 0;
     for f in &found {
-        let placement = Placement {
-            gap: f.start - copied,
-            len: f.representation.len(),
-        };
-        model.code_placement(&mut enc, placement);
-        model
-            .wrapper
-            .code(&mut enc, &f.wrapper, f.representation.len(), usize::MAX);
         transformed.extend_from_slice(&data[copied..f.start]);
         let from = transformed.len();
         transformed.extend_from_slice(&f.representation);
@@ -91,36 +89,72 @@ pub fn split(data: &[u8]) -> Option<Split> {
         {
             segments.push(from..transformed.len());
         }
-        let scanlines;
-        let decoded = match &f.wrapper {
-            Wrapper::Png {
-                pixels: Some((image, filters)),
-                ..
-            } => {
-                scanlines = png::from_bmp(&f.representation, image, filters)?;
-                &scanlines
-            }
-            _ => &f.representation,
-        };
-        let span = f.end - f.start;
-        if span < RETRY_MIN_BYTES {
-            code_stream(&mut enc, &mut model, decoded, &f.stream, INSERT_ALL);
-        } else {
-            code_stream_best(&mut enc, &mut model, decoded, &f.stream, span);
-        }
         copied = f.end;
     }
     transformed.extend_from_slice(&data[copied..]);
-    let split = Split {
+    Some(Layout {
         segments: partition(&segments, transformed.len()),
+        found,
         transformed,
-        side: enc.finish(),
-    };
-    // The token model must make identical choices in both directions; check it for real.
-    match join(&split.transformed, &split.side, data.len()) {
-        Ok(rebuilt) if rebuilt == data => Some(split),
-        _ => None,
+    })
+}
+
+impl Layout {
+    /// The side information that rebuilds `data` (the file this layout was found in) from
+    /// `transformed`, or `None` if rebuilding it once does not give `data` back: the token
+    /// model must make identical choices in both directions, and this checks it for real.
+    pub fn side(&self, data: &[u8]) -> Option<Vec<u8>> {
+        let mut enc = Encoder::new();
+        let mut model = SideModel::default();
+        model.code_count(&mut enc, self.found.len());
+        let mut copied = 0;
+        for f in &self.found {
+            let placement = Placement {
+                gap: f.start - copied,
+                len: f.representation.len(),
+            };
+            model.code_placement(&mut enc, placement);
+            model
+                .wrapper
+                .code(&mut enc, &f.wrapper, f.representation.len(), usize::MAX);
+            let scanlines;
+            let decoded = match &f.wrapper {
+                Wrapper::Png {
+                    pixels: Some((image, filters)),
+                    ..
+                } => {
+                    scanlines = png::from_bmp(&f.representation, image, filters)?;
+                    &scanlines
+                }
+                _ => &f.representation,
+            };
+            let span = f.end - f.start;
+            if span < RETRY_MIN_BYTES {
+                code_stream(&mut enc, &mut model, decoded, &f.stream, INSERT_ALL);
+            } else {
+                code_stream_best(&mut enc, &mut model, decoded, &f.stream, span);
+            }
+            copied = f.end;
+        }
+        let side = enc.finish();
+        match join(&self.transformed, &side, data.len()) {
+            Ok(rebuilt) if rebuilt == data => Some(side),
+            _ => None,
+        }
     }
+}
+
+/// [`layout`] and [`Layout::side`] in one: the whole transform, checked; `None` if there
+/// are no streams or the check fails.
+#[cfg(test)]
+pub fn split(data: &[u8]) -> Option<Split> {
+    let layout = layout(data)?;
+    let side = layout.side(data)?;
+    Some(Split {
+        transformed: layout.transformed,
+        side,
+        segments: layout.segments,
+    })
 }
 
 /// Codes a stream of `span` compressed bytes; if that costs more than 1 /
@@ -190,7 +224,8 @@ fn partition(own: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Rebuilds the original file (at most `original_len` bytes) from a [`Split`].
+/// Rebuilds the original file (at most `original_len` bytes) from the transformed data and
+/// the side information.
 pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let corrupt = |what: &str| invalid(format!("deflate side information: {what}"));
     let mut dec = Decoder::new(side);
