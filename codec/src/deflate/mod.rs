@@ -48,15 +48,6 @@ const EXPENSIVE_SHARE: usize = 50;
 const RETRY_MIN_BYTES: usize = 4096;
 /// Insert limits of fast encoders (zlib levels 1 to 3, and longer for others).
 const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
-/// A file with its deflate streams decoded (what the tests check).
-#[cfg(test)]
-pub struct Split {
-    pub transformed: Vec<u8>,
-    pub side: Vec<u8>,
-    /// Consecutive ranges covering `transformed`, each best coded on its own.
-    pub segments: Vec<Range<usize>>,
-}
-
 /// A file's deflate streams, found and decoded, before their side information is coded.
 pub struct Layout {
     found: Vec<find::Found>,
@@ -142,19 +133,6 @@ impl Layout {
             _ => None,
         }
     }
-}
-
-/// [`layout`] and [`Layout::side`] in one: the whole transform, checked; `None` if there
-/// are no streams or the check fails.
-#[cfg(test)]
-pub fn split(data: &[u8]) -> Option<Split> {
-    let layout = layout(data)?;
-    let side = layout.side(data)?;
-    Some(Split {
-        transformed: layout.transformed,
-        side,
-        segments: layout.segments,
-    })
 }
 
 /// Codes a stream of `span` compressed bytes; if that costs more than 1 /

@@ -3,6 +3,26 @@ use flate2::write::{GzEncoder, ZlibEncoder};
 use flate2::Compression;
 use std::io::Write;
 
+/// A file with its deflate streams decoded (what the tests check).
+struct Split {
+    transformed: Vec<u8>,
+    side: Vec<u8>,
+    /// Consecutive ranges covering `transformed`, each best coded on its own.
+    segments: Vec<Range<usize>>,
+}
+
+/// [`layout`] and [`Layout::side`] in one: the whole transform, checked; `None` if there
+/// are no streams or the check fails.
+fn split(data: &[u8]) -> Option<Split> {
+    let layout = layout(data)?;
+    let side = layout.side(data)?;
+    Some(Split {
+        transformed: layout.transformed,
+        side,
+        segments: layout.segments,
+    })
+}
+
 fn prose(len: usize) -> Vec<u8> {
     let words = [
         "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "and", "then", "runs",

@@ -8,7 +8,7 @@
 use super::matcher::MatchModel;
 use crate::model::apm::Apm;
 use crate::model::bithistory::{initial_p16, BitHistory};
-use crate::model::logit16::Logit16;
+use crate::model::logit16::{Logit16, INPUT_MAX};
 use crate::model::mixer::{Mixer, MAX_INPUTS};
 use crate::model::nibble_table::NibbleTable;
 use crate::model::statemap;
@@ -223,7 +223,7 @@ impl Predictor {
         let m = self
             .mm
             .predict(&self.buf, self.c0, self.bitpos, &self.logit);
-        x[self.nctx] = m.clamp(-2047, 2047) as i16;
+        x[self.nctx] = m.clamp(-INPUT_MAX, INPUT_MAX) as i16;
         x[self.nctx + 1] = 256;
         self.mixer.set_inputs(&x);
         let len = self.mm.length();

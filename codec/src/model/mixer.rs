@@ -4,7 +4,7 @@
 //! Inputs are stretched probabilities (scale 256, |x| < 2^11); weights are 16-bit with 1.0 =
 //! 2^14 (so |w| < 2). Fixed 16-lane arrays let the dot product and update vectorise.
 
-use super::logit16::Logit16;
+use super::logit16::{Logit16, INPUT_MAX};
 
 /// Most inputs a mixer takes.
 pub const MAX_INPUTS: usize = 16;
@@ -90,11 +90,13 @@ impl Mixer {
         }
     }
 
-    /// Sets the inputs for the next prediction: each lane within +-2047, lanes from `n` on
-    /// zero.
+    /// Sets the inputs for the next prediction: each lane within +-[`INPUT_MAX`], lanes from
+    /// `n` on zero.
     #[inline]
     pub fn set_inputs(&mut self, x: &Lanes) {
-        debug_assert!(x.iter().all(|v| (-2047..=2047).contains(v)));
+        debug_assert!(x
+            .iter()
+            .all(|&v| (-INPUT_MAX..=INPUT_MAX).contains(&i32::from(v))));
         debug_assert!(x[self.n..].iter().all(|&v| v == 0));
         self.inputs = *x;
     }
