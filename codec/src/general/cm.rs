@@ -9,7 +9,7 @@ pub fn encode(p: &mut Predictor, data: &[u8]) -> Vec<u8> {
     for &c in data {
         for k in (0..8).rev() {
             let bit = (c >> k) as u32 & 1;
-            enc.encode(bit, p.p());
+            enc.encode(bit, p.predict());
             p.update(bit);
         }
     }
@@ -23,7 +23,7 @@ pub fn decode(p: &mut Predictor, coded: &[u8], n: usize, out: &mut Vec<u8>) -> i
     for _ in 0..n {
         let mut c = 0u32;
         for _ in 0..8 {
-            let bit = dec.decode(p.p());
+            let bit = dec.decode(p.predict());
             p.update(bit);
             c = (c << 1) | bit;
         }

@@ -9,7 +9,9 @@
 //! them are found by the match model.
 
 mod analyze;
+mod bank;
 mod cm;
+mod hashes;
 mod matcher;
 mod predictor;
 mod x86;
