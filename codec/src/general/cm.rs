@@ -1,15 +1,21 @@
 //! Codes one segment bit by bit with the lane's predictor and a fresh arithmetic coder.
 
+use super::pipeline::RemoteInputs;
 use super::predictor::Predictor;
 use crate::coder::{Decoder, Encoder};
 use std::io;
 
-pub fn encode(p: &mut Predictor, data: &[u8]) -> Vec<u8> {
+/// Codes `data`; a predictor made with remote contexts takes their inputs from `remote`.
+pub fn encode(p: &mut Predictor, data: &[u8], mut remote: Option<&mut RemoteInputs>) -> Vec<u8> {
     let mut enc = Encoder::new();
     for &c in data {
         for k in (0..8).rev() {
             let bit = (c >> k) as u32 & 1;
-            enc.encode(bit, p.predict());
+            let pr = match remote.as_deref_mut() {
+                Some(r) => p.predict_with(r.next_bit()),
+                None => p.predict(),
+            };
+            enc.encode(bit, pr);
             p.update(bit);
         }
     }

@@ -6,13 +6,15 @@
 //! sequence of segments `kind (1) | raw length (u32 LE) | coded length (u32 LE) | bytes`:
 //! kind 0 stores bytes, kind 1 is a fresh arithmetic-coder stream driven by the lane's single
 //! predictor. Stored bytes still join the predictor's history (uncoded), so later repeats of
-//! them are found by the match model.
+//! them are found by the match model. The encoder of a single lane may run part of the
+//! contexts on a second thread ([`pipeline`]); that never changes the bytes.
 
 mod analyze;
 mod bank;
 mod cm;
 mod hashes;
 mod matcher;
+mod pipeline;
 mod predictor;
 mod x86;
 
@@ -62,8 +64,8 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     if data.len() >= PARALLEL_MIN {
         let (a, b) = data.split_at(data.len() / 2);
         let (la, lb) = std::thread::scope(|s| {
-            let h = s.spawn(|| encode_lane(a, params));
-            let lb = encode_lane(b, params);
+            let h = s.spawn(|| encode_lane(a, params, false));
+            let lb = encode_lane(b, params, false);
             (h.join().expect("lane thread panicked"), lb)
         });
         out.push(2);
@@ -72,7 +74,7 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(&lb);
     } else {
         out.push(1);
-        out.extend_from_slice(&encode_lane(data, params));
+        out.extend_from_slice(&encode_lane(data, params, true));
     }
     Some(out)
 }
@@ -94,16 +96,54 @@ fn segments(data: &[u8]) -> Vec<(usize, usize, bool)> {
     segs
 }
 
-fn encode_lane(data: &[u8], params: Params) -> Vec<u8> {
+/// Codes one lane; `spare_core` allows running part of the contexts on a second thread.
+fn encode_lane(data: &[u8], params: Params, spare_core: bool) -> Vec<u8> {
     let segs = segments(data);
     let modelled: usize = segs.iter().filter(|s| !s.2).map(|s| s.1 - s.0).sum();
+    let remote = if spare_core {
+        pipeline::remote_contexts(params, modelled)
+    } else {
+        0
+    };
+    code_lane(data, &segs, modelled, params, remote)
+}
+
+/// Codes a lane's segments, the last `remote` contexts run on a thread of their own. The
+/// output does not depend on `remote`.
+fn code_lane(
+    data: &[u8],
+    segs: &[(usize, usize, bool)],
+    modelled: usize,
+    params: Params,
+    remote: usize,
+) -> Vec<u8> {
+    if remote == 0 || modelled == 0 {
+        return code_segments(data, segs, modelled, params, None);
+    }
+    std::thread::scope(|s| {
+        let (run, mut inputs) = pipeline::feed(data, segs, params, modelled, remote);
+        s.spawn(run);
+        code_segments(data, segs, modelled, params, Some(&mut inputs))
+    })
+}
+
+/// Codes the segments of a lane, the inputs of any contexts run elsewhere taken from `remote`.
+fn code_segments(
+    data: &[u8],
+    segs: &[(usize, usize, bool)],
+    modelled: usize,
+    params: Params,
+    mut remote: Option<&mut pipeline::RemoteInputs>,
+) -> Vec<u8> {
+    let remote_contexts = remote.as_ref().map_or(0, |r| r.per_bit());
     // Stored bytes still join the model's history (without coding) once it exists.
-    let mut predictor = (modelled > 0).then(|| Predictor::new(modelled, params));
+    let mut predictor =
+        (modelled > 0).then(|| Predictor::with_remote(modelled, params, remote_contexts));
     let mut out = Vec::new();
-    for (start, end, stored) in segs {
+    for &(start, end, stored) in segs {
         let raw = &data[start..end];
         let (kind, coded) = match predictor.as_mut() {
-            Some(p) if !stored => (KIND_CM, cm::encode(p, raw)),
+            Some(p) if !stored => (KIND_CM, cm::encode(p, raw, remote.as_deref_mut())),
             Some(p) => {
                 p.observe(raw);
                 (KIND_STORED, raw.to_vec())
@@ -314,6 +354,46 @@ mod tests {
         let data = b"abcdefg".repeat(100_000);
         let n = round_trip(&data);
         assert!(n < 300, "{n}");
+    }
+
+    #[test]
+    fn contexts_on_a_second_thread_give_the_same_bytes() {
+        let mut s = 9u64;
+        let mut noise = || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (s >> 56) as u8
+        };
+        let mut text = b"Records: 0042;name=alpha;\n".repeat(800);
+        text.extend((0..3 * analyze::BLOCK).map(|_| noise()));
+        text.extend_from_slice(&b"more words after the noise, and a table:\t1\t2\n".repeat(300));
+        let binary: Vec<u8> = (0..40_000u32)
+            .map(|i| ((i * i) >> 7) as u8 ^ noise())
+            .collect();
+        let params = [
+            Params {
+                record: 27,
+                sparse: false,
+                columns: true,
+            },
+            Params {
+                record: 0,
+                sparse: true,
+                columns: false,
+            },
+        ];
+        for (data, params) in [(&text, params[0]), (&binary, params[1])] {
+            let segs = segments(data);
+            assert!(segs.len() > 1 || data == &binary);
+            let modelled = segs.iter().filter(|s| !s.2).map(|s| s.1 - s.0).sum();
+            let alone = code_lane(data, &segs, modelled, params, 0);
+            for remote in [1, 3, hashes::kinds(params).len()] {
+                let split = code_lane(data, &segs, modelled, params, remote);
+                assert!(
+                    split == alone,
+                    "{remote} remote contexts changed the output"
+                );
+            }
+        }
     }
 
     #[test]
