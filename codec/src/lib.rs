@@ -16,6 +16,7 @@ mod crc32;
 mod deflate;
 mod general;
 mod image;
+mod jpeg;
 mod model;
 
 /// Compresses everything readable from `input` (from its current position to the end) and

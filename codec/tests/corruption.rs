@@ -23,8 +23,8 @@ fn try_decode(packed: &[u8]) {
     );
 }
 
-/// Inputs of varied kinds: text, records, runs, noise, x86-like code, and gzip of numbered
-/// text (so the deflate recompressor's side information is damaged too).
+/// Inputs of varied kinds: text, records, runs, noise, x86-like code, gzip of numbered text
+/// (so the deflate recompressor's side information is damaged too) and baseline JPEGs.
 fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
     let mut s = seed | 1;
     let mut next = move || {
@@ -33,7 +33,7 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
         s ^= s << 17;
         s
     };
-    match kind % 6 {
+    match kind % 7 {
         0 => {
             let words = ["the ", "cat ", "sat ", "on ", "a ", "mat. ", "And\n"];
             let mut v = Vec::new();
@@ -58,6 +58,18 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
             std::io::Write::write_all(&mut gz, &text).expect("write to a Vec");
             gz.finish().expect("finish a Vec")
         }
+        6 => {
+            let (w, h) = (48 + (len % 64) as u16, 40u16);
+            let px: Vec<u8> = (0..w as usize * h as usize * 3)
+                .map(|i| (i % 97) as u8 ^ (next() % 16) as u8)
+                .collect();
+            let mut out = Vec::new();
+            let mut enc = jpeg_encoder::Encoder::new(&mut out, 80);
+            enc.set_restart_interval((seed % 3) as u16 * 2);
+            enc.encode(&px, w, h, jpeg_encoder::ColorType::Rgb)
+                .expect("encodes");
+            out
+        }
         _ => {
             let mut v = Vec::new();
             while v.len() < len.max(5000) {
@@ -75,13 +87,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn truncated_outputs_fail_cleanly(kind in 0u8..6, seed in any::<u64>(), len in 1usize..6000, cut in any::<prop::sample::Index>()) {
+    fn truncated_outputs_fail_cleanly(kind in 0u8..7, seed in any::<u64>(), len in 1usize..6000, cut in any::<prop::sample::Index>()) {
         let packed = pack(&sample(kind, seed, len));
         try_decode(&packed[..cut.index(packed.len())]);
     }
 
     #[test]
-    fn bit_flipped_outputs_fail_cleanly(kind in 0u8..6, seed in any::<u64>(), len in 1usize..6000, flips in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..8), 1..4)) {
+    fn bit_flipped_outputs_fail_cleanly(kind in 0u8..7, seed in any::<u64>(), len in 1usize..6000, flips in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..8), 1..4)) {
         let mut packed = pack(&sample(kind, seed, len));
         for (at, bit) in flips {
             let i = at.index(packed.len());
@@ -91,7 +103,7 @@ proptest! {
     }
 
     #[test]
-    fn spliced_outputs_fail_cleanly(k1 in 0u8..6, k2 in 0u8..6, seed in any::<u64>(), len in 1usize..4000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+    fn spliced_outputs_fail_cleanly(k1 in 0u8..7, k2 in 0u8..7, seed in any::<u64>(), len in 1usize..4000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
         let p1 = pack(&sample(k1, seed, len));
         let p2 = pack(&sample(k2, seed ^ 0x5555, len / 2 + 1));
         let mut spliced = p1[..a.index(p1.len())].to_vec();

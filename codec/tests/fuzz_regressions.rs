@@ -38,6 +38,7 @@ fn seed_streams_decode() {
         "seed-bmp.rcz",
         "seed-gzip.rcz",
         "seed-png.rcz",
+        "seed-jpeg.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let mut out = Cursor::new(Vec::new());

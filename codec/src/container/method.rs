@@ -1,7 +1,7 @@
 //! The coding methods a container can name, and the choice between them.
 
 use super::inflated;
-use crate::{audio, deflate, general, image};
+use crate::{audio, deflate, general, image, jpeg};
 use std::io;
 
 /// How a payload was coded. The byte values are part of the format: never renumber.
@@ -21,6 +21,8 @@ pub enum Method {
     /// (u64 LE) | payload`. The segments, concatenated, are the transformed data; each
     /// segment's method is never `Inflated` itself.
     Inflated = 4,
+    /// Baseline JPEG: the scan's own bits coded by a model that follows its Huffman decoding.
+    Jpeg = 5,
 }
 
 impl Method {
@@ -31,6 +33,7 @@ impl Method {
             2 => Method::Audio,
             3 => Method::Image,
             4 => Method::Inflated,
+            5 => Method::Jpeg,
             _ => return None,
         })
     }
@@ -68,6 +71,8 @@ pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
 pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     if let Some(p) = audio::encode(data) {
         Some((Method::Audio, p))
+    } else if let Some(p) = jpeg::encode(data) {
+        Some((Method::Jpeg, p))
     } else if let Some(p) = image::encode(data) {
         let general = image::mostly_flat(data)
             .then(|| general::encode(data))
@@ -90,5 +95,6 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
         Method::Audio => audio::decode(payload, original_len),
         Method::Image => image::decode(payload, original_len),
         Method::Inflated => inflated::decode(payload, original_len),
+        Method::Jpeg => jpeg::decode(payload, original_len),
     }
 }

@@ -1,0 +1,123 @@
+//! Baseline JPEG: the entropy-coded scan is coded bit by bit with a model that follows its
+//! Huffman decoding ([`scan`]), so each bit is predicted from the coefficient it belongs to
+//! and the neighbouring blocks ([`model`]); the bytes before and after the scan go through
+//! the general model. Nothing is re-encoded: the file's own bits are coded, so any file the
+//! header parser accepts round-trips, whatever its scan holds.
+//!
+//! Payload: `scan start (u32 LE) | scan length (u32 LE) | general payload length (u32 LE) |
+//! general payload of the bytes outside the scan | coded scan`.
+
+mod header;
+mod model;
+mod scan;
+
+#[cfg(test)]
+mod tests;
+
+use crate::coder::{Decoder, Encoder};
+use crate::container::invalid;
+use crate::general;
+use model::JpegModel;
+use scan::ScanState;
+use std::io;
+
+/// Scans shorter than this are left to the general model.
+const MIN_SCAN: usize = 1024;
+
+/// Returns the coded payload, or `None` when `data` is not a baseline JPEG worth modelling.
+pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
+    let head = header::parse(data)?;
+    let start = head.scan_start;
+    let end = header::scan_end(data, start);
+    if end - start < MIN_SCAN || u32::try_from(data.len()).is_err() {
+        return None;
+    }
+    let mut outside = data[..start].to_vec();
+    outside.extend_from_slice(&data[end..]);
+    let general = general::encode(&outside)?;
+    let mut out = Vec::new();
+    out.extend_from_slice(&(start as u32).to_le_bytes());
+    out.extend_from_slice(&((end - start) as u32).to_le_bytes());
+    out.extend_from_slice(&(general.len() as u32).to_le_bytes());
+    out.extend_from_slice(&general);
+    let mut state = ScanState::new(&head);
+    let mut model = JpegModel::new(end - start);
+    let mut enc = Encoder::new();
+    let mut c1 = 0u8;
+    for (i, &c) in data[start..end].iter().enumerate() {
+        let after_ff = c1 == 0xFF;
+        let mut c0 = 1u32;
+        for k in (0..8).rev() {
+            let bit = (c >> k) as u32 & 1;
+            enc.encode(bit, model.predict(&state, c0, c1, i as u64, after_ff));
+            model.update(bit);
+            if !after_ff {
+                state.push(bit);
+            }
+            c0 = (c0 << 1) | bit;
+        }
+        if after_ff && (0xD0..=0xD7).contains(&c) {
+            state.restart();
+        }
+        c1 = c;
+    }
+    out.extend_from_slice(&enc.finish());
+    Some(out)
+}
+
+fn u32_at(p: &[u8], i: usize) -> io::Result<usize> {
+    p.get(i..i + 4)
+        .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+        .ok_or_else(|| invalid("jpeg model: payload shorter than its header".into()))
+}
+
+/// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
+pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    let start = u32_at(payload, 0)?;
+    let scan_len = u32_at(payload, 4)?;
+    let general_len = u32_at(payload, 8)?;
+    start
+        .checked_add(scan_len)
+        .filter(|&e| e <= original_len)
+        .ok_or_else(|| invalid("jpeg model: scan runs past the file".into()))?;
+    let general = payload
+        .get(12..)
+        .and_then(|p| p.get(..general_len))
+        .ok_or_else(|| invalid("jpeg model: header payload runs past the end".into()))?;
+    let coded = &payload[12 + general_len..];
+    let outside = general::decode(general, original_len - scan_len)?;
+    let head = header::parse(&outside[..start.min(outside.len())])
+        .filter(|h| h.scan_start == start)
+        .ok_or_else(|| invalid("jpeg model: the stored header does not parse".into()))?;
+    let mut data = Vec::with_capacity(original_len);
+    data.extend_from_slice(&outside[..start]);
+    let mut state = ScanState::new(&head);
+    let mut model = JpegModel::new(scan_len);
+    let mut dec = Decoder::new(coded);
+    let mut c1 = 0u8;
+    for i in 0..scan_len {
+        let after_ff = c1 == 0xFF;
+        let mut c0 = 1u32;
+        for _ in 0..8 {
+            let bit = dec.decode(model.predict(&state, c0, c1, i as u64, after_ff));
+            model.update(bit);
+            if !after_ff {
+                state.push(bit);
+            }
+            c0 = (c0 << 1) | bit;
+        }
+        let c = c0 as u8;
+        if after_ff && (0xD0..=0xD7).contains(&c) {
+            state.restart();
+        }
+        data.push(c);
+        c1 = c;
+        if dec.position() > coded.len() + 8 {
+            return Err(invalid(
+                "jpeg model: coded scan ended before the data".into(),
+            ));
+        }
+    }
+    data.extend_from_slice(&outside[start..]);
+    Ok(data)
+}

@@ -1,0 +1,188 @@
+//! Bit predictor for a JPEG scan: contexts built from where the bit sits in the Huffman
+//! decoding (code or magnitude bits, coefficient index, component) and from what the blocks
+//! above and to the left held at that coefficient, each hashed into its own table of adaptive
+//! probabilities, mixed by a gated mixer and refined by an APM.
+
+use super::scan::{Phase, ScanState};
+use crate::model::apm::Apm;
+use crate::model::logit16::Logit16;
+use crate::model::mixer::{Mixer, MAX_INPUTS};
+use crate::model::statemap;
+
+const NCTX: usize = 7;
+
+#[inline]
+fn hash(tag: u64, a: u64, b: u64) -> u64 {
+    let mut x = (a ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= b.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^= x >> 31;
+    x = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    x ^ (x >> 29)
+}
+
+/// Magnitude class of a coefficient with its sign: 0 for zero, then `2 * bits + negative`.
+#[inline]
+fn class(v: i32) -> u64 {
+    if v == 0 {
+        0
+    } else {
+        let bits = 32 - v.unsigned_abs().leading_zeros();
+        (bits.min(11) * 2 + (v < 0) as u32) as u64
+    }
+}
+
+pub struct JpegModel {
+    logit: Logit16,
+    /// Per context, buckets of 16 packed adaptive probabilities: the nodes of a 4-bit tree
+    /// (1..=15) below the bucket's context, so a run of 4 bits costs one cache line.
+    tables: Vec<Vec<[u32; 16]>>,
+    mask: usize,
+    buckets: [usize; NCTX],
+    /// What the buckets were found for: (code counter or byte index, bits / 4, phase).
+    key: (u64, u32, u64),
+    slots: [usize; NCTX],
+    node: usize,
+    mixer: Mixer,
+    apm: Apm,
+}
+
+impl JpegModel {
+    /// A model for a scan of about `n` bytes.
+    pub fn new(n: usize) -> Self {
+        let bits = (n.max(1) / 4)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(8, 16);
+        let row = [statemap::entry(32768); 16];
+        JpegModel {
+            logit: Logit16::new(),
+            tables: vec![vec![row; 1 << bits]; NCTX],
+            mask: (1 << bits) - 1,
+            buckets: [0; NCTX],
+            key: (u64::MAX, 0, 0),
+            slots: [0; NCTX],
+            node: 1,
+            mixer: Mixer::new(NCTX + 1, &[256, 64], 1 << 14, 6),
+            apm: Apm::new(4096, 7),
+        }
+    }
+
+    /// The contexts of the bits from here to the next 4-bit boundary.
+    fn contexts(s: &ScanState, phase: u64, c0: u32, c1: u8) -> [u64; NCTX] {
+        let k = s.k.min(63);
+        let pc = ((1u64 << s.len.min(20)) | s.code as u64) & 0x1f_ffff;
+        let base = phase | (s.comp as u64) << 2 | (k as u64) << 4 | pc << 10;
+        let a = s.above[k];
+        let l = s.left[k];
+        let mut h = [0u64; NCTX];
+        match phase {
+            3 => {
+                for (i, h) in h.iter_mut().enumerate() {
+                    *h = hash(20 + i as u64, c0 as u64, 0);
+                }
+            }
+            2 => {
+                for (i, h) in h.iter_mut().enumerate() {
+                    *h = hash(
+                        30 + i as u64,
+                        c0 as u64 | (c1 as u64) << 8,
+                        (i as u64) << 20,
+                    );
+                }
+            }
+            _ => {
+                let extra = if s.phase == Phase::Extra {
+                    s.size as u64
+                } else {
+                    0
+                };
+                // The DC difference the neighbours suggest.
+                let dc_guess = if k == 0 {
+                    class((s.above[0] + s.left[0]) / 2 - s.dc_pred())
+                } else {
+                    0
+                };
+                h[0] = hash(1, base, extra);
+                h[1] = hash(2, base, class(a) | class(l) << 5 | extra << 10);
+                h[2] = hash(
+                    3,
+                    base,
+                    (s.nonzero.min(15) as u64) | (s.last_symbol as u64) << 4 | extra << 12,
+                );
+                h[3] = hash(
+                    4,
+                    base,
+                    (s.above_rest[k].min(15) as u64)
+                        | (s.left_rest[k].min(15) as u64) << 4
+                        | extra << 8,
+                );
+                h[4] = hash(5, base, dc_guess | extra << 6 | class(a + l) << 12);
+                let prev = if k > 0 { s.coef[k - 1] } else { 0 };
+                h[5] = hash(
+                    6,
+                    base,
+                    class(prev) | (s.nonzero.min(7) as u64) << 5 | extra << 8,
+                );
+                h[6] = hash(7, c0 as u64 | (c1 as u64) << 8, phase);
+            }
+        }
+        h
+    }
+
+    /// 16-bit P(next bit = 1). `c0` is the partial byte with a leading 1, `c1` the byte
+    /// before, `byte` its index; `after_ff` marks the byte after a 0xFF (a stuffed zero or a
+    /// marker).
+    pub fn predict(&mut self, s: &ScanState, c0: u32, c1: u8, byte: u64, after_ff: bool) -> u32 {
+        let phase = match s.phase {
+            _ if after_ff => 3,
+            Phase::Lost => 2,
+            Phase::Extra => 1,
+            Phase::Code => 0,
+        };
+        // Position within the current run of bits, and the node of the 4-bit tree.
+        let (run, done, bits) = if phase >= 2 {
+            let bitpos = 31 - c0.leading_zeros();
+            (byte, bitpos, c0)
+        } else {
+            (s.seq, s.len, s.code)
+        };
+        let key = (run, done / 4, phase);
+        if key != self.key {
+            self.key = key;
+            let h = Self::contexts(s, phase, c0, c1);
+            for (b, h) in self.buckets.iter_mut().zip(&h) {
+                *b = (*h >> 40) as usize & self.mask;
+            }
+        }
+        let within = done % 4;
+        let node = (1 << within | (bits & ((1 << within) - 1))) as usize;
+        let mut x = [0i16; MAX_INPUTS];
+        let lanes = self.slots.iter_mut().zip(&self.buckets).zip(&self.tables);
+        for (((slot, &b), table), x) in lanes.zip(&mut x) {
+            *slot = b;
+            *x = self
+                .logit
+                .stretch_input(statemap::entry_p16(table[b][node]));
+        }
+        self.node = node;
+        x[NCTX] = 256;
+        self.mixer.set_inputs(&x);
+        let k = s.k.min(63);
+        self.mixer.select(0, (phase as usize) << 6 | k);
+        self.mixer
+            .select(1, (phase as usize) << 4 | done.min(15) as usize);
+        let st = self.mixer.mix();
+        let pm = self.mixer.p16();
+        let actx = (phase as usize) << 10 | k << 4 | done.min(15) as usize;
+        let pa = self.apm.p(st, actx);
+        ((pm + 3 * pa + 2) >> 2).clamp(1, 65535)
+    }
+
+    pub fn update(&mut self, bit: u32) {
+        for (table, &slot) in self.tables.iter_mut().zip(&self.slots) {
+            statemap::adapt(&mut table[slot][self.node], bit, 255);
+        }
+        self.mixer.update(bit);
+        self.apm.update(bit);
+    }
+}
