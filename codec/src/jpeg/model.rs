@@ -9,7 +9,7 @@ use crate::model::logit16::Logit16;
 use crate::model::mixer::{Mixer, MAX_INPUTS};
 use crate::model::statemap;
 
-const NCTX: usize = 7;
+const NCTX: usize = 4;
 
 #[inline]
 fn hash(tag: u64, a: u64, b: u64) -> u64 {
@@ -102,28 +102,15 @@ impl JpegModel {
                 } else {
                     0
                 };
-                h[0] = hash(1, base, extra);
+                h[0] = hash(1, base, extra | (((s.around + 3) / 4).min(15) as u64) << 8);
                 h[1] = hash(2, base, class(a) | class(l) << 5 | extra << 10);
-                h[2] = hash(
-                    3,
-                    base,
-                    (s.nonzero.min(15) as u64) | (s.last_symbol as u64) << 4 | extra << 12,
-                );
-                h[3] = hash(
-                    4,
-                    base,
-                    (s.above_rest[k].min(15) as u64)
-                        | (s.left_rest[k].min(15) as u64) << 4
-                        | extra << 8,
-                );
-                h[4] = hash(5, base, dc_guess | extra << 6 | class(a + l) << 12);
+                h[2] = hash(5, base, dc_guess | extra << 6 | class(a + l) << 12);
                 let prev = if k > 0 { s.coef[k - 1] } else { 0 };
-                h[5] = hash(
+                h[3] = hash(
                     6,
                     base,
                     class(prev) | (s.nonzero.min(7) as u64) << 5 | extra << 8,
                 );
-                h[6] = hash(7, c0 as u64 | (c1 as u64) << 8, phase);
             }
         }
         h

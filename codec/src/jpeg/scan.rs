@@ -38,8 +38,6 @@ pub struct ScanState {
     /// The current block's coefficients (zigzag order) and how many are non-zero.
     pub coef: [i32; 64],
     pub nonzero: u32,
-    /// The last (run, size) symbol of this block.
-    pub last_symbol: u8,
     dc_pred: Vec<i32>,
     /// Per component, the last block decoded in each block column (coefficients in zigzag
     /// order): the block above the next one in that column.
@@ -47,9 +45,8 @@ pub struct ScanState {
     /// The blocks above and to the left of the current one (same component, zigzag order).
     pub above: [i32; 64],
     pub left: [i32; 64],
-    /// Non-zero coefficients of the blocks above and to the left from each index on.
-    pub above_rest: [u8; 65],
-    pub left_rest: [u8; 65],
+    /// Non-zero coefficients in the blocks above and to the left together.
+    pub around: u32,
     /// Component of the current block.
     pub comp: usize,
 }
@@ -84,13 +81,11 @@ impl ScanState {
             restarts: 0,
             coef: [0; 64],
             nonzero: 0,
-            last_symbol: 0,
             dc_pred: vec![0; h.components.len()],
             rows,
             above: [0; 64],
             left: [0; 64],
-            above_rest: [0; 65],
-            left_rest: [0; 65],
+            around: 0,
             comp: 0,
         };
         s.start_block();
@@ -118,13 +113,14 @@ impl ScanState {
         for (l, &v) in self.left.iter_mut().zip(left) {
             *l = v as i32;
         }
-        for k in (0..64).rev() {
-            self.above_rest[k] = self.above_rest[k + 1] + (self.above[k] != 0) as u8;
-            self.left_rest[k] = self.left_rest[k + 1] + (self.left[k] != 0) as u8;
-        }
+        self.around = self
+            .above
+            .iter()
+            .chain(&self.left)
+            .filter(|&&v| v != 0)
+            .count() as u32;
         self.coef = [0; 64];
         self.nonzero = 0;
-        self.last_symbol = 0;
         self.k = 0;
         self.phase = Phase::Code;
         self.code = 0;
@@ -199,7 +195,6 @@ impl ScanState {
             }
             return;
         }
-        self.last_symbol = sym;
         let (run, size) = ((sym >> 4) as usize, (sym & 15) as u32);
         if size == 0 {
             if run == 15 {
