@@ -102,7 +102,7 @@ impl JpegModel {
                 } else {
                     0
                 };
-                h[0] = hash(1, base, extra | (((s.around + 3) / 4).min(15) as u64) << 8);
+                h[0] = hash(1, base, extra | (s.around.div_ceil(4).min(15) as u64) << 8);
                 h[1] = hash(2, base, class(a) | class(l) << 5 | extra << 10);
                 h[2] = hash(5, base, dc_guess | extra << 6 | class(a + l) << 12);
                 let prev = if k > 0 { s.coef[k - 1] } else { 0 };
