@@ -152,3 +152,40 @@ fn the_scan_is_followed_to_its_last_block() {
         }
     }
 }
+
+#[test]
+fn four_component_jpegs_round_trip_smaller() {
+    let (w, h) = (72u16, 56u16);
+    let rgb = picture(w as usize, h as usize);
+    let cmyk: Vec<u8> = rgb
+        .chunks(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255 - p[1] / 2])
+        .collect();
+    let mut data = Vec::new();
+    let mut enc = Encoder::new(&mut data, 80);
+    enc.set_sampling_factor(SamplingFactor::F_2_1);
+    enc.encode(&cmyk, w, h, ColorType::Cmyk).expect("encodes");
+    assert!(super::encode(&data).is_some());
+    let n = round_trip(&data);
+    assert!(n * 100 < data.len() * 95, "{n} of {}", data.len());
+}
+
+#[test]
+fn broken_headers_are_not_modelled_and_round_trip() {
+    let data = jpeg(|_| {}, ColorType::Rgb);
+    let sos = data.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    // A Huffman table whose counts overflow, a frame with 16-bit samples, a scan naming a
+    // component the frame lacks.
+    let dht = data.windows(2).position(|w| w == [0xFF, 0xC4]).unwrap();
+    let sof = data.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    let mut bad_counts = data.clone();
+    bad_counts[dht + 5] = 0xFF;
+    let mut deep = data.clone();
+    deep[sof + 4] = 16;
+    let mut stranger = data.clone();
+    stranger[sos + 5] = 0x77;
+    for bad in [bad_counts, deep, stranger] {
+        assert!(super::encode(&bad).is_none());
+        round_trip(&bad);
+    }
+}
