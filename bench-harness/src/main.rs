@@ -15,6 +15,8 @@ use std::time::Duration;
 /// Exit status when the candidate failed a file (errors of the harness itself exit with 2).
 const EXIT_CANDIDATE_FAILED: u8 = 1;
 const EXIT_ERROR: u8 = 2;
+/// Exit status of a run stopped by SIGINT or SIGTERM (the shell convention for SIGINT).
+const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -132,10 +134,10 @@ fn run_command(
         report.meta.fingerprint,
         short(&report.meta.git.commit),
         if report.meta.git.dirty { "+dirty" } else { "" },
-        if report.stopped_early {
-            " STOPPED EARLY (--fail-fast)"
-        } else {
-            ""
+        match (report.interrupted, report.stopped_early) {
+            (true, _) => " INTERRUPTED",
+            (false, true) => " STOPPED EARLY (--fail-fast)",
+            (false, false) => "",
         }
     );
     print!("{}", report::table::render(&report.summaries));
@@ -154,6 +156,9 @@ fn run_command(
         report.run_dir.join("files.csv").display(),
         report.run_dir.join("summary.json").display()
     );
+    if report.interrupted {
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     if report.candidate_failures > 0 {
         eprintln!("the candidate failed {} file(s)", report.candidate_failures);
         return Ok(ExitCode::from(EXIT_CANDIDATE_FAILED));

@@ -12,6 +12,7 @@ use crate::dataset::{Dataset, DatasetFile};
 use crate::history::{self, HistoryRow, RunMeta};
 use crate::metrics::{self, CodecSummary};
 use crate::progress::Progress;
+use crate::runner::sys;
 use crate::score::Scores;
 use anyhow::{Context, Result};
 use cache::BaselineCache;
@@ -51,8 +52,10 @@ pub struct RunReport {
     pub summaries: Vec<CodecSummary>,
     /// Rows of the candidate that did not pass.
     pub candidate_failures: usize,
-    /// True when `--fail-fast` stopped the run before every pair was measured.
+    /// True when `--fail-fast` or an interrupt stopped the run before every pair was measured.
     pub stopped_early: bool,
+    /// True when SIGINT or SIGTERM stopped the run (it was then not added to the history).
+    pub interrupted: bool,
     pub scores: Scores,
 }
 
@@ -69,6 +72,7 @@ struct SummaryFile<'a> {
     max_expansion: f64,
     jobs: usize,
     stopped_early: bool,
+    interrupted: bool,
     scores: &'a Scores,
     codecs: &'a [CodecSummary],
 }
@@ -104,6 +108,11 @@ pub fn execute(
     let progress = Progress::new(tasks.len(), total_bytes, opts.quiet);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    if let Err(e) = sys::catch_interrupts() {
+        progress.log(&format!(
+            "warning: Ctrl-C will end the run without a summary: {e}"
+        ));
+    }
     let mut rows: Vec<(usize, FileRow)> = Vec::with_capacity(tasks.len());
     let (tx, rx) = mpsc::channel::<(usize, FileRow)>();
 
@@ -117,13 +126,16 @@ pub fn execute(
                     progress.log(&format!("cannot create {}: {e}", work.display()));
                     return;
                 }
-                while !stop.load(Ordering::SeqCst) {
+                while !stop.load(Ordering::SeqCst) && !sys::interrupted() {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(&(f, c)) = tasks.get(i) else { break };
                     let (file, codec) = (&files[f], &opts.codecs[c]);
                     progress.started(&file.name, &codec.name);
                     let row =
                         measure_or_reuse(&dataset.name, file, codec, opts, cache, &work, progress);
+                    if row.status == Status::Interrupted {
+                        break;
+                    }
                     if opts.fail_fast && !row.ok() {
                         stop.store(true, Ordering::SeqCst);
                     }
@@ -154,6 +166,16 @@ pub fn execute(
     rows.sort_by_key(|(i, _)| *i);
     let rows: Vec<FileRow> = rows.into_iter().map(|(_, r)| r).collect();
     let stopped_early = rows.len() < tasks.len();
+    let interrupted = sys::interrupted();
+    if interrupted {
+        progress.log(&format!(
+            "interrupted: {} of {} (file, codec) pairs were measured; they are kept in {}, \
+             the summary covers only them, and the run is not added to the history",
+            rows.len(),
+            tasks.len(),
+            csv_path.display()
+        ));
+    }
     let order: Vec<String> = opts.codecs.iter().map(|c| c.name.clone()).collect();
     let summaries = metrics::summarize(&rows, &order);
     let history_path = paths.results_dir.join("results.csv");
@@ -169,13 +191,14 @@ pub fn execute(
         max_expansion: opts.checks.max_expansion,
         jobs: opts.jobs,
         stopped_early,
+        interrupted,
         scores: &scores,
         codecs: &summaries,
     };
     let summary_path = run_dir.join("summary.json");
     std::fs::write(&summary_path, serde_json::to_vec_pretty(&summary)?)
         .with_context(|| format!("writing {}", summary_path.display()))?;
-    if opts.record {
+    if opts.record && !interrupted {
         let lines: Vec<HistoryRow> = summaries
             .iter()
             .map(|s| {
@@ -197,6 +220,7 @@ pub fn execute(
         summaries,
         candidate_failures,
         stopped_early,
+        interrupted,
         scores,
     })
 }

@@ -21,6 +21,8 @@ pub enum Status {
     Expanded,
     /// The harness itself could not run the operation (I/O error in the harness).
     HarnessError,
+    /// The run was interrupted while this pair was measured; such rows are not kept.
+    Interrupted,
 }
 
 impl Status {
@@ -34,6 +36,7 @@ impl Status {
             Status::Nondeterministic => "nondeterministic",
             Status::Expanded => "expanded",
             Status::HarnessError => "harness-error",
+            Status::Interrupted => "interrupted",
         }
     }
 }

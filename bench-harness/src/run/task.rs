@@ -220,6 +220,10 @@ fn operate(
                 message,
             ),
         )),
+        OpResult::Interrupted => Err((
+            Status::Interrupted,
+            format!("{name} was stopped: the run was interrupted"),
+        )),
         OpResult::TimedOut => Err((
             Status::Timeout,
             format!(

@@ -50,7 +50,12 @@ pub enum OpResult {
     },
     /// Killed by the harness at the time limit.
     TimedOut,
+    /// Killed by the harness because the run was interrupted (SIGINT or SIGTERM).
+    Interrupted,
 }
+
+/// How often a waiting operation checks whether the run was interrupted.
+const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 
 /// Runs `op` of `codec` from `input` into `output` in a runner child, within `limits`.
 /// `scratch` is a directory for the child's stderr capture.
@@ -94,14 +99,31 @@ pub fn run_operation(
     std::thread::spawn(move || {
         let _ = tx.send(sys::wait_with_usage(pid));
     });
-    let (usage, timed_out) = match rx.recv_timeout(limits.timeout) {
-        Ok(usage) => (usage?, false),
-        Err(_) => {
+    let deadline = start + limits.timeout;
+    let mut ended = None;
+    let mut stopped = None;
+    while ended.is_none() && stopped.is_none() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left.min(INTERRUPT_POLL)) {
+            Ok(usage) => ended = Some(usage?),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(std::io::Error::other("runner waiter thread vanished"))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if sys::interrupted() => {
+                stopped = Some(OpResult::Interrupted)
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {
+                stopped = Some(OpResult::TimedOut)
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+    }
+    let usage = match ended {
+        Some(usage) => usage,
+        None => {
             sys::kill_group(pid);
-            let usage = rx
-                .recv()
-                .map_err(|_| std::io::Error::other("runner waiter thread vanished"))??;
-            (usage, true)
+            rx.recv()
+                .map_err(|_| std::io::Error::other("runner waiter thread vanished"))??
         }
     };
     let wall_s = start.elapsed().as_secs_f64();
@@ -109,11 +131,11 @@ pub fn run_operation(
     sys::kill_group(pid);
     let message = last_line(&stderr_path);
     let _ = std::fs::remove_file(&stderr_path);
-    let result = match (timed_out, usage.exit) {
-        (true, _) => OpResult::TimedOut,
-        (false, Exit::Code(0)) => OpResult::Ok,
-        (false, Exit::Code(code)) => OpResult::Failed { code, message },
-        (false, Exit::Signal(signal)) => OpResult::Crashed { signal, message },
+    let result = match (stopped, usage.exit) {
+        (Some(stopped), _) => stopped,
+        (None, Exit::Code(0)) => OpResult::Ok,
+        (None, Exit::Code(code)) => OpResult::Failed { code, message },
+        (None, Exit::Signal(signal)) => OpResult::Crashed { signal, message },
     };
     Ok(OpOutcome {
         result,

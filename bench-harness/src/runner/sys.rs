@@ -1,7 +1,8 @@
 //! The few POSIX calls std does not wrap: waiting with resource usage, signalling a process
-//! group, and resource limits. All `unsafe` of the harness lives here.
+//! group, catching an interrupt, and resource limits.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How a child ended, and what it used. Times in seconds, `peak_rss_bytes` in bytes.
@@ -60,6 +61,37 @@ pub fn kill_group(pgid: u32) {
     unsafe {
         libc::kill(-(pgid as libc::pid_t), libc::SIGKILL);
     }
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn note_interrupt(_signal: libc::c_int) {
+    // An atomic store is async-signal-safe.
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// From now on the first SIGINT or SIGTERM only sets [`interrupted`], so a run can stop its
+/// children and keep what it measured; a second one acts as if never caught (it terminates).
+pub fn catch_interrupts() -> io::Result<()> {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: an all-zero sigaction is a valid value of this plain C struct; the handler
+        // only stores to an atomic, and `action` outlives the call.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = note_interrupt as extern "C" fn(libc::c_int) as usize;
+            action.sa_flags = libc::SA_RESTART | libc::SA_RESETHAND;
+            libc::sigemptyset(&mut action.sa_mask);
+            if libc::sigaction(signal, &action, std::ptr::null_mut()) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether SIGINT or SIGTERM arrived since [`catch_interrupts`].
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Limits the calling process (and what it execs) in address space and file size, in bytes.

@@ -1,0 +1,107 @@
+//! Ctrl-C in the middle of a run: the codec still running is killed with its process group, the
+//! pairs already measured are kept and summarised, and the history is left alone.
+
+mod common;
+use common::*;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Polls `done` every 50 ms for at most `limit`.
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    done()
+}
+
+/// Whether process `pid` is gone or only a zombie waiting to be reaped.
+fn has_ended(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // The state follows the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
+    }
+}
+
+fn hanging_codec(dir: &Path, pid_file: &Path) -> String {
+    let path = dir.join("hang.sh");
+    let body = format!(
+        "#!/bin/sh\necho $$ > '{}'\nexec sleep 120\n",
+        pid_file.display()
+    );
+    std::fs::write(&path, body).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!("ext:hangs={};cat", path.display())
+}
+
+#[test]
+fn an_interrupted_run_kills_its_codec_and_keeps_what_it_measured() {
+    let sandbox = Sandbox::new();
+    let dataset = sandbox.dataset(&[("a.txt", prose(5_000)), ("b.txt", prose(7_000))]);
+    let pid_file = sandbox.dir.path().join("hang.pid");
+    let hangs = hanging_codec(sandbox.dir.path(), &pid_file);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("harness"))
+        .env("HARNESS_DATA_DIR", sandbox.data_dir())
+        .env("HARNESS_RESULTS_DIR", sandbox.results_dir())
+        .args(["run", "--dataset"])
+        .arg(&dataset)
+        .args(["--codec", "ext:good=gzip -c;gzip -dc", "--codec", &hangs])
+        .args(["--jobs", "1", "--record", "--label", "cut short"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // The first file's pairs run in codec order, so `good` is measured before `hangs` starts.
+    let started = wait_until(Duration::from_secs(60), || pid_file.is_file());
+    let codec_pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
+    let codec_pid = codec_pid.trim().to_string();
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let exited = wait_until(Duration::from_secs(30), || {
+        child.try_wait().unwrap().is_some()
+    });
+    if !exited {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = output_text(&out);
+    assert!(
+        started && !codec_pid.is_empty(),
+        "the hanging codec never started: {text}"
+    );
+    assert!(
+        exited,
+        "the harness did not stop within 30 s of SIGINT: {text}"
+    );
+    assert_eq!(out.status.code(), Some(130), "{text}");
+    assert!(text.contains("INTERRUPTED"), "{text}");
+    assert!(text.contains("interrupted: 1 of 4"), "{text}");
+    assert!(
+        wait_until(Duration::from_secs(5), || has_ended(&codec_pid)),
+        "the hanging codec (pid {codec_pid}) is still running"
+    );
+
+    let rows = sandbox.rows();
+    assert_eq!(rows.len(), 1, "only the finished pair is kept: {rows:?}");
+    assert_eq!((&rows[0][CODEC], &rows[0][STATUS]), ("good", "ok"));
+    let summary = sandbox.summary();
+    assert_eq!(summary["interrupted"], true);
+    assert_eq!(summary["stopped_early"], true);
+    let history = std::fs::read_to_string(sandbox.results_dir().join("results.csv"));
+    assert!(
+        history.map_or(true, |h| !h.contains("cut short")),
+        "an interrupted run must not enter the history"
+    );
+}
