@@ -24,7 +24,8 @@ fn try_decode(packed: &[u8]) {
 }
 
 /// Inputs of varied kinds: text, records, runs, noise, x86-like code, gzip of numbered text
-/// (so the deflate recompressor's side information is damaged too) and baseline JPEGs.
+/// (so the deflate recompressor's side information is damaged too), baseline JPEGs, and a
+/// JPEG between two runs of text.
 fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
     let mut s = seed | 1;
     let mut next = move || {
@@ -33,7 +34,7 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
         s ^= s << 17;
         s
     };
-    match kind % 7 {
+    match kind % 8 {
         0 => {
             let words = ["the ", "cat ", "sat ", "on ", "a ", "mat. ", "And\n"];
             let mut v = Vec::new();
@@ -70,6 +71,12 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
                 .expect("encodes");
             out
         }
+        7 => {
+            let mut v = sample(0, seed, len / 4 + 1);
+            v.extend(sample(6, seed, len));
+            v.extend(sample(0, seed ^ 9, 300));
+            v
+        }
         _ => {
             let mut v = Vec::new();
             while v.len() < len.max(5000) {
@@ -87,13 +94,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn truncated_outputs_fail_cleanly(kind in 0u8..7, seed in any::<u64>(), len in 1usize..6000, cut in any::<prop::sample::Index>()) {
+    fn truncated_outputs_fail_cleanly(kind in 0u8..8, seed in any::<u64>(), len in 1usize..6000, cut in any::<prop::sample::Index>()) {
         let packed = pack(&sample(kind, seed, len));
         try_decode(&packed[..cut.index(packed.len())]);
     }
 
     #[test]
-    fn bit_flipped_outputs_fail_cleanly(kind in 0u8..7, seed in any::<u64>(), len in 1usize..6000, flips in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..8), 1..4)) {
+    fn bit_flipped_outputs_fail_cleanly(kind in 0u8..8, seed in any::<u64>(), len in 1usize..6000, flips in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..8), 1..4)) {
         let mut packed = pack(&sample(kind, seed, len));
         for (at, bit) in flips {
             let i = at.index(packed.len());
@@ -103,7 +110,7 @@ proptest! {
     }
 
     #[test]
-    fn spliced_outputs_fail_cleanly(k1 in 0u8..7, k2 in 0u8..7, seed in any::<u64>(), len in 1usize..4000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+    fn spliced_outputs_fail_cleanly(k1 in 0u8..8, k2 in 0u8..8, seed in any::<u64>(), len in 1usize..4000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
         let p1 = pack(&sample(k1, seed, len));
         let p2 = pack(&sample(k2, seed ^ 0x5555, len / 2 + 1));
         let mut spliced = p1[..a.index(p1.len())].to_vec();

@@ -39,6 +39,7 @@ fn seed_streams_decode() {
         "seed-gzip.rcz",
         "seed-png.rcz",
         "seed-jpeg.rcz",
+        "seed-embedded.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let mut out = Cursor::new(Vec::new());

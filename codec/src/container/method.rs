@@ -1,6 +1,6 @@
 //! The coding methods a container can name, and the choice between them.
 
-use super::inflated;
+use super::{embedded, inflated};
 use crate::{audio, deflate, general, image, jpeg};
 use std::io;
 
@@ -23,6 +23,11 @@ pub enum Method {
     Inflated = 4,
     /// Baseline JPEG: the scan's own bits coded by a model that follows its Huffman decoding.
     Jpeg = 5,
+    /// Baseline JPEGs among other bytes (see [`embedded`]): `JPEG count (u32 LE) | per JPEG:
+    /// offset (u64 LE) | length (u64 LE) | method of the bytes around them (1: `Stored` or
+    /// `General`) | per part, those bytes first, then each JPEG: payload length (u64 LE) |
+    /// payload`.
+    Embedded = 6,
 }
 
 impl Method {
@@ -34,6 +39,7 @@ impl Method {
             3 => Method::Image,
             4 => Method::Inflated,
             5 => Method::Jpeg,
+            6 => Method::Embedded,
             _ => return None,
         })
     }
@@ -82,6 +88,8 @@ pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
             Some(g) => Some((Method::General, g)),
             None => Some((Method::Image, p)),
         }
+    } else if let Some(p) = embedded::encode(data) {
+        Some((Method::Embedded, p))
     } else {
         general::encode(data).map(|p| (Method::General, p))
     }
@@ -96,5 +104,6 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
         Method::Image => image::decode(payload, original_len),
         Method::Inflated => inflated::decode(payload, original_len),
         Method::Jpeg => jpeg::decode(payload, original_len),
+        Method::Embedded => embedded::decode(payload, original_len),
     }
 }

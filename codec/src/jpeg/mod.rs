@@ -7,16 +7,20 @@
 //! Payload: `scan start (u32 LE) | scan length (u32 LE) | general payload length (u32 LE) |
 //! general payload of the bytes outside the scan | coded scan`.
 
+mod find;
 mod header;
 mod model;
 mod scan;
 
+#[cfg(test)]
+mod embedded_tests;
 #[cfg(test)]
 mod tests;
 
 use crate::coder::{Decoder, Encoder};
 use crate::container::invalid;
 use crate::general;
+pub use find::embedded;
 use model::JpegModel;
 use scan::ScanState;
 use std::io;
