@@ -9,13 +9,13 @@ use std::io;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The payload for `data`, or `None` when it holds no JPEG the JPEG model takes.
-pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
-    let found = jpeg::embedded(data);
+/// The payload for `data` holding the JPEGs `found` (by [`jpeg::embedded`]), or `None` when
+/// there are none or the JPEG model refuses one.
+pub fn encode(data: &[u8], found: &[Range<usize>]) -> Option<Vec<u8>> {
     if found.is_empty() {
         return None;
     }
-    let rest = outside(data, &found);
+    let rest = outside(data, found);
     // Task 0 codes the bytes around the JPEGs, task k the JPEG found[k - 1].
     let coded = on_two_threads(found.len() + 1, |k| match k {
         0 => match general::encode(&rest) {
@@ -27,7 +27,7 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     let coded: Vec<(Method, Vec<u8>)> = coded.into_iter().collect::<Option<_>>()?;
     let mut out = Vec::new();
     out.extend_from_slice(&(found.len() as u32).to_le_bytes());
-    for r in &found {
+    for r in found {
         out.extend_from_slice(&(r.start as u64).to_le_bytes());
         out.extend_from_slice(&(r.len() as u64).to_le_bytes());
     }

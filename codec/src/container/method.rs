@@ -73,26 +73,33 @@ pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
     }
 }
 
-/// The best model for `data` by its content (audio, image or general), if one applies.
+/// The best model for `data` by its content (audio, JPEG, image or general), if one applies.
 pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     if let Some(p) = audio::encode(data) {
-        Some((Method::Audio, p))
-    } else if let Some(p) = jpeg::encode(data) {
-        Some((Method::Jpeg, p))
-    } else if let Some(p) = image::encode(data) {
+        return Some((Method::Audio, p));
+    }
+    let jpegs = jpeg::embedded(data);
+    // A file holding several JPEGs (a multi-picture file, a photo with a gain map or preview
+    // appended) is coded in parts even when it starts with one.
+    if jpegs.len() <= 1 {
+        if let Some(p) = jpeg::encode(data) {
+            return Some((Method::Jpeg, p));
+        }
+    }
+    if let Some(p) = image::encode(data) {
         let general = image::mostly_flat(data)
             .then(|| general::encode(data))
             .flatten()
             .filter(|g| g.len() < p.len());
-        match general {
+        return match general {
             Some(g) => Some((Method::General, g)),
             None => Some((Method::Image, p)),
-        }
-    } else if let Some(p) = embedded::encode(data) {
-        Some((Method::Embedded, p))
-    } else {
-        general::encode(data).map(|p| (Method::General, p))
+        };
     }
+    if let Some(p) = embedded::encode(data, &jpegs) {
+        return Some((Method::Embedded, p));
+    }
+    general::encode(data).map(|p| (Method::General, p))
 }
 
 /// Decodes `payload` coded with `method` into exactly `original_len` bytes (or an error).

@@ -115,3 +115,18 @@ fn corrupt_embedded_payloads_are_errors_not_panics() {
         let _ = container::decode(&q);
     }
 }
+
+#[test]
+fn a_jpeg_with_another_appended_is_coded_in_parts() {
+    let mut data = photo(3);
+    data.extend_from_slice(&photo(8));
+    let packed = container::encode(&data);
+    assert_eq!(packed[5], Method::Embedded as u8);
+    assert_eq!(container::decode(&packed).unwrap(), data);
+    let whole = super::encode(&data).unwrap().len();
+    assert!(
+        packed.len() < whole,
+        "{} bytes, as one JPEG {whole}",
+        packed.len()
+    );
+}
