@@ -36,6 +36,20 @@ const FIXED_HEADER: usize = 12;
 /// Low bits that are zero in every sample are not coded (at most this many).
 const MAX_SHIFT: u32 = 15;
 
+/// Length of the PCM WAV at the start of `data` (its RIFF chunk, or through its samples when
+/// the RIFF size does not fit), if it is one this model takes.
+pub fn extent(data: &[u8]) -> Option<usize> {
+    let layout = wav::parse(data)?;
+    let samples_end = layout.start + layout.frames * 2 * layout.channels;
+    let riff_end =
+        (u32::from_le_bytes(data.get(4..8)?.try_into().ok()?) as usize).checked_add(8)?;
+    Some(if (samples_end..=data.len()).contains(&riff_end) {
+        riff_end
+    } else {
+        samples_end
+    })
+}
+
 /// Returns the coded payload, or `None` when this model does not apply to `data`.
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     let layout = wav::parse(data)?;

@@ -1,38 +1,76 @@
-//! The payload of [`Method::Embedded`]: a file holding baseline JPEGs among other bytes. Each
-//! JPEG is coded by the JPEG model; the bytes around them, joined in order, by the general
-//! model (or stored).
+//! The payload of [`Method::Embedded`]: files of the kinds the specialised models take
+//! (baseline JPEG, PCM WAV, BMP) inside other bytes (archives, PDFs, game data, multi-picture
+//! files). Each such part is coded by its own model; the bytes around them, joined in order,
+//! by the general model (or stored).
 
-use super::method::Method;
+use super::method::{self, Method};
 use super::{invalid, EXPANSION_ALLOWANCE, MAX_EXPANSION};
-use crate::{general, jpeg};
+use crate::{audio, general, image, jpeg};
 use std::io;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The payload for `data` holding the JPEGs `found` (by [`jpeg::embedded`]), or `None` when
-/// there are none or the JPEG model refuses one.
+/// WAV and BMP parts shorter than this stay with the bytes around them.
+const MIN_PART: usize = 4096;
+
+/// The parts of `data` another model may take, in order and disjoint: each a JPEG, WAV or BMP
+/// whose header parses, from its first byte to the end its header or markers give.
+pub fn find(data: &[u8]) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at + 4 <= data.len() {
+        let rest = &data[at..];
+        let len = match (rest[0], rest[1]) {
+            (0xFF, 0xD8) if rest[2] == 0xFF => jpeg::extent(rest),
+            (b'R', b'I') if rest.starts_with(b"RIFF") => {
+                audio::extent(rest).filter(|&n| n >= MIN_PART)
+            }
+            (b'B', b'M') => image::extent(rest).filter(|&n| n >= MIN_PART),
+            _ => None,
+        };
+        match len {
+            Some(n) => {
+                found.push(at..at + n);
+                at += n;
+            }
+            None => at += 1,
+        }
+    }
+    found
+}
+
+/// The payload for `data` holding the parts `found` (by [`find`]), or `None` when no part's
+/// model codes it smaller.
 pub fn encode(data: &[u8], found: &[Range<usize>]) -> Option<Vec<u8>> {
-    if found.is_empty() {
+    let coded = on_two_threads(found.len(), |k| {
+        let part = &data[found[k].clone()];
+        method::single(part).filter(|(_, p)| p.len() < part.len())
+    });
+    let parts: Vec<(Range<usize>, Method, Vec<u8>)> = found
+        .iter()
+        .zip(coded)
+        .filter_map(|(r, c)| c.map(|(m, p)| (r.clone(), m, p)))
+        .collect();
+    if parts.is_empty() {
         return None;
     }
-    let rest = outside(data, found);
-    // Task 0 codes the bytes around the JPEGs, task k the JPEG found[k - 1].
-    let coded = on_two_threads(found.len() + 1, |k| match k {
-        0 => match general::encode(&rest) {
-            Some(g) if g.len() < rest.len() => Some((Method::General, g)),
-            _ => Some((Method::Stored, rest.clone())),
-        },
-        k => jpeg::encode(&data[found[k - 1].clone()]).map(|p| (Method::Jpeg, p)),
-    });
-    let coded: Vec<(Method, Vec<u8>)> = coded.into_iter().collect::<Option<_>>()?;
+    let ranges: Vec<Range<usize>> = parts.iter().map(|(r, _, _)| r.clone()).collect();
+    let rest = outside(data, &ranges);
+    let (rest_method, coded_rest) = match general::encode(&rest) {
+        Some(g) if g.len() < rest.len() => (Method::General, g),
+        _ => (Method::Stored, rest),
+    };
     let mut out = Vec::new();
-    out.extend_from_slice(&(found.len() as u32).to_le_bytes());
-    for r in found {
+    out.extend_from_slice(&(parts.len() as u32).to_le_bytes());
+    for (r, m, _) in &parts {
         out.extend_from_slice(&(r.start as u64).to_le_bytes());
         out.extend_from_slice(&(r.len() as u64).to_le_bytes());
+        out.push(*m as u8);
     }
-    out.push(coded[0].0 as u8);
-    for (_, p) in &coded {
+    out.push(rest_method as u8);
+    out.extend_from_slice(&(coded_rest.len() as u64).to_le_bytes());
+    out.extend_from_slice(&coded_rest);
+    for (_, _, p) in &parts {
         out.extend_from_slice(&(p.len() as u64).to_le_bytes());
         out.extend_from_slice(p);
     }
@@ -87,7 +125,7 @@ impl<'a> Fields<'a> {
             .ok()
             .and_then(|n| self.at.checked_add(n))
             .and_then(|end| self.payload.get(self.at..end))
-            .ok_or_else(|| invalid("embedded-JPEG payload: truncated".into()))?;
+            .ok_or_else(|| invalid("embedded-file payload: truncated".into()))?;
         self.at += bytes.len();
         Ok(bytes)
     }
@@ -108,7 +146,7 @@ impl<'a> Fields<'a> {
         let coded_len = self.u64()?;
         if len > (coded_len + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION) {
             return Err(invalid(format!(
-                "embedded-JPEG payload: a part of {len} bytes is impossible for {coded_len} coded bytes"
+                "embedded-file payload: a part of {len} bytes is impossible for {coded_len} coded bytes"
             )));
         }
         self.take(coded_len)
@@ -119,7 +157,7 @@ impl<'a> Fields<'a> {
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut fields = Fields { payload, at: 0 };
     let count = fields.u32()?;
-    let mut ranges = Vec::new();
+    let mut parts = Vec::new();
     let mut at = 0u64;
     for _ in 0..count {
         let (start, len) = (fields.u64()?, fields.u64()?);
@@ -127,38 +165,56 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             .checked_add(len)
             .filter(|&e| start >= at && e <= original_len as u64)
             .ok_or_else(|| {
-                invalid("embedded-JPEG payload: parts overlap or run past the file".into())
+                invalid("embedded-file payload: parts overlap or run past the file".into())
             })?;
-        ranges.push(start as usize..end as usize);
+        let method = fields.take(1)?[0];
+        let method = Method::from_byte(method)
+            .filter(|m| {
+                matches!(
+                    m,
+                    Method::General | Method::Audio | Method::Image | Method::Jpeg
+                )
+            })
+            .ok_or_else(|| {
+                invalid(format!(
+                    "embedded-file payload: bad method {method} for a part"
+                ))
+            })?;
+        parts.push((start as usize..end as usize, method));
         at = end;
     }
-    let rest_len = original_len - ranges.iter().map(|r| r.len()).sum::<usize>();
-    let method = fields.take(1)?[0];
-    let mut coded = vec![fields.part(rest_len as u64)?];
-    for r in &ranges {
-        coded.push(fields.part(r.len() as u64)?);
+    let rest_len = original_len - parts.iter().map(|(r, _)| r.len()).sum::<usize>();
+    let rest_method = match Method::from_byte(fields.take(1)?[0]) {
+        Some(m @ (Method::Stored | Method::General)) => m,
+        _ => {
+            return Err(invalid(
+                "embedded-file payload: bad method for the bytes around the parts".into(),
+            ))
+        }
+    };
+    let mut coded = vec![(0..rest_len, rest_method, fields.part(rest_len as u64)?)];
+    for (r, m) in parts {
+        let bytes = fields.part(r.len() as u64)?;
+        coded.push((r, m, bytes));
     }
-    let decoded = on_two_threads(coded.len(), |k| match k {
-        0 => match Method::from_byte(method) {
-            Some(Method::Stored) => Ok(coded[0].to_vec()),
-            Some(Method::General) => general::decode(coded[0], rest_len),
-            _ => Err(invalid(format!(
-                "embedded-JPEG payload: bad method {method} for the bytes around the JPEGs"
-            ))),
-        },
-        k => jpeg::decode(coded[k], ranges[k - 1].len()),
+    let decoded = on_two_threads(coded.len(), |k| {
+        let (r, m, bytes) = &coded[k];
+        method::decode(*m, bytes, r.len())
     });
     let decoded: Vec<Vec<u8>> = decoded.into_iter().collect::<io::Result<_>>()?;
-    let lengths = std::iter::once(rest_len).chain(ranges.iter().map(|r| r.len()));
-    if decoded.iter().map(|d| d.len()).ne(lengths) {
+    if decoded
+        .iter()
+        .zip(&coded)
+        .any(|(d, (r, _, _))| d.len() != r.len())
+    {
         return Err(invalid(
-            "embedded-JPEG payload: a part decoded to the wrong length".into(),
+            "embedded-file payload: a part decoded to the wrong length".into(),
         ));
     }
     let rest = &decoded[0];
     let mut data = Vec::with_capacity(original_len);
     let mut from_rest = 0;
-    for (r, part) in ranges.iter().zip(&decoded[1..]) {
+    for ((r, _, _), part) in coded[1..].iter().zip(&decoded[1..]) {
         let gap = r.start - data.len();
         data.extend_from_slice(&rest[from_rest..from_rest + gap]);
         from_rest += gap;
@@ -172,11 +228,12 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn header(parts: &[(u64, u64)]) -> Vec<u8> {
+    fn header(parts: &[(u64, u64, Method)]) -> Vec<u8> {
         let mut p = (parts.len() as u32).to_le_bytes().to_vec();
-        for &(start, len) in parts {
+        for &(start, len, method) in parts {
             p.extend_from_slice(&start.to_le_bytes());
             p.extend_from_slice(&len.to_le_bytes());
+            p.push(method as u8);
         }
         p
     }
@@ -184,21 +241,22 @@ mod tests {
     #[test]
     fn malformed_payloads_are_errors() {
         let message = |payload: &[u8], n: usize| decode(payload, n).unwrap_err().to_string();
+        let jpeg = Method::Jpeg;
         assert!(message(&[1, 0], 10).contains("truncated"));
-        assert!(message(&header(&[(5, 10)]), 10).contains("run past the file"));
-        assert!(message(&header(&[(0, 6), (4, 2)]), 10).contains("overlap"));
-        assert!(message(&header(&[(0, u64::MAX)]), 10).contains("run past"));
-        let mut bad_method = header(&[]);
-        bad_method.push(Method::Jpeg as u8);
-        bad_method.extend_from_slice(&6u64.to_le_bytes());
-        bad_method.extend_from_slice(&[0; 6]);
-        assert!(message(&bad_method, 10).contains("bad method 5"));
+        assert!(message(&header(&[(5, 10, jpeg)]), 10).contains("run past the file"));
+        assert!(message(&header(&[(0, 6, jpeg), (4, 2, jpeg)]), 10).contains("overlap"));
+        assert!(message(&header(&[(0, u64::MAX, jpeg)]), 10).contains("run past"));
+        assert!(message(&header(&[(0, 4, Method::Embedded)]), 10).contains("bad method 6"));
+        assert!(message(&header(&[(0, 4, Method::Inflated)]), 10).contains("bad method 4"));
+        let mut bad_rest = header(&[]);
+        bad_rest.push(Method::Jpeg as u8);
+        assert!(message(&bad_rest, 10).contains("bytes around the parts"));
         let mut short_rest = header(&[]);
         short_rest.push(Method::Stored as u8);
         short_rest.extend_from_slice(&5u64.to_le_bytes());
         short_rest.extend_from_slice(&[0; 5]);
         assert!(message(&short_rest, 10).contains("wrong length"));
-        let mut missing_part = header(&[(0, 4)]);
+        let mut missing_part = header(&[(0, 4, jpeg)]);
         missing_part.push(Method::Stored as u8);
         missing_part.extend_from_slice(&6u64.to_le_bytes());
         missing_part.extend_from_slice(&[0; 6]);

@@ -23,10 +23,10 @@ pub enum Method {
     Inflated = 4,
     /// Baseline JPEG: the scan's own bits coded by a model that follows its Huffman decoding.
     Jpeg = 5,
-    /// Baseline JPEGs among other bytes (see [`embedded`]): `JPEG count (u32 LE) | per JPEG:
-    /// offset (u64 LE) | length (u64 LE) | method of the bytes around them (1: `Stored` or
-    /// `General`) | per part, those bytes first, then each JPEG: payload length (u64 LE) |
-    /// payload`.
+    /// JPEG, WAV and BMP files among other bytes (see [`embedded`]): `part count (u32 LE) |
+    /// per part: offset (u64 LE) | length (u64 LE) | method (1: `General`, `Audio`, `Image` or
+    /// `Jpeg`) | method of the bytes around the parts (1: `Stored` or `General`) | those bytes,
+    /// then each part: payload length (u64 LE) | payload`.
     Embedded = 6,
 }
 
@@ -73,33 +73,43 @@ pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
     }
 }
 
-/// The best model for `data` by its content (audio, JPEG, image or general), if one applies.
+/// The best model for `data` by its content, if one applies: a specialised model when the
+/// whole file is a WAV, JPEG or BMP, the specialised models for such files inside it, else
+/// the general model.
 pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
-    if let Some(p) = audio::encode(data) {
-        return Some((Method::Audio, p));
-    }
-    let jpegs = jpeg::embedded(data);
-    // A file holding several JPEGs (a multi-picture file, a photo with a gain map or preview
+    let parts = embedded::find(data);
+    // A file holding several (a multi-picture JPEG, a photo with a gain map or preview
     // appended) is coded in parts even when it starts with one.
-    if jpegs.len() <= 1 {
-        if let Some(p) = jpeg::encode(data) {
-            return Some((Method::Jpeg, p));
+    let one_file = parts.len() <= 1 && parts.first().is_none_or(|r| r.start == 0);
+    if one_file {
+        if let Some(coded) = single(data) {
+            return Some(coded);
         }
     }
-    if let Some(p) = image::encode(data) {
-        let general = image::mostly_flat(data)
-            .then(|| general::encode(data))
-            .flatten()
-            .filter(|g| g.len() < p.len());
-        return match general {
-            Some(g) => Some((Method::General, g)),
-            None => Some((Method::Image, p)),
-        };
-    }
-    if let Some(p) = embedded::encode(data, &jpegs) {
+    if let Some(p) = embedded::encode(data, &parts) {
         return Some((Method::Embedded, p));
     }
     general::encode(data).map(|p| (Method::General, p))
+}
+
+/// The specialised model for a whole WAV, JPEG or BMP file (a drawn BMP may go to the general
+/// model when that codes it smaller), if `data` is one.
+pub fn single(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+    if let Some(p) = audio::encode(data) {
+        return Some((Method::Audio, p));
+    }
+    if let Some(p) = jpeg::encode(data) {
+        return Some((Method::Jpeg, p));
+    }
+    let p = image::encode(data)?;
+    let general = image::mostly_flat(data)
+        .then(|| general::encode(data))
+        .flatten()
+        .filter(|g| g.len() < p.len());
+    Some(match general {
+        Some(g) => (Method::General, g),
+        None => (Method::Image, p),
+    })
 }
 
 /// Decodes `payload` coded with `method` into exactly `original_len` bytes (or an error).

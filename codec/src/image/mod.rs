@@ -38,6 +38,18 @@ fn bands(layout: &Layout) -> Vec<usize> {
     }
 }
 
+/// Length of the BMP at the start of `data` (its declared file size, or through its pixels when
+/// that does not fit), if it is one this model takes.
+pub fn extent(data: &[u8]) -> Option<usize> {
+    let layout = bmp::parse(data, data.len())?;
+    let declared = u32::from_le_bytes(data.get(2..6)?.try_into().ok()?) as usize;
+    Some(if (layout.end()..=data.len()).contains(&declared) {
+        declared
+    } else {
+        layout.end()
+    })
+}
+
 /// Returns the coded payload, or `None` when `data` is not a BMP this model handles.
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     let layout = bmp::parse(data, data.len())?;

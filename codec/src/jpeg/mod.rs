@@ -13,14 +13,12 @@ mod model;
 mod scan;
 
 #[cfg(test)]
-mod embedded_tests;
-#[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::coder::{Decoder, Encoder};
 use crate::container::invalid;
 use crate::general;
-pub use find::embedded;
+pub use find::extent;
 use model::JpegModel;
 use scan::ScanState;
 use std::io;

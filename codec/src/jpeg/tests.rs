@@ -2,7 +2,7 @@ use crate::container;
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 /// A 3-channel picture with smooth shading, edges and a little grain.
-pub(super) fn picture(w: usize, h: usize) -> Vec<u8> {
+pub(crate) fn picture(w: usize, h: usize) -> Vec<u8> {
     let mut seed = 17u32;
     let mut px = Vec::with_capacity(w * h * 3);
     for y in 0..h {
@@ -19,7 +19,7 @@ pub(super) fn picture(w: usize, h: usize) -> Vec<u8> {
     px
 }
 
-pub(super) fn jpeg(setup: impl FnOnce(&mut Encoder<&mut Vec<u8>>), color: ColorType) -> Vec<u8> {
+pub(crate) fn jpeg(setup: impl FnOnce(&mut Encoder<&mut Vec<u8>>), color: ColorType) -> Vec<u8> {
     let (w, h) = (120u16, 88u16);
     let mut px = picture(w as usize, h as usize);
     if matches!(color, ColorType::Luma) {
@@ -32,7 +32,7 @@ pub(super) fn jpeg(setup: impl FnOnce(&mut Encoder<&mut Vec<u8>>), color: ColorT
     out
 }
 
-pub(super) fn round_trip(data: &[u8]) -> usize {
+pub(crate) fn round_trip(data: &[u8]) -> usize {
     let packed = container::encode(data);
     assert_eq!(container::decode(&packed).expect("decodes"), data);
     packed.len()

@@ -1,8 +1,9 @@
-//! JPEGs inside other bytes: found exactly, coded by the JPEG model, and every odd case (cut,
-//! progressive, no end marker) still round-trips.
+//! JPEG, WAV and BMP files inside other bytes: found exactly, coded by their models, and every
+//! odd case (cut, progressive, no end marker) still round-trips.
 
-use super::tests::{jpeg, round_trip};
+use super::embedded::find;
 use crate::container::{self, Method};
+use crate::jpeg::tests::{jpeg, round_trip};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 /// A grainy photo-like picture (no two pictures of different seeds share their blocks).
@@ -59,11 +60,8 @@ fn sub_420() -> Vec<u8> {
 fn each_jpeg_is_found_from_its_start_to_its_end_marker() {
     let (one, two) = (jpeg(|_| {}, ColorType::Rgb), sub_420());
     let (data, [a, b]) = archive(&one, &two);
-    assert_eq!(
-        super::embedded(&data),
-        vec![a..a + one.len(), b..b + two.len()]
-    );
-    assert!(super::embedded(&text(5000)).is_empty());
+    assert_eq!(find(&data), vec![a..a + one.len(), b..b + two.len()]);
+    assert!(find(&text(5000)).is_empty());
 }
 
 #[test]
@@ -86,18 +84,18 @@ fn progressive_cut_and_unterminated_jpegs_round_trip() {
     let baseline = jpeg(|e| e.set_restart_interval(3), ColorType::Rgb);
     let progressive = jpeg(|e| e.set_progressive(true), ColorType::Rgb);
     let (data, _) = archive(&progressive, &baseline);
-    assert_eq!(super::embedded(&data).len(), 1);
+    assert_eq!(find(&data).len(), 1);
     round_trip(&data);
     // The second JPEG cut in its scan, at the end of the file: it runs to the end.
     let (data, [_, b]) = archive(&baseline, &baseline);
     let cut = &data[..b + baseline.len() - 300];
-    assert_eq!(super::embedded(cut).last(), Some(&(b..cut.len())));
+    assert_eq!(find(cut).last(), Some(&(b..cut.len())));
     round_trip(cut);
     // Without its end marker the first JPEG runs to the second's.
     let mut unterminated = baseline.clone();
     unterminated.truncate(baseline.len() - 2);
     let (data, [a, b]) = archive(&unterminated, &baseline);
-    assert_eq!(super::embedded(&data), vec![a..b + baseline.len()]);
+    assert_eq!(find(&data), vec![a..b + baseline.len()]);
     round_trip(&data);
 }
 
@@ -123,10 +121,85 @@ fn a_jpeg_with_another_appended_is_coded_in_parts() {
     let packed = container::encode(&data);
     assert_eq!(packed[5], Method::Embedded as u8);
     assert_eq!(container::decode(&packed).unwrap(), data);
-    let whole = super::encode(&data).unwrap().len();
+    let whole = crate::jpeg::encode(&data).unwrap().len();
     assert!(
         packed.len() < whole,
         "{} bytes, as one JPEG {whole}",
         packed.len()
     );
+}
+
+/// A 16-bit stereo WAV of two tones with a little noise.
+fn wav(frames: usize) -> Vec<u8> {
+    let mut samples = Vec::new();
+    let mut seed = 9u32;
+    for i in 0..frames {
+        for (c, period) in [(0, 37.0), (1, 53.0)] {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let tone =
+                (i as f64 * std::f64::consts::TAU / period).sin() * (6000.0 + 900.0 * c as f64);
+            let s = tone as i32 + (seed >> 29) as i32 - 4;
+            samples.extend_from_slice(&(s as i16).to_le_bytes());
+        }
+    }
+    let mut w = b"RIFF".to_vec();
+    w.extend_from_slice(&(36 + samples.len() as u32).to_le_bytes());
+    w.extend_from_slice(b"WAVEfmt \x10\0\0\0\x01\0\x02\0");
+    w.extend_from_slice(&44_100u32.to_le_bytes());
+    w.extend_from_slice(&(44_100u32 * 4).to_le_bytes());
+    w.extend_from_slice(b"\x04\0\x10\0data");
+    w.extend_from_slice(&(samples.len() as u32).to_le_bytes());
+    w.extend_from_slice(&samples);
+    w
+}
+
+/// A 24-bit bottom-up BMP of shaded noise.
+fn bmp(width: u32, height: u32) -> Vec<u8> {
+    let stride = (width * 3 + 3) & !3;
+    let size = 54 + stride * height;
+    let mut b = b"BM".to_vec();
+    for v in [size, 0, 54, 40, width, height] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&24u16.to_le_bytes());
+    b.extend_from_slice(&[0; 24]);
+    let mut seed = 5u32;
+    for y in 0..height {
+        for x in 0..stride {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let v = if x < width * 3 {
+                (x / 3 + y + x % 3 * 40 + (seed >> 28)) as u8
+            } else {
+                0
+            };
+            b.push(v);
+        }
+    }
+    b
+}
+
+#[test]
+fn wavs_and_bmps_inside_an_archive_go_to_their_models() {
+    let (sound, picture) = (wav(6_000), bmp(90, 70));
+    let mut data = text(1_000);
+    let a = data.len();
+    data.extend_from_slice(&sound);
+    data.extend_from_slice(&text(300));
+    let b = data.len();
+    data.extend_from_slice(&picture);
+    data.extend_from_slice(b"BM is not a bitmap here, nor is RIFF a sound.");
+    assert_eq!(find(&data), vec![a..a + sound.len(), b..b + picture.len()]);
+    let packed = container::encode(&data);
+    assert_eq!(packed[5], Method::Embedded as u8);
+    assert_eq!(container::decode(&packed).unwrap(), data);
+    let general = crate::general::encode(&data).unwrap().len();
+    assert!(
+        packed.len() * 10 < general * 9,
+        "{} bytes, general model {general}",
+        packed.len()
+    );
+    // Alone, each keeps its whole-file method.
+    assert_eq!(container::encode(&sound)[5], Method::Audio as u8);
+    assert_eq!(container::encode(&picture)[5], Method::Image as u8);
 }
