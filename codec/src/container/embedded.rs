@@ -18,8 +18,11 @@ const MIN_PART: usize = 4096;
 pub fn find(data: &[u8]) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     let mut at = 0;
-    while at + 4 <= data.len() {
-        let rest = &data[at..];
+    while let Some(start) = next_candidate(data, at) {
+        let rest = &data[start..];
+        if rest.len() < 4 {
+            break;
+        }
         let len = match (rest[0], rest[1]) {
             (0xFF, 0xD8) if rest[2] == 0xFF => jpeg::extent(rest),
             (b'R', b'I') if rest.starts_with(b"RIFF") => {
@@ -30,13 +33,30 @@ pub fn find(data: &[u8]) -> Vec<Range<usize>> {
         };
         match len {
             Some(n) => {
-                found.push(at..at + n);
-                at += n;
+                found.push(start..start + n);
+                at = start + n;
             }
-            None => at += 1,
+            None => at = start + 1,
         }
     }
     found
+}
+
+/// Offset of the first byte at or after `at` that can start a header (`FF`, `R` or `B`).
+fn next_candidate(data: &[u8], mut at: usize) -> Option<usize> {
+    const CHUNK: usize = 32;
+    let starts = |b: u8| b == 0xFF || b == b'R' || b == b'B';
+    // Whole chunks are tested without an early exit, so the test vectorises.
+    while let Some(chunk) = data.get(at..at + CHUNK) {
+        if chunk.iter().fold(false, |any, &b| any | starts(b)) {
+            break;
+        }
+        at += CHUNK;
+    }
+    data.get(at..)?
+        .iter()
+        .position(|&b| starts(b))
+        .map(|k| at + k)
 }
 
 /// The payload for `data` holding the parts `found` (by [`find`]), or `None` when no part's
@@ -236,6 +256,20 @@ mod tests {
             p.push(method as u8);
         }
         p
+    }
+
+    #[test]
+    fn candidates_are_found_across_chunk_boundaries() {
+        let mut data = vec![b'x'; 200];
+        for at in [31, 32, 95, 199] {
+            data[at] = b'B';
+        }
+        let found: Vec<usize> =
+            std::iter::successors(next_candidate(&data, 0), |&p| next_candidate(&data, p + 1))
+                .collect();
+        assert_eq!(found, vec![31, 32, 95, 199]);
+        assert_eq!(next_candidate(&data[..31], 0), None);
+        assert_eq!(next_candidate(&data, 200), None);
     }
 
     #[test]
