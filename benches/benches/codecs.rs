@@ -1,5 +1,6 @@
 //! Compress and decompress throughput (MB/s of original bytes) of the candidate codec and the
-//! baselines, per data class, on samples of the generated default dataset.
+//! baselines, per data class, on samples of the generated default dataset (and a baseline
+//! JPEG made from its photo).
 
 use bench_harness::dataset::synth;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -22,6 +23,36 @@ fn sample(name: &str, scale: f64) -> Vec<u8> {
         .find(|f| f.name == name)
         .unwrap_or_else(|| panic!("{name} is not in the default dataset"));
     synth::generate(synth::DEFAULT_SEED, &file)
+}
+
+/// A baseline JPEG (quality 90, 4:2:0) of the default dataset's photo.
+fn jpeg_sample() -> Vec<u8> {
+    let bmp = sample("photo.bmp", 0.125);
+    let u32_at = |i: usize| u32::from_le_bytes(bmp[i..i + 4].try_into().expect("4 bytes"));
+    let (offset, width, height) = (
+        u32_at(10) as usize,
+        u32_at(18) as usize,
+        u32_at(22) as usize,
+    );
+    let stride = (width * 3 + 3) & !3;
+    // The BMP's rows run bottom-up in BGR order.
+    let rgb: Vec<u8> = (0..height)
+        .rev()
+        .flat_map(|y| bmp[offset + y * stride..][..width * 3].chunks(3))
+        .flat_map(|bgr| [bgr[2], bgr[1], bgr[0]])
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+    encoder
+        .encode(
+            &rgb,
+            width as u16,
+            height as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .expect("JPEG of the photo");
+    out
 }
 
 type Coder = fn(&[u8]) -> Vec<u8>;
@@ -91,8 +122,10 @@ const CODECS: &[(&str, Coder, Coder)] = &[
 ];
 
 fn bench_codecs(c: &mut Criterion) {
-    for &(class, name, scale) in SAMPLES {
-        let data = sample(name, scale);
+    let generated = SAMPLES
+        .iter()
+        .map(|&(class, name, scale)| (class, sample(name, scale)));
+    for (class, data) in generated.chain([("jpeg", jpeg_sample())]) {
         let mut group = c.benchmark_group(class);
         group
             .throughput(Throughput::Bytes(data.len() as u64))
