@@ -117,3 +117,33 @@ fn an_empty_results_directory_still_gives_a_page() {
     assert!(svgs[0].contains("no recorded runs yet"));
     assert!(html.contains("No run directory"));
 }
+
+#[test]
+fn an_interrupted_run_is_not_the_latest_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    populate(dir.path());
+    let cut = dir.path().join("runs/20260102T000000Z-1-000");
+    std::fs::create_dir_all(&cut).unwrap();
+    let partial = serde_json::json!({
+        "run_id": "20260102T000000Z-1-000",
+        "dataset": "default",
+        "interrupted": true,
+        "codecs": [
+            { "codec": "candidate", "overall": { "ratio": 0.1 }, "categories": { "text": { "ratio": 0.1 } } },
+            { "codec": "xz:9", "overall": { "ratio": 0.2 }, "categories": { "text": { "ratio": 0.2 } } },
+        ],
+    });
+    std::fs::write(cut.join("summary.json"), partial.to_string()).unwrap();
+    let html = report(dir.path());
+    let svgs = svgs(&html);
+    let categories = roxmltree::Document::parse(&svgs[1]).unwrap();
+    let bars = categories
+        .descendants()
+        .filter(|n| class_of(n) == "bar")
+        .count();
+    assert_eq!(
+        bars,
+        CODECS.len() * CATEGORIES.len(),
+        "the complete run is drawn"
+    );
+}

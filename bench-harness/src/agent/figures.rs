@@ -37,6 +37,12 @@ pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let summary: Value =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    if summary["interrupted"] == true {
+        bail!(
+            "run {} was interrupted: its figures cover only part of its dataset",
+            dir.display()
+        );
+    }
     let Some(s) = summary["codecs"]
         .as_array()
         .and_then(|a| a.iter().find(|c| c["codec"] == codec))
@@ -65,4 +71,29 @@ pub fn load_list(list: &str, results_dir: &Path, codec: &str) -> Result<Vec<RunF
         .filter(|s| !s.trim().is_empty())
         .map(|r| load(&run_dir(r.trim(), results_dir), codec))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_with(summary: serde_json::Value) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
+        dir
+    }
+
+    #[test]
+    fn figures_come_from_finished_runs_only() {
+        let codecs = serde_json::json!([{ "codec": "candidate", "overall": { "ratio": 0.25 } }]);
+        let finished = run_with(serde_json::json!({ "run_id": "a", "codecs": codecs }));
+        assert_eq!(
+            load(finished.path(), "candidate").unwrap().ratio,
+            Some(0.25)
+        );
+        assert!(load(finished.path(), "xz:9").is_err());
+        let cut = run_with(serde_json::json!({ "interrupted": true, "codecs": codecs }));
+        let err = load(cut.path(), "candidate").unwrap_err().to_string();
+        assert!(err.contains("was interrupted"), "{err}");
+    }
 }

@@ -168,7 +168,8 @@ fn loop_status(label: &str, loop_rows: &[Row]) -> (String, Option<u32>) {
     (status.into(), Some(k))
 }
 
-/// The newest run directory whose summary has the candidate and at least one other codec.
+/// The newest run directory whose summary has the candidate and at least one other codec (an
+/// interrupted run, whose totals cover only part of its dataset, does not count).
 fn latest_comparison(results_dir: &Path) -> Option<(PathBuf, Value)> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(results_dir.join("runs"))
         .ok()?
@@ -178,6 +179,9 @@ fn latest_comparison(results_dir: &Path) -> Option<(PathBuf, Value)> {
     dirs.into_iter().rev().find_map(|dir| {
         let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
         let summary: Value = serde_json::from_str(&text).ok()?;
+        if summary["interrupted"] == true {
+            return None;
+        }
         let codecs = summary["codecs"].as_array()?;
         let has_candidate = codecs.iter().any(|c| c["codec"] == "candidate");
         (has_candidate && codecs.len() > 1).then_some((dir, summary))
