@@ -3,8 +3,9 @@
 //! files). Each such part is coded by its own model; the bytes around them, joined in order,
 //! by the general model (or stored).
 
+use super::fields::Fields;
+use super::invalid;
 use super::method::{self, Method};
-use super::{invalid, EXPANSION_ALLOWANCE, MAX_EXPANSION};
 use crate::{audio, general, image, jpeg};
 use std::io;
 use std::ops::Range;
@@ -133,49 +134,9 @@ fn outside(data: &[u8], parts: &[Range<usize>]) -> Vec<u8> {
     rest
 }
 
-/// Reads the payload's fields in order, failing on truncation.
-struct Fields<'a> {
-    payload: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Fields<'a> {
-    fn take(&mut self, n: u64) -> io::Result<&'a [u8]> {
-        let bytes = usize::try_from(n)
-            .ok()
-            .and_then(|n| self.at.checked_add(n))
-            .and_then(|end| self.payload.get(self.at..end))
-            .ok_or_else(|| invalid("embedded-file payload: truncated".into()))?;
-        self.at += bytes.len();
-        Ok(bytes)
-    }
-
-    fn u64(&mut self) -> io::Result<u64> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-
-    fn u32(&mut self) -> io::Result<u64> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")).into())
-    }
-
-    /// A coded part of `len` output bytes, refused if no valid payload of its size could
-    /// stand for that many.
-    fn part(&mut self, len: u64) -> io::Result<&'a [u8]> {
-        let coded_len = self.u64()?;
-        if len > (coded_len + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION) {
-            return Err(invalid(format!(
-                "embedded-file payload: a part of {len} bytes is impossible for {coded_len} coded bytes"
-            )));
-        }
-        self.take(coded_len)
-    }
-}
-
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
-    let mut fields = Fields { payload, at: 0 };
+    let mut fields = Fields::new(payload, "embedded-file payload");
     let count = fields.u32()?;
     let mut parts = Vec::new();
     let mut at = 0u64;
@@ -187,7 +148,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             .ok_or_else(|| {
                 invalid("embedded-file payload: parts overlap or run past the file".into())
             })?;
-        let method = fields.take(1)?[0];
+        let method = fields.byte()?;
         let method = Method::from_byte(method)
             .filter(|m| {
                 matches!(
@@ -204,7 +165,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         at = end;
     }
     let rest_len = original_len - parts.iter().map(|(r, _)| r.len()).sum::<usize>();
-    let rest_method = match Method::from_byte(fields.take(1)?[0]) {
+    let rest_method = match Method::from_byte(fields.byte()?) {
         Some(m @ (Method::Stored | Method::General)) => m,
         _ => {
             return Err(invalid(

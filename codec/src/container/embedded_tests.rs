@@ -49,6 +49,15 @@ fn archive(first: &[u8], second: &[u8]) -> (Vec<u8>, [usize; 2]) {
     (data, [a, b])
 }
 
+/// Packs `data`, demands that it went in parts and round-trips, and returns its size beside
+/// the general model's.
+fn embedded_and_general(data: &[u8]) -> (usize, usize) {
+    let packed = container::encode(data);
+    assert_eq!(packed[5], Method::Embedded as u8);
+    assert_eq!(container::decode(&packed).unwrap(), data);
+    (packed.len(), crate::general::encode(data).unwrap().len())
+}
+
 fn sub_420() -> Vec<u8> {
     jpeg(
         |e| e.set_sampling_factor(SamplingFactor::F_2_2),
@@ -68,14 +77,10 @@ fn each_jpeg_is_found_from_its_start_to_its_end_marker() {
 fn an_archive_of_jpegs_is_coded_by_the_jpeg_model() {
     let (one, two) = (photo(5), photo(11));
     let (data, _) = archive(&one, &two);
-    let packed = container::encode(&data);
-    assert_eq!(packed[5], Method::Embedded as u8);
-    assert_eq!(container::decode(&packed).unwrap(), data);
-    let general = crate::general::encode(&data).unwrap().len();
+    let (packed, general) = embedded_and_general(&data);
     assert!(
-        packed.len() * 100 < general * 95,
-        "{} bytes, general model {general}",
-        packed.len()
+        packed * 100 < general * 95,
+        "{packed} bytes, general model {general}"
     );
 }
 
@@ -190,14 +195,10 @@ fn wavs_and_bmps_inside_an_archive_go_to_their_models() {
     data.extend_from_slice(&picture);
     data.extend_from_slice(b"BM is not a bitmap here, nor is RIFF a sound.");
     assert_eq!(find(&data), vec![a..a + sound.len(), b..b + picture.len()]);
-    let packed = container::encode(&data);
-    assert_eq!(packed[5], Method::Embedded as u8);
-    assert_eq!(container::decode(&packed).unwrap(), data);
-    let general = crate::general::encode(&data).unwrap().len();
+    let (packed, general) = embedded_and_general(&data);
     assert!(
-        packed.len() * 10 < general * 9,
-        "{} bytes, general model {general}",
-        packed.len()
+        packed * 10 < general * 9,
+        "{packed} bytes, general model {general}"
     );
     // Alone, each keeps its whole-file method.
     assert_eq!(container::encode(&sound)[5], Method::Audio as u8);

@@ -1,8 +1,9 @@
 //! The payload of [`Method::Inflated`]: the deflate side information, then the transformed
 //! file in segments, each coded by the model its content selects.
 
+use super::fields::Fields;
+use super::invalid;
 use super::method::{self, model, Method};
-use super::{invalid, EXPANSION_ALLOWANCE, MAX_EXPANSION};
 use crate::deflate;
 use std::io;
 use std::ops::Range;
@@ -34,55 +35,20 @@ pub fn payload(side: &[u8], segments: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Reads the fields of an inflated payload in order, failing on truncation.
-struct Fields<'a> {
-    payload: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Fields<'a> {
-    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
-        let bytes = self
-            .at
-            .checked_add(n)
-            .and_then(|end| self.payload.get(self.at..end))
-            .ok_or_else(|| invalid("inflated payload: truncated".into()))?;
-        self.at += n;
-        Ok(bytes)
-    }
-
-    fn u32(&mut self) -> io::Result<u64> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")).into())
-    }
-
-    fn u64(&mut self) -> io::Result<u64> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-}
-
 /// Reverses [`encode`]: decodes the segments, then rebuilds the deflate streams.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
-    let mut fields = Fields { payload, at: 0 };
-    let side_len = fields.u32()? as usize;
+    let mut fields = Fields::new(payload, "inflated payload");
+    let side_len = fields.u32()?;
     let side = fields.take(side_len)?;
     let segments = fields.u32()?;
     let mut transformed = Vec::new();
     for _ in 0..segments {
         let len = fields.u64()?;
-        let method_byte = fields.take(1)?[0];
-        let inner_len = fields.u64()?;
-        let inner = fields.take(usize::try_from(inner_len).unwrap_or(usize::MAX))?;
+        let method_byte = fields.byte()?;
+        let inner = fields.part(len)?;
         let method = Method::from_byte(method_byte)
             .filter(|&m| m != Method::Inflated)
             .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
-        let bound = (inner_len + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION);
-        if len > bound {
-            return Err(invalid(format!(
-                "inflated payload: segment length {len} is impossible for {inner_len} bytes"
-            )));
-        }
         let segment = method::decode(method, inner, len as usize)?;
         if segment.len() as u64 != len {
             return Err(invalid(

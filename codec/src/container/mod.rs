@@ -9,6 +9,7 @@
 mod embedded;
 #[cfg(test)]
 mod embedded_tests;
+mod fields;
 mod inflated;
 mod method;
 
