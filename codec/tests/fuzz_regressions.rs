@@ -40,6 +40,7 @@ fn seed_streams_decode() {
         "seed-png.rcz",
         "seed-jpeg.rcz",
         "seed-embedded.rcz",
+        "seed-progressive.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let mut out = Cursor::new(Vec::new());

@@ -153,7 +153,11 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             .filter(|m| {
                 matches!(
                     m,
-                    Method::General | Method::Audio | Method::Image | Method::Jpeg
+                    Method::General
+                        | Method::Audio
+                        | Method::Image
+                        | Method::Jpeg
+                        | Method::ProgressiveJpeg
                 )
             })
             .ok_or_else(|| {

@@ -28,6 +28,9 @@ pub enum Method {
     /// `Jpeg`) | method of the bytes around the parts (1: `Stored` or `General`) | those bytes,
     /// then each part: payload length (u64 LE) | payload`.
     Embedded = 6,
+    /// Progressive JPEG: every scan's bits coded by a model that follows their decoding and
+    /// keeps the coefficients the earlier scans gave (see [`jpeg::encode_progressive`]).
+    ProgressiveJpeg = 7,
 }
 
 impl Method {
@@ -40,6 +43,7 @@ impl Method {
             4 => Method::Inflated,
             5 => Method::Jpeg,
             6 => Method::Embedded,
+            7 => Method::ProgressiveJpeg,
             _ => return None,
         })
     }
@@ -101,6 +105,9 @@ pub fn single(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     if let Some(p) = jpeg::encode(data) {
         return Some((Method::Jpeg, p));
     }
+    if let Some(p) = jpeg::encode_progressive(data) {
+        return Some((Method::ProgressiveJpeg, p));
+    }
     let p = image::encode(data)?;
     let general = image::mostly_flat(data)
         .then(|| general::encode(data))
@@ -122,5 +129,6 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
         Method::Inflated => inflated::decode(payload, original_len),
         Method::Jpeg => jpeg::decode(payload, original_len),
         Method::Embedded => embedded::decode(payload, original_len),
+        Method::ProgressiveJpeg => jpeg::decode_progressive(payload, original_len),
     }
 }

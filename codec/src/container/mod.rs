@@ -21,9 +21,10 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// Bumped whenever any method's bitstream changes, so streams of another build are refused by
 /// version rather than failing their CRC. 2: word-pair context, third mixer selector, x86
 /// Jcc and RIP-relative transform, audio repeats, drawn BMPs through the general model.
-/// 3: deflate streams recompressed (method 4); baseline JPEG (method 5) and JPEG, WAV and BMP
-/// files embedded in other bytes (method 6) were added later without a bump, as no existing stream decodes
-/// differently and older builds refuse the new methods by name.
+/// 3: deflate streams recompressed (method 4); baseline JPEG (method 5), JPEG, WAV and BMP
+/// files embedded in other bytes (method 6) and progressive JPEG (method 7) were added later
+/// without a bump, as no existing stream decodes differently and older builds refuse the new
+/// methods by number.
 pub const VERSION: u8 = 3;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).

@@ -80,6 +80,29 @@ pub struct Header {
 
 const MAX_COMPONENTS: usize = 4;
 
+/// Huffman tables by slot, DC and AC, as DHT segments define them.
+pub type Tables = [Option<Huffman>; 4];
+
+/// Reads a DHT segment's tables into their slots.
+pub fn read_tables(body: &[u8], dc: &mut Tables, ac: &mut Tables) -> Option<()> {
+    let mut j = 0;
+    while j < body.len() {
+        let tc_th = body[j];
+        let counts: &[u8; 16] = body.get(j + 1..j + 17)?.try_into().ok()?;
+        let total: usize = counts.iter().map(|&c| c as usize).sum();
+        let values = body.get(j + 17..j + 17 + total)?;
+        let table = Some(Huffman::new(counts, values)?);
+        let slot = (tc_th & 15) as usize;
+        match tc_th >> 4 {
+            0 if slot < 4 => dc[slot] = table,
+            1 if slot < 4 => ac[slot] = table,
+            _ => return None,
+        }
+        j += 17 + total;
+    }
+    Some(())
+}
+
 fn u16_at(d: &[u8], i: usize) -> Option<usize> {
     Some((*d.get(i)? as usize) << 8 | *d.get(i + 1)? as usize)
 }
@@ -89,8 +112,8 @@ pub fn parse(data: &[u8]) -> Option<Header> {
     if data.get(..3)? != [0xFF, 0xD8, 0xFF] {
         return None;
     }
-    let mut dc: [Option<Huffman>; 4] = Default::default();
-    let mut ac: [Option<Huffman>; 4] = Default::default();
+    let mut dc: Tables = Default::default();
+    let mut ac: Tables = Default::default();
     // (id, h, v) of each frame component.
     let mut frame: Vec<(u8, usize, usize)> = Vec::new();
     let mut width = 0usize;
@@ -130,23 +153,7 @@ pub fn parse(data: &[u8]) -> Option<Header> {
             }
             // Other frame types: progressive, lossless, arithmetic, hierarchical.
             0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return None,
-            0xC4 => {
-                let mut j = 0;
-                while j < body.len() {
-                    let tc_th = body[j];
-                    let counts: &[u8; 16] = body.get(j + 1..j + 17)?.try_into().ok()?;
-                    let total: usize = counts.iter().map(|&c| c as usize).sum();
-                    let values = body.get(j + 17..j + 17 + total)?;
-                    let table = Some(Huffman::new(counts, values)?);
-                    let slot = (tc_th & 15) as usize;
-                    match tc_th >> 4 {
-                        0 if slot < 4 => dc[slot] = table,
-                        1 if slot < 4 => ac[slot] = table,
-                        _ => return None,
-                    }
-                    j += 17 + total;
-                }
-            }
+            0xC4 => read_tables(body, &mut dc, &mut ac)?,
             0xDD => restart_interval = u16_at(body, 0)?,
             0xDA => {
                 let n = *body.first()? as usize;

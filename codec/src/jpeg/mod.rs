@@ -7,9 +7,17 @@
 //! Payload: `scan start (u32 LE) | scan length (u32 LE) | general payload length (u32 LE) |
 //! general payload of the bytes outside the scan | coded scan`.
 
+mod coding;
 mod find;
+mod follow;
+mod frame;
 mod header;
 mod model;
+mod nodes;
+mod pmodel;
+mod progressive;
+#[cfg(test)]
+mod progressive_tests;
 mod scan;
 
 #[cfg(test)]
@@ -20,6 +28,7 @@ use crate::container::invalid;
 use crate::general;
 pub use find::extent;
 use model::JpegModel;
+pub use progressive::{decode as decode_progressive, encode as encode_progressive};
 use scan::ScanState;
 use std::io;
 
@@ -45,24 +54,7 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     let mut state = ScanState::new(&head);
     let mut model = JpegModel::new(end - start);
     let mut enc = Encoder::new();
-    let mut c1 = 0u8;
-    for (i, &c) in data[start..end].iter().enumerate() {
-        let after_ff = c1 == 0xFF;
-        let mut c0 = 1u32;
-        for k in (0..8).rev() {
-            let bit = (c >> k) as u32 & 1;
-            enc.encode(bit, model.predict(&state, c0, c1, i as u64, after_ff));
-            model.update(bit);
-            if !after_ff {
-                state.push(bit);
-            }
-            c0 = (c0 << 1) | bit;
-        }
-        if after_ff && (0xD0..=0xD7).contains(&c) {
-            state.restart();
-        }
-        c1 = c;
-    }
+    coding::encode(&data[start..end], 0, &mut state, &mut model, &mut enc);
     out.extend_from_slice(&enc.finish());
     Some(out)
 }
@@ -96,30 +88,15 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut state = ScanState::new(&head);
     let mut model = JpegModel::new(scan_len);
     let mut dec = Decoder::new(coded);
-    let mut c1 = 0u8;
-    for i in 0..scan_len {
-        let after_ff = c1 == 0xFF;
-        let mut c0 = 1u32;
-        for _ in 0..8 {
-            let bit = dec.decode(model.predict(&state, c0, c1, i as u64, after_ff));
-            model.update(bit);
-            if !after_ff {
-                state.push(bit);
-            }
-            c0 = (c0 << 1) | bit;
-        }
-        let c = c0 as u8;
-        if after_ff && (0xD0..=0xD7).contains(&c) {
-            state.restart();
-        }
-        data.push(c);
-        c1 = c;
-        if dec.position() > coded.len() + 8 {
-            return Err(invalid(
-                "jpeg model: coded scan ended before the data".into(),
-            ));
-        }
-    }
+    coding::decode(
+        scan_len,
+        0,
+        &mut state,
+        &mut model,
+        &mut dec,
+        coded.len(),
+        &mut data,
+    )?;
     data.extend_from_slice(&outside[start..]);
     Ok(data)
 }

@@ -3,45 +3,18 @@
 //! above and to the left held at that coefficient, each hashed into its own table of adaptive
 //! probabilities, mixed by a gated mixer and refined by an APM.
 
+use super::coding::Predicts;
+use super::nodes::{class, hash, NodeTables};
 use super::scan::{Phase, ScanState};
 use crate::model::apm::Apm;
 use crate::model::logit16::Logit16;
 use crate::model::mixer::{Mixer, MAX_INPUTS};
-use crate::model::statemap;
 
 const NCTX: usize = 4;
 
-#[inline]
-fn hash(tag: u64, a: u64, b: u64) -> u64 {
-    let mut x = (a ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= b.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^= x >> 31;
-    x = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
-    x ^ (x >> 29)
-}
-
-/// Magnitude class of a coefficient with its sign: 0 for zero, then `2 * bits + negative`.
-#[inline]
-fn class(v: i32) -> u64 {
-    if v == 0 {
-        0
-    } else {
-        let bits = 32 - v.unsigned_abs().leading_zeros();
-        (bits.min(11) * 2 + (v < 0) as u32) as u64
-    }
-}
-
 pub struct JpegModel {
     logit: Logit16,
-    /// Per context, buckets of 16 packed adaptive probabilities: the nodes of a 4-bit tree
-    /// (1..=15) below the bucket's context, so a run of 4 bits costs one cache line.
-    tables: Vec<Vec<[u32; 16]>>,
-    mask: usize,
-    buckets: [usize; NCTX],
-    /// What the buckets were found for: (code counter or byte index, bits / 4, phase).
-    key: (u64, u32, u64),
-    slots: [usize; NCTX],
-    node: usize,
+    nodes: NodeTables<NCTX>,
     mixer: Mixer,
     apm: Apm,
 }
@@ -49,19 +22,9 @@ pub struct JpegModel {
 impl JpegModel {
     /// A model for a scan of about `n` bytes.
     pub fn new(n: usize) -> Self {
-        let bits = (n.max(1) / 4)
-            .next_power_of_two()
-            .trailing_zeros()
-            .clamp(8, 16);
-        let row = [statemap::entry(32768); 16];
         JpegModel {
             logit: Logit16::new(),
-            tables: vec![vec![row; 1 << bits]; NCTX],
-            mask: (1 << bits) - 1,
-            buckets: [0; NCTX],
-            key: (u64::MAX, 0, 0),
-            slots: [0; NCTX],
-            node: 1,
+            nodes: NodeTables::new(n),
             mixer: Mixer::new(NCTX + 1, &[256, 64], 1 << 14, 6),
             apm: Apm::new(4096, 7),
         }
@@ -115,11 +78,10 @@ impl JpegModel {
         }
         h
     }
+}
 
-    /// 16-bit P(next bit = 1). `c0` is the partial byte with a leading 1, `c1` the byte
-    /// before, `byte` its index; `after_ff` marks the byte after a 0xFF (a stuffed zero or a
-    /// marker).
-    pub fn predict(&mut self, s: &ScanState, c0: u32, c1: u8, byte: u64, after_ff: bool) -> u32 {
+impl Predicts<ScanState> for JpegModel {
+    fn predict(&mut self, s: &ScanState, c0: u32, c1: u8, byte: u64, after_ff: bool) -> u32 {
         let phase = match s.phase {
             _ if after_ff => 3,
             Phase::Lost => 2,
@@ -133,25 +95,12 @@ impl JpegModel {
         } else {
             (s.seq, s.len, s.code)
         };
-        let key = (run, done / 4, phase);
-        if key != self.key {
-            self.key = key;
-            let h = Self::contexts(s, phase, c0, c1);
-            for (b, h) in self.buckets.iter_mut().zip(&h) {
-                *b = (*h >> 40) as usize & self.mask;
-            }
-        }
+        self.nodes
+            .locate((run, done / 4, phase), || Self::contexts(s, phase, c0, c1));
         let within = done % 4;
         let node = (1 << within | (bits & ((1 << within) - 1))) as usize;
         let mut x = [0i16; MAX_INPUTS];
-        let lanes = self.slots.iter_mut().zip(&self.buckets).zip(&self.tables);
-        for (((slot, &b), table), x) in lanes.zip(&mut x) {
-            *slot = b;
-            *x = self
-                .logit
-                .stretch_input(statemap::entry_p16(table[b][node]));
-        }
-        self.node = node;
+        self.nodes.inputs(node, &self.logit, &mut x);
         x[NCTX] = 256;
         self.mixer.set_inputs(&x);
         let k = s.k.min(63);
@@ -165,10 +114,8 @@ impl JpegModel {
         ((pm + 3 * pa + 2) >> 2).clamp(1, 65535)
     }
 
-    pub fn update(&mut self, bit: u32) {
-        for (table, &slot) in self.tables.iter_mut().zip(&self.slots) {
-            statemap::adapt(&mut table[slot][self.node], bit, 255);
-        }
+    fn update(&mut self, bit: u32) {
+        self.nodes.update(bit);
         self.mixer.update(bit);
         self.apm.update(bit);
     }

@@ -73,13 +73,6 @@ fn baseline_jpegs_round_trip_smaller() {
 }
 
 #[test]
-fn progressive_jpegs_are_left_to_the_other_models() {
-    let data = jpeg(|e| e.set_progressive(true), ColorType::Rgb);
-    assert!(super::encode(&data).is_none());
-    round_trip(&data);
-}
-
-#[test]
 fn damaged_and_cut_scans_round_trip() {
     let data = jpeg(|e| e.set_restart_interval(2), ColorType::Rgb);
     let start = super::header::parse(&data).unwrap().scan_start;
