@@ -136,6 +136,11 @@ impl Follower {
         self.start_block();
     }
 
+    /// The DC value (in the scan's units) the next difference is added to.
+    pub fn dc_pred(&self) -> i32 {
+        self.dc_pred[self.comp]
+    }
+
     /// The block's coefficients.
     pub fn current(&self) -> &[i16; 64] {
         &self.coefs[self.comp][self.block]

@@ -46,7 +46,7 @@ impl ProgressiveModel {
         ProgressiveModel {
             logit: Logit16::new(),
             nodes: NodeTables::new(n),
-            mixer: Mixer::new(NCTX + 1, &[8 * 4 * 64, 8 * 16], 1 << 14, 6),
+            mixer: Mixer::new(NCTX + 1, &[8 * 4 * 64, 8 * 16], 1 << 14, 10),
             apm: Apm::new(8 * 64 * 16, 7),
         }
     }
@@ -80,7 +80,11 @@ impl ProgressiveModel {
         let below = nonzero(cur, 1, k.saturating_sub(1)).min(15);
         h[0] = hash(1, base, class(a) | class(l) << 5 | size << 10 | al << 14);
         h[1] = hash(2, base, below | size << 4 | class(c) << 8 | al << 13);
-        h[2] = hash(3, base, ahead | size << 4 | class(a + l) << 8);
+        h[2] = hash(
+            3,
+            base,
+            ahead | size << 4 | class(a.abs() + l.abs()) << 8 | class(c) << 13,
+        );
         let prev = if k > s.ss { cur[k - 1] as i32 } else { 0 };
         h[3] = hash(
             4,
@@ -88,8 +92,25 @@ impl ProgressiveModel {
             class(prev) | class(c) << 5 | size << 10 | (s.ah as u64) << 14,
         );
         h[4] = if s.is_dc() {
-            // The DC value the neighbours suggest, against what earlier scans gave.
-            hash(5, base, class((a + l) / 2 - c) | size << 6 | al << 10)
+            // The DC value the neighbours suggest: against the running prediction in a first
+            // scan, against what earlier scans gave in a refinement.
+            let guess = if s.is_refinement() {
+                (a + l) / 2 - c
+            } else {
+                (((a + l) / 2) >> s.al) - f.dc_pred()
+            };
+            hash(5, base, class(guess) | size << 6 | al << 10)
+        } else if s.is_refinement() {
+            // Which of the next few positions the neighbours hold and which are still zero
+            // here (a new coefficient lands on one of those).
+            let mut mask = 0u64;
+            for j in 0..4 {
+                let at = (k + j).min(63);
+                let inside = (k + j <= s.se) as u64;
+                let near = (above[at] != 0 || left[at] != 0) as u64;
+                mask |= (inside & near) << j | (inside & (cur[at] == 0) as u64) << (4 + j);
+            }
+            hash(7, base, mask | class(c) << 8)
         } else {
             hash(
                 6,
@@ -128,7 +149,7 @@ impl Predicts<Follower> for ProgressiveModel {
         let pa = self
             .apm
             .p(st, (phase << 6 | k) << 4 | done.min(15) as usize);
-        ((pm + 3 * pa + 2) >> 2).clamp(1, 65535)
+        ((pm + pa + 1) >> 1).clamp(1, 65535)
     }
 
     fn update(&mut self, bit: u32) {
