@@ -23,9 +23,17 @@ fn try_decode(packed: &[u8]) {
     );
 }
 
+/// Progressive JPEGs made by libjpeg's `cjpeg -progressive`.
+const PROGRESSIVE: [&[u8]; 3] = [
+    include_bytes!("../src/jpeg/testdata/progressive-420.jpg"),
+    include_bytes!("../src/jpeg/testdata/progressive-444.jpg"),
+    include_bytes!("../src/jpeg/testdata/progressive-grey-restarts.jpg"),
+];
+
 /// Inputs of varied kinds: text, records, runs, noise, x86-like code, gzip of numbered text
-/// (so the deflate recompressor's side information is damaged too), baseline JPEGs, and a
-/// JPEG between two runs of text.
+/// (so the deflate recompressor's side information is damaged too), baseline and progressive
+/// JPEGs (some from libjpeg, refined by successive approximation), and a JPEG between two
+/// runs of text.
 fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
     let mut s = seed | 1;
     let mut next = move || {
@@ -59,6 +67,7 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
             std::io::Write::write_all(&mut gz, &text).expect("write to a Vec");
             gz.finish().expect("finish a Vec")
         }
+        6 if seed % 4 == 3 => PROGRESSIVE[(seed / 4 % 3) as usize].to_vec(),
         6 => {
             let (w, h) = (48 + (len % 64) as u16, 40u16);
             let px: Vec<u8> = (0..w as usize * h as usize * 3)
@@ -67,6 +76,7 @@ fn sample(kind: u8, seed: u64, len: usize) -> Vec<u8> {
             let mut out = Vec::new();
             let mut enc = jpeg_encoder::Encoder::new(&mut out, 80);
             enc.set_restart_interval((seed % 3) as u16 * 2);
+            enc.set_progressive(seed % 4 == 2);
             enc.encode(&px, w, h, jpeg_encoder::ColorType::Rgb)
                 .expect("encodes");
             out
