@@ -11,7 +11,7 @@ const MAXLEN: usize = 65_535;
 const VERIFY: usize = 48;
 
 pub struct MatchModel {
-    table: Vec<u32>,
+    table: crate::model::huge::HugeTable<u32>,
     mask: usize,
     /// Position in the history of the predicted next byte (valid while `len > 0`).
     ptr: usize,
@@ -33,7 +33,7 @@ impl MatchModel {
     pub fn new(bits: u32) -> Self {
         let bits = bits.clamp(8, 24);
         MatchModel {
-            table: crate::model::zeroed::zeroed(1 << bits),
+            table: crate::model::huge::HugeTable::filled(1 << bits, 0),
             mask: (1 << bits) - 1,
             ptr: 0,
             len: 0,

@@ -4,19 +4,20 @@
 //! Probabilities: counters and APMs hold P(1) scaled to 16 bits; the mixer works in the
 //! 12-bit logistic domain of [`crate::model::logistic`] (stretch scaled by 256).
 
+use crate::model::huge::HugeTable;
 use crate::model::logistic::{squash, StretchTable};
 use crate::model::statemap;
 
 pub struct Counters {
     /// Entries packed as in [`statemap`] (the same adaptive probability and count).
-    t: Vec<u32>,
+    t: HugeTable<u32>,
     limit: u32,
 }
 
 impl Counters {
     pub fn new(len: usize, limit: u32) -> Self {
         Counters {
-            t: vec![statemap::entry(32768); len],
+            t: HugeTable::filled(len, statemap::entry(32768)),
             limit: limit.min(1023),
         }
     }

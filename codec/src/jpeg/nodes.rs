@@ -2,6 +2,7 @@
 //! probabilities, the nodes of a 4-bit tree (1..=15) below the bucket's context, so a run of
 //! 4 bits costs one cache line; each bit's probabilities become stretched mixer inputs.
 
+use crate::model::huge::HugeTable;
 use crate::model::logit16::Logit16;
 use crate::model::statemap;
 
@@ -29,7 +30,7 @@ pub fn class(v: i32) -> u64 {
 pub type Key = (u64, u32, u64);
 
 pub struct NodeTables<const N: usize> {
-    tables: Vec<Vec<[u32; 16]>>,
+    tables: Vec<HugeTable<[u32; 16]>>,
     mask: usize,
     buckets: [usize; N],
     key: Key,
@@ -45,7 +46,7 @@ impl<const N: usize> NodeTables<N> {
             .clamp(8, 16);
         let row = [statemap::entry(32768); 16];
         NodeTables {
-            tables: vec![vec![row; 1 << bits]; N],
+            tables: (0..N).map(|_| HugeTable::filled(1 << bits, row)).collect(),
             mask: (1 << bits) - 1,
             buckets: [0; N],
             key: (u64::MAX, 0, 0),

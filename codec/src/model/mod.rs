@@ -3,6 +3,7 @@
 pub mod adaptive_bit;
 pub mod apm;
 pub mod bithistory;
+pub mod huge;
 pub mod logistic;
 pub mod logit16;
 pub mod mixer;

@@ -4,9 +4,10 @@
 //! node has seen the least evidence.
 
 use super::bithistory::weight;
+use super::huge::HugeTable;
 
 pub struct NibbleTable {
-    t: Vec<u8>,
+    t: HugeTable<u8>,
     mask: usize,
 }
 
@@ -15,7 +16,7 @@ impl NibbleTable {
     pub fn new(bits: u32) -> Self {
         let bits = bits.clamp(2, 26);
         NibbleTable {
-            t: super::zeroed::zeroed(16 << bits),
+            t: HugeTable::filled(16 << bits, 0),
             mask: (1 << bits) - 1,
         }
     }

@@ -1,4 +1,4 @@
-//! Cache prefetch hints: the crate's only `unsafe` code.
+//! Cache prefetch hints: with [`super::huge`], the crate's only `unsafe` code.
 //!
 //! A context-model lookup is a random read in a table of megabytes; the address is known a bit
 //! or two before the data is needed, and a load issued that early would block the pipeline
