@@ -55,11 +55,11 @@ impl MatchModel {
         self.active = false;
     }
 
-    /// Reads the table slot for `h` (see [`Self::update_byte`]) so its cache miss can overlap
-    /// other work.
+    /// Hints that the table slot for `h` (see [`Self::update_byte`]) will be read, so its
+    /// cache miss overlaps other work.
     #[inline]
-    pub fn touch(&self, h: u64) -> u32 {
-        self.table[(h as usize) & self.mask]
+    pub fn prefetch(&self, h: u64) {
+        crate::model::prefetch::prefetch(&self.table, (h as usize) & self.mask);
     }
 
     /// Call after each byte is appended to `buf`; `h` hashes the last `MINLEN` bytes.

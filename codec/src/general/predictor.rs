@@ -138,7 +138,7 @@ impl Predictor {
             self.c0 = 1;
             self.bitpos = 0;
             // Start the match table load, then the context tables', so the misses overlap.
-            std::hint::black_box(self.mm.touch(self.match_hash));
+            self.mm.prefetch(self.match_hash);
             self.bank.begin_byte(&self.hashes.all);
             self.mm.update_byte(&self.buf, self.match_hash);
         }
