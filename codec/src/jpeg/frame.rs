@@ -216,3 +216,63 @@ pub fn walk(data: &[u8], skip_scans: bool) -> Option<(Frame, Vec<Scan>)> {
     }
     Some((f?, scans)).filter(|(_, s)| !s.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIBJPEG_420: &[u8] = include_bytes!("testdata/progressive-420.jpg");
+
+    #[test]
+    fn reads_libjpeg_default_script() {
+        let (f, scans) = walk(LIBJPEG_420, true).expect("progressive");
+        // 96 x 72 pixels in 16 x 16 MCUs; the chroma planes are 48 x 36 (6 x 5 blocks).
+        assert_eq!((f.mcus_w, f.mcus_h), (6, 5));
+        let chroma = &f.components[1];
+        assert_eq!((chroma.blocks_w, chroma.blocks_h, chroma.grid_h), (6, 5, 5));
+        let script: Vec<_> = scans
+            .iter()
+            .map(|s| (s.components.len(), s.ss, s.se, s.ah, s.al))
+            .collect();
+        assert_eq!(script.len(), 10);
+        assert_eq!(script[0], (3, 0, 0, 0, 1));
+        assert_eq!(script[1], (1, 1, 5, 0, 2));
+        assert!(script.contains(&(3, 0, 0, 1, 0)));
+        assert!(script.contains(&(1, 1, 63, 2, 1)));
+    }
+
+    #[test]
+    fn the_cut_file_shows_the_same_scans() {
+        let (_, whole) = walk(LIBJPEG_420, true).unwrap();
+        let mut cut = Vec::new();
+        let mut pos = 0;
+        for s in &whole {
+            cut.extend_from_slice(&LIBJPEG_420[pos..s.at]);
+            pos = scan_end(LIBJPEG_420, s.at);
+        }
+        cut.extend_from_slice(&LIBJPEG_420[pos..]);
+        let (_, alone) = walk(&cut, false).unwrap();
+        assert_eq!(alone.len(), whole.len());
+        assert!(alone
+            .iter()
+            .zip(&whole)
+            .all(|(a, b)| a.ss == b.ss && a.al == b.al));
+    }
+
+    #[test]
+    fn refuses_sequential_and_malformed_scans() {
+        let baseline = crate::jpeg::tests::jpeg(|_| {}, jpeg_encoder::ColorType::Rgb);
+        assert!(walk(&baseline, true).is_none());
+        let sos = LIBJPEG_420
+            .windows(2)
+            .position(|w| w == [0xFF, 0xDA])
+            .unwrap();
+        let n = LIBJPEG_420[sos + 4] as usize;
+        // The first (DC) scan's band: ending past 0, then starting after its end.
+        for (offset, value) in [(6 + 2 * n, 5u8), (5 + 2 * n, 9)] {
+            let mut bad = LIBJPEG_420.to_vec();
+            bad[sos + offset] = value;
+            assert!(walk(&bad, true).is_none(), "offset {offset}");
+        }
+    }
+}
