@@ -30,6 +30,16 @@ impl<'a> Fields<'a> {
         Ok(bytes)
     }
 
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.payload.len() - self.at
+    }
+
+    /// The bytes not read yet, to the end of the payload.
+    pub fn rest(self) -> &'a [u8] {
+        &self.payload[self.at..]
+    }
+
     pub fn byte(&mut self) -> io::Result<u8> {
         Ok(self.take(1)?[0])
     }

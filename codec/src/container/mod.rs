@@ -9,7 +9,7 @@
 mod embedded;
 #[cfg(test)]
 mod embedded_tests;
-mod fields;
+pub(crate) mod fields;
 mod inflated;
 mod method;
 

@@ -15,6 +15,7 @@ use super::header::scan_end;
 use super::pmodel::ProgressiveModel;
 use super::MIN_SCAN;
 use crate::coder::{Decoder, Encoder};
+use crate::container::fields::Fields;
 use crate::container::invalid;
 use crate::general;
 use std::io;
@@ -78,53 +79,33 @@ fn places(scans: &[Scan], ranges: &[(usize, usize)]) -> Option<()> {
     Some(())
 }
 
-struct Fields<'a> {
-    p: &'a [u8],
-    at: usize,
-}
-
-impl Fields<'_> {
-    fn u32(&mut self) -> io::Result<usize> {
-        let b = self
-            .p
-            .get(self.at..self.at + 4)
-            .ok_or_else(|| invalid("progressive jpeg model: payload cut short".into()))?;
-        self.at += 4;
-        Ok(u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
-    }
-}
-
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
-    let mut f = Fields { p: payload, at: 0 };
+    let mut f = Fields::new(payload, "progressive jpeg payload");
     let general_len = f.u32()?;
-    let general = payload
-        .get(4..)
-        .and_then(|p| p.get(..general_len))
-        .ok_or_else(|| {
-            invalid("progressive jpeg model: header payload runs past the end".into())
-        })?;
-    f.at = 4 + general_len;
-    let count = f.u32()?;
+    let general = f.take(general_len)?;
+    let count = f.u32()? as usize;
     // Each scan length takes 4 bytes of payload, so the count is bounded by what was read.
-    if count > (payload.len() - f.at) / 4 {
+    if count > f.remaining() / 4 {
         return Err(invalid(
-            "progressive jpeg model: more scans than the payload holds".into(),
+            "progressive jpeg payload: more scans than it holds".into(),
         ));
     }
     let lengths = (0..count)
-        .map(|_| f.u32())
+        .map(|_| f.u32().map(|n| n as usize))
         .collect::<io::Result<Vec<_>>>()?;
     let total = lengths
         .iter()
         .try_fold(0usize, |t, &n| t.checked_add(n))
         .filter(|&t| t <= original_len)
-        .ok_or_else(|| invalid("progressive jpeg model: scans longer than the file".into()))?;
-    let coded = &payload[f.at..];
+        .ok_or_else(|| invalid("progressive jpeg payload: scans longer than the file".into()))?;
+    let coded = f.rest();
     let outside = general::decode(general, original_len - total)?;
     let (frame, scans) = frame::walk(&outside, false)
         .filter(|(f, s)| s.len() == count && fits(f, total))
-        .ok_or_else(|| invalid("progressive jpeg model: the stored headers do not parse".into()))?;
+        .ok_or_else(|| {
+            invalid("progressive jpeg payload: the stored headers do not parse".into())
+        })?;
     let mut data = Vec::with_capacity(original_len);
     let mut follower = Follower::new(&frame);
     let mut model = ProgressiveModel::new(total);
