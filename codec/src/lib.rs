@@ -4,7 +4,8 @@
 //! container (see [`container`]): a header naming the model that coded the payload, the
 //! original length and its CRC-32, so foreign, old or corrupt input is rejected with
 //! `io::ErrorKind::InvalidData` instead of producing wrong bytes.
-// The one exception is `model::prefetch`, which allows it for a cache hint.
+// The exceptions are `model::prefetch` (a cache hint) and `model::huge` (tables aligned to
+// 2 MiB pages, and the system call asking for such pages).
 #![deny(unsafe_code)]
 
 use std::io::{self, Read, Seek, Write};

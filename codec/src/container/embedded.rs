@@ -1,7 +1,7 @@
 //! The payload of [`Method::Embedded`]: files of the kinds the specialised models take
-//! (baseline JPEG, PCM WAV, BMP) inside other bytes (archives, PDFs, game data, multi-picture
-//! files). Each such part is coded by its own model; the bytes around them, joined in order,
-//! by the general model (or stored).
+//! (baseline or progressive JPEG, PCM WAV, BMP) inside other bytes (archives, PDFs, game
+//! data, multi-picture files). Each such part is coded by its own model; the bytes around
+//! them, joined in order, by the general model (or stored).
 
 use super::fields::Fields;
 use super::invalid;
