@@ -8,7 +8,7 @@ use super::nodes::{class, hash, NodeTables};
 use super::scan::{Phase, ScanState};
 use crate::model::apm::Apm;
 use crate::model::logit16::Logit16;
-use crate::model::mixer::{Mixer, MAX_INPUTS};
+use crate::model::mixer::Mixer;
 
 const NCTX: usize = 4;
 
@@ -95,13 +95,11 @@ impl Predicts<ScanState> for JpegModel {
         } else {
             (s.seq, s.len, s.code)
         };
-        self.nodes
-            .locate((run, done / 4, phase), || Self::contexts(s, phase, c0, c1));
-        let within = done % 4;
-        let node = (1 << within | (bits & ((1 << within) - 1))) as usize;
-        let mut x = [0i16; MAX_INPUTS];
-        self.nodes.inputs(node, &self.logit, &mut x);
-        x[NCTX] = 256;
+        let x = self
+            .nodes
+            .mixer_inputs((run, phase), done, bits, &self.logit, || {
+                Self::contexts(s, phase, c0, c1)
+            });
         self.mixer.set_inputs(&x);
         let k = s.k.min(63);
         self.mixer.select(0, (phase as usize) << 6 | k);

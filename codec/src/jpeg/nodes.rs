@@ -4,6 +4,7 @@
 
 use crate::model::huge::HugeTable;
 use crate::model::logit16::Logit16;
+use crate::model::mixer::MAX_INPUTS;
 use crate::model::statemap;
 
 #[inline]
@@ -27,7 +28,7 @@ pub fn class(v: i32) -> u64 {
 }
 
 /// What a set of buckets was found for: (code counter or byte index, bits / 4, phase).
-pub type Key = (u64, u32, u64);
+type Key = (u64, u32, u64);
 
 pub struct NodeTables<const N: usize> {
     tables: Vec<HugeTable<[u32; 16]>>,
@@ -54,9 +55,19 @@ impl<const N: usize> NodeTables<N> {
         }
     }
 
-    /// Moves to the buckets of `contexts()` unless they were already found for `key`.
+    /// The mixer inputs for the next bit, `done` bits into a run whose bits so far are
+    /// `bits`: the stretched probability of its node in the buckets of `contexts()` (found
+    /// again only when `(run, done / 4, phase)` changes), one per context, then a bias.
     #[inline]
-    pub fn locate(&mut self, key: Key, contexts: impl FnOnce() -> [u64; N]) {
+    pub fn mixer_inputs(
+        &mut self,
+        (run, phase): (u64, u64),
+        done: u32,
+        bits: u32,
+        logit: &Logit16,
+        contexts: impl FnOnce() -> [u64; N],
+    ) -> [i16; MAX_INPUTS] {
+        let key = (run, done / 4, phase);
         if key != self.key {
             self.key = key;
             let h = contexts();
@@ -64,15 +75,14 @@ impl<const N: usize> NodeTables<N> {
                 *b = (*h >> 40) as usize & self.mask;
             }
         }
-    }
-
-    /// Writes the stretched probabilities of `node` in every bucket into `x[..N]`.
-    #[inline]
-    pub fn inputs(&mut self, node: usize, logit: &Logit16, x: &mut [i16]) {
-        self.node = node;
-        for ((&b, table), x) in self.buckets.iter().zip(&self.tables).zip(x) {
-            *x = logit.stretch_input(statemap::entry_p16(table[b][node]));
+        let within = done % 4;
+        self.node = (1 << within | (bits & ((1 << within) - 1))) as usize;
+        let mut x = [0i16; MAX_INPUTS];
+        for ((&b, table), x) in self.buckets.iter().zip(&self.tables).zip(&mut x) {
+            *x = logit.stretch_input(statemap::entry_p16(table[b][self.node]));
         }
+        x[N] = 256;
+        x
     }
 
     pub fn update(&mut self, bit: u32) {

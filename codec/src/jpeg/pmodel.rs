@@ -8,7 +8,7 @@ use super::follow::{Follower, Need};
 use super::nodes::{class, hash, NodeTables};
 use crate::model::apm::Apm;
 use crate::model::logit16::Logit16;
-use crate::model::mixer::{Mixer, MAX_INPUTS};
+use crate::model::mixer::Mixer;
 
 const NCTX: usize = 5;
 /// Phases: the follower's needs, then bits followed only as bytes (lost or idle), then the
@@ -130,13 +130,11 @@ impl Predicts<Follower> for ProgressiveModel {
         } else {
             (f.seq, f.len, f.code)
         };
-        self.nodes
-            .locate((run, done / 4, phase), || Self::contexts(f, phase, c0, c1));
-        let within = done % 4;
-        let node = (1 << within | (bits & ((1 << within) - 1))) as usize;
-        let mut x = [0i16; MAX_INPUTS];
-        self.nodes.inputs(node, &self.logit, &mut x);
-        x[NCTX] = 256;
+        let x = self
+            .nodes
+            .mixer_inputs((run, phase), done, bits, &self.logit, || {
+                Self::contexts(f, phase, c0, c1)
+            });
         self.mixer.set_inputs(&x);
         let s = f.scan();
         let kind = (!s.is_dc() as usize) << 1 | s.is_refinement() as usize;
