@@ -31,14 +31,18 @@ pub struct Follower {
     /// Per frame component, its blocks' coefficients (zigzag order), row by row.
     pub coefs: Vec<Vec<[i16; 64]>>,
     scan: Scan,
-    /// Units (MCUs, or blocks in a one-component scan) in the scan, and the current one.
+    /// Units (MCUs, or blocks in a one-component scan) in the scan, the blocks in each, and
+    /// the current unit.
     units: usize,
+    blocks_per_unit: usize,
     unit: usize,
     /// Block of the current MCU.
     part: usize,
     restarts: usize,
-    /// Frame component and block index of the current block.
+    /// Frame component and block index of the current block, and the component's place in
+    /// the scan (which Huffman table its codes use).
     pub comp: usize,
+    in_scan: usize,
     pub block: usize,
     pub need: Need,
     pub code: u32,
@@ -79,10 +83,12 @@ impl Follower {
                 at: 0,
             },
             units: 0,
+            blocks_per_unit: 1,
             unit: 0,
             part: 0,
             restarts: 0,
             comp: 0,
+            in_scan: 0,
             block: 0,
             need: Need::Idle,
             code: 0,
@@ -111,11 +117,15 @@ impl Follower {
     /// Starts following `scan`.
     pub fn start_scan(&mut self, scan: &Scan) {
         self.scan = scan.clone();
-        self.units = if scan.components.len() == 1 {
+        (self.units, self.blocks_per_unit) = if scan.components.len() == 1 {
             let c = &self.frame.components[scan.components[0]];
-            c.blocks_w * c.blocks_h
+            (c.blocks_w * c.blocks_h, 1)
         } else {
-            self.frame.mcus_w * self.frame.mcus_h
+            let per_mcu = scan.components.iter().map(|&c| {
+                let fc = &self.frame.components[c];
+                fc.h * fc.v
+            });
+            (self.frame.mcus_w * self.frame.mcus_h, per_mcu.sum())
         };
         self.restarts = 0;
         self.restart_at(0);
@@ -160,8 +170,8 @@ impl Follower {
         (above, left)
     }
 
-    /// Frame component and block index of unit `unit`, block `part` of it.
-    fn locate(&self, unit: usize, part: usize) -> Option<(usize, usize)> {
+    /// Place in the scan, frame component and block index of unit `unit`, block `part` of it.
+    fn locate(&self, unit: usize, part: usize) -> Option<(usize, usize, usize)> {
         if unit >= self.units {
             return None;
         }
@@ -169,15 +179,15 @@ impl Follower {
             let c = self.scan.components[0];
             let fc = &self.frame.components[c];
             let (x, y) = (unit % fc.blocks_w, unit / fc.blocks_w);
-            return Some((c, y * fc.grid_w + x));
+            return Some((0, c, y * fc.grid_w + x));
         }
         let (mx, my) = (unit % self.frame.mcus_w, unit / self.frame.mcus_w);
         let mut p = part;
-        for &c in &self.scan.components {
+        for (i, &c) in self.scan.components.iter().enumerate() {
             let fc = &self.frame.components[c];
             if p < fc.h * fc.v {
                 let (x, y) = (mx * fc.h + p % fc.h, my * fc.v + p / fc.h);
-                return Some((c, y * fc.grid_w + x));
+                return Some((i, c, y * fc.grid_w + x));
             }
             p -= fc.h * fc.v;
         }
@@ -194,10 +204,11 @@ impl Follower {
     /// Sets up the current block, skipping the blocks an end-of-band run covers.
     fn start_block(&mut self) {
         loop {
-            let Some((comp, block)) = self.locate(self.unit, self.part) else {
+            let Some((in_scan, comp, block)) = self.locate(self.unit, self.part) else {
                 self.begin_group(Need::Idle);
                 return;
             };
+            self.in_scan = in_scan;
             self.comp = comp;
             self.block = block;
             self.k = self.scan.ss;
@@ -234,16 +245,7 @@ impl Follower {
     /// Moves to the next block; `false` when the scan waits for a restart marker or is done.
     fn next_block(&mut self) -> bool {
         self.part += 1;
-        let per_unit = if self.scan.components.len() == 1 {
-            1
-        } else {
-            self.scan
-                .components
-                .iter()
-                .map(|&c| self.frame.components[c].h * self.frame.components[c].v)
-                .sum()
-        };
-        if self.part == per_unit {
+        if self.part == self.blocks_per_unit {
             self.part = 0;
             self.unit += 1;
             let interval = self.scan.restart_interval;
@@ -268,7 +270,7 @@ impl Follower {
             Need::Code => {
                 self.code = (self.code << 1) | bit;
                 self.len += 1;
-                let symbol = self.scan.tables[self.scan_component()]
+                let symbol = self.scan.tables[self.in_scan]
                     .as_ref()
                     .and_then(|t| t.symbol(self.code, self.len));
                 match symbol {
@@ -296,14 +298,6 @@ impl Follower {
             }
             Need::Correction => self.correction(bit),
         }
-    }
-
-    fn scan_component(&self) -> usize {
-        self.scan
-            .components
-            .iter()
-            .position(|&c| c == self.comp)
-            .unwrap_or(0)
     }
 
     fn symbol(&mut self, sym: u8) {
