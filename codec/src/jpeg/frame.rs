@@ -186,11 +186,12 @@ pub fn walk(data: &[u8], skip_scans: bool) -> Option<(Frame, Vec<Scan>)> {
         if marker == 0xD9 {
             break;
         }
+        // A segment's length counts its own two bytes.
         let len = u16_at(data, i + 2)?;
-        let body = data.get(i + 4..(i + 2 + len).max(i + 4))?;
         if len < 2 {
             return None;
         }
+        let body = data.get(i + 4..i + 2 + len)?;
         match marker {
             0xC2 if f.is_none() => f = Some(frame(body)?),
             // Any other frame: sequential, lossless, arithmetic, hierarchical, or a second.
