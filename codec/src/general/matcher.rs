@@ -1,6 +1,7 @@
 //! Match model: finds the most recent earlier occurrence of the last `MINLEN` bytes (through a
-//! hash table of positions), then predicts that the byte which followed it comes next. Its
-//! confidence is learned per (match length bucket, predicted bit).
+//! hash table of positions), then predicts that the byte which followed it comes next. A match
+//! that fails on a byte goes on past it when no new one is found. Its confidence is learned per
+//! (match length bucket, predicted bit).
 
 use crate::model::logit16::Logit16;
 use crate::model::statemap::StateMap;
@@ -18,6 +19,11 @@ pub struct MatchModel {
     len: usize,
     expected: u32,
     active: bool,
+    /// Where a match that failed on the current byte would have continued. When no new match
+    /// is found, prediction goes on from there with length 1 (lengths below `MINLEN` mark such
+    /// recovered matches): records often differ in one field, and a table's rows repeat at a
+    /// fixed distance.
+    lost: Option<usize>,
     sm: StateMap,
 }
 
@@ -39,6 +45,7 @@ impl MatchModel {
             len: 0,
             expected: 0,
             active: false,
+            lost: None,
             sm: StateMap::new(64, 1023, |i| if i & 1 == 1 { 49152 } else { 16384 }),
         }
     }
@@ -52,6 +59,7 @@ impl MatchModel {
     /// Drops the current match.
     pub fn reset(&mut self) {
         self.len = 0;
+        self.lost = None;
         self.active = false;
     }
 
@@ -70,8 +78,12 @@ impl MatchModel {
             self.len = (self.len + 1).min(MAXLEN);
             self.ptr += 1;
         } else {
+            if self.len > 0 {
+                self.lost = Some(self.ptr + 1);
+            }
             self.len = 0;
         }
+        let lost = self.lost.take();
         if n < MINLEN {
             return;
         }
@@ -86,6 +98,12 @@ impl MatchModel {
                 if l >= MINLEN {
                     self.len = l;
                     self.ptr = cand;
+                }
+            }
+            if self.len == 0 {
+                if let Some(p) = lost.filter(|&p| p < n) {
+                    self.len = 1;
+                    self.ptr = p;
                 }
             }
         }
@@ -106,6 +124,7 @@ impl MatchModel {
         }
         let pb = buf[self.ptr] as u32 | 256;
         if pb >> (8 - bitpos) != c0 {
+            self.lost = Some(self.ptr + 1);
             self.len = 0;
             return 0;
         }
@@ -127,5 +146,50 @@ impl MatchModel {
         if self.active {
             self.sm.update(bit);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `data` byte by byte as the predictor does; returns the byte the model expects
+    /// after it, if any.
+    fn expected_after(data: &[u8]) -> Option<u8> {
+        let logit = Logit16::new();
+        let mut mm = MatchModel::new(12);
+        let mut buf = Vec::new();
+        for &c in data {
+            let mut c0 = 1u32;
+            for bitpos in 0..8 {
+                mm.predict(&buf, c0, bitpos, &logit);
+                let bit = (c >> (7 - bitpos)) as u32 & 1;
+                mm.update_bit(bit);
+                c0 = c0 << 1 | bit;
+            }
+            buf.push(c);
+            let h = buf.len().checked_sub(MINLEN).map_or(0, |s| {
+                super::super::hashes::hash(12, buf[s..].iter().fold(0, |a, &b| a << 8 | b as u64))
+            });
+            mm.update_byte(&buf, h);
+        }
+        mm.predict(&buf, 1, 0, &logit);
+        let first = mm.expected_bit()?;
+        (mm.length() > 0)
+            .then(|| buf[mm.ptr])
+            .filter(|b| b >> 7 == first as u8)
+    }
+
+    #[test]
+    fn a_match_goes_on_past_one_differing_byte() {
+        let record = b"name=alpha;size=0042;kind=file;";
+        let mut data = record.to_vec();
+        data.extend_from_slice(b"name=alpha;size=0");
+        assert_eq!(expected_after(&data), Some(b'0'));
+        // The next record differs in one digit; the model still expects the rest of the row.
+        data.extend_from_slice(b"7");
+        assert_eq!(expected_after(&data), Some(b'4'));
+        data.extend_from_slice(b"4");
+        assert_eq!(expected_after(&data), Some(b'2'));
     }
 }

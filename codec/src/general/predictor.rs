@@ -65,9 +65,9 @@ impl Predictor {
             bitpos: 0,
             mm: MatchModel::new((b + 1).min(22)),
             mixer: if params.sparse {
-                Mixer::new(nctx + 2, &[4 * 256, 256 * 8, 256 * 8], 1 << 14, 4)
+                Mixer::new(nctx + 2, &[5 * 256, 256 * 8, 256 * 8], 1 << 14, 4)
             } else {
-                Mixer::new(nctx + 2, &[4 * 256, 256 * 8], 1 << 14, 4)
+                Mixer::new(nctx + 2, &[5 * 256, 256 * 8], 1 << 14, 4)
             },
             apm1: Apm::new(256, 7),
             apm2: Apm::new(64 * 4, 6),
@@ -97,9 +97,11 @@ impl Predictor {
         x[nctx + 1] = 256;
         self.mixer.set_inputs(&x);
         let len = self.mm.length();
+        // Lengths 1-5 are matches followed on past a differing byte: weights of their own.
         let mstate = match (len, self.mm.expected_bit()) {
             (_, None) => 0,
-            (1..=15, Some(_)) => 1,
+            (1..=5, Some(_)) => 4,
+            (6..=15, Some(_)) => 1,
             (16..=31, Some(_)) => 2,
             _ => 3,
         };
