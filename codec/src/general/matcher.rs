@@ -3,6 +3,7 @@
 //! that fails on a byte goes on past it when no new one is found. Its confidence is learned per
 //! (match length bucket, predicted bit).
 
+use super::hashes::hash;
 use crate::model::logit16::Logit16;
 use crate::model::statemap::StateMap;
 
@@ -25,6 +26,12 @@ pub struct MatchModel {
     /// fixed distance.
     lost: Option<usize>,
     sm: StateMap,
+}
+
+/// The table key of the last `MINLEN` bytes, given the last 8 (most recent in the low byte).
+#[inline]
+pub fn key(c8: u64) -> u64 {
+    hash(12, c8 & ((1 << (8 * MINLEN)) - 1))
 }
 
 fn length_bucket(len: usize) -> usize {
@@ -70,7 +77,7 @@ impl MatchModel {
         crate::model::prefetch::prefetch(&self.table, (h as usize) & self.mask);
     }
 
-    /// Call after each byte is appended to `buf`; `h` hashes the last `MINLEN` bytes.
+    /// Call after each byte is appended to `buf`; `h` is the [`key`] of its last bytes.
     pub fn update_byte(&mut self, buf: &[u8], h: u64) {
         let n = buf.len();
         let last = buf[n - 1];
@@ -113,6 +120,12 @@ impl MatchModel {
     /// Current match length in bytes (0 = none), for selecting mixer weights.
     pub fn length(&self) -> usize {
         self.len
+    }
+
+    /// Whether the current match was followed on past a differing byte and has not yet grown
+    /// to `MINLEN` bytes since.
+    pub fn recovered(&self) -> bool {
+        (1..MINLEN).contains(&self.len)
     }
 
     /// Stretched prediction for the next bit (0 when there is no match).
@@ -168,10 +181,13 @@ mod tests {
                 c0 = c0 << 1 | bit;
             }
             buf.push(c);
-            let h = buf.len().checked_sub(MINLEN).map_or(0, |s| {
-                super::super::hashes::hash(12, buf[s..].iter().fold(0, |a, &b| a << 8 | b as u64))
-            });
-            mm.update_byte(&buf, h);
+            let c8 = buf
+                .iter()
+                .rev()
+                .take(8)
+                .rev()
+                .fold(0, |a, &b| a << 8 | b as u64);
+            mm.update_byte(&buf, key(c8));
         }
         mm.predict(&buf, 1, 0, &logit);
         let first = mm.expected_bit()?;

@@ -6,8 +6,8 @@
 //! Encoder and decoder drive identical instances, so every step must be deterministic.
 
 use super::bank::{size_bits, ContextBank};
-use super::hashes::{self, hash, ContextHashes};
-use super::matcher::MatchModel;
+use super::hashes::{self, ContextHashes};
+use super::matcher::{self, MatchModel};
 use crate::model::apm::Apm;
 use crate::model::logit16::{Logit16, INPUT_MAX};
 use crate::model::mixer::{Mixer, MAX_INPUTS};
@@ -97,11 +97,11 @@ impl Predictor {
         x[nctx + 1] = 256;
         self.mixer.set_inputs(&x);
         let len = self.mm.length();
-        // Lengths 1-5 are matches followed on past a differing byte: weights of their own.
+        // Matches followed on past a differing byte get weights of their own.
         let mstate = match (len, self.mm.expected_bit()) {
             (_, None) => 0,
-            (1..=5, Some(_)) => 4,
-            (6..=15, Some(_)) => 1,
+            _ if self.mm.recovered() => 4,
+            (..=15, Some(_)) => 1,
             (16..=31, Some(_)) => 2,
             _ => 3,
         };
@@ -157,7 +157,7 @@ impl Predictor {
             self.buf.push(c);
             self.hashes.shift(c);
             if self.buf.len() >= 6 {
-                let h = hash(12, self.hashes.c8 & 0xffff_ffff_ffff);
+                let h = matcher::key(self.hashes.c8);
                 self.mm.insert(self.buf.len(), h);
             }
         }
@@ -173,6 +173,6 @@ impl Predictor {
         self.mixer
             .set_rate(6 + 16 * 1024 / (self.buf.len() as i64 + 1024));
         self.hashes.end_byte(&self.buf);
-        self.match_hash = hash(12, self.hashes.c8 & 0xffff_ffff_ffff);
+        self.match_hash = matcher::key(self.hashes.c8);
     }
 }
