@@ -25,8 +25,9 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// files embedded in other bytes (method 6) and progressive JPEG (method 7) were added later
 /// without a bump, as no existing stream decodes differently and older builds refuse the new
 /// methods by number. 4: the general model's match model follows a failed match on past the
-/// differing byte.
-pub const VERSION: u8 = 4;
+/// differing byte. 5: the general model's layout 2 is a trunk forked into two halves, not two
+/// independent halves.
+pub const VERSION: u8 = 5;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).
 pub const MAX_EXPANSION: u64 = 1 << 16;

@@ -34,6 +34,7 @@ pub fn size_bits(n: usize) -> u32 {
     need.clamp(10, cap)
 }
 
+#[derive(Clone)]
 pub struct ContextBank {
     logit: Logit16,
     hist: BitHistory,

@@ -38,6 +38,7 @@ pub fn kinds(params: Params) -> Vec<usize> {
     kinds
 }
 
+#[derive(Clone)]
 pub struct ContextHashes {
     params: Params,
     /// The last 8 bytes, most recent in the low byte.

@@ -12,6 +12,7 @@ const MAXLEN: usize = 65_535;
 /// Longest suffix compared when a candidate is first verified.
 const VERIFY: usize = 48;
 
+#[derive(Clone)]
 pub struct MatchModel {
     table: crate::model::huge::HugeTable<u32>,
     mask: usize,

@@ -36,11 +36,6 @@ pub struct RemoteInputs {
 }
 
 impl RemoteInputs {
-    /// Inputs per bit: the number of contexts the other thread runs.
-    pub fn per_bit(&self) -> usize {
-        self.per_bit
-    }
-
     /// The inputs for the next coded bit.
     #[inline]
     pub fn next_bit(&mut self) -> &[i16] {

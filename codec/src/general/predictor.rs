@@ -23,6 +23,7 @@ pub struct Params {
     pub columns: bool,
 }
 
+#[derive(Clone)]
 pub struct Predictor {
     logit: Logit16,
     buf: Vec<u8>,

@@ -3,6 +3,7 @@
 
 use super::logit16::Logit16;
 
+#[derive(Clone)]
 pub struct Apm {
     t: Vec<u16>,
     mask: usize,

@@ -3,6 +3,7 @@
 //! states track recent behaviour; an adaptive map turns a state into a probability.
 
 /// Next state after `bit`, indexed `[state * 2 + bit]`.
+#[derive(Clone)]
 pub struct BitHistory {
     next: [u8; 512],
 }

@@ -77,6 +77,28 @@ impl<T: Copy> HugeTable<T> {
     }
 }
 
+impl<T: Copy> Clone for HugeTable<T> {
+    /// A table of the same size and page kind holding the same values.
+    fn clone(&self) -> Self {
+        // SAFETY: the layout is the one `filled` allocated with, so it has a non-zero size.
+        let raw = unsafe { alloc(self.layout) };
+        let Some(ptr) = NonNull::new(raw) else {
+            handle_alloc_error(self.layout)
+        };
+        if self.layout.align() == HUGE_PAGE {
+            advise_huge(raw, self.layout.size());
+        }
+        let ptr: NonNull<T> = ptr.cast();
+        // SAFETY: both allocations hold `len` elements of `T`, aligned, and do not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), ptr.as_ptr(), self.len) };
+        HugeTable {
+            ptr,
+            len: self.len,
+            layout: self.layout,
+        }
+    }
+}
+
 impl<T: Copy> Deref for HugeTable<T> {
     type Target = [T];
 
@@ -112,6 +134,11 @@ mod tests {
             assert!(t.iter().all(|&x| x == 3));
             t[len - 1] = 7;
             assert_eq!(t[len - 1], 7);
+            let mut copy = t.clone();
+            assert_eq!(&copy[..], &t[..]);
+            let before = t[0];
+            copy[0] = 9;
+            assert_eq!((copy[0], t[0]), (9, before), "the copy is its own");
         }
     }
 }

@@ -13,6 +13,7 @@ pub const MAX_SELECTORS: usize = 4;
 
 type Lanes = [i16; MAX_INPUTS];
 
+#[derive(Clone)]
 pub struct Mixer {
     n: usize,
     /// Inputs; lanes past `n` stay zero.

@@ -6,6 +6,7 @@
 use super::bithistory::weight;
 use super::huge::HugeTable;
 
+#[derive(Clone)]
 pub struct NibbleTable {
     t: HugeTable<u8>,
     mask: usize,

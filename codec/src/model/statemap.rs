@@ -2,6 +2,7 @@
 //! Each entry packs a 22-bit probability (high bits) and a 10-bit hit count (low bits);
 //! the update rate is `~1 / (count + 1.5)` until the count reaches `limit`.
 
+#[derive(Clone)]
 pub struct StateMap {
     t: Vec<u32>,
     mask: usize,

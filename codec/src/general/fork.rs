@@ -1,0 +1,101 @@
+//! Forked lanes: one predictor codes a trunk (the first third of the data), then a copy of it
+//! is made and the two code the two halves of the rest at once, one per thread. Both halves
+//! start from everything learned on the trunk, so they lose far less than independent halves:
+//! on 9-16 MB of real and generated files 0.04-0.6% against one lane, where independent halves
+//! lost 0.8-3.6%. Decoding takes about 2/3 of one lane's time (the two threads slow each
+//! other a little). The copy doubles the model's memory.
+//!
+//! Layout: `trunk coded length (u64 LE) | first half coded length (u64 LE) | trunk | first
+//! half | second half`, each a run of [`segments`]. The raw lengths follow from the data length
+//! alone ([`split`]).
+
+use super::predictor::{Params, Predictor};
+use super::segments;
+use crate::container::invalid;
+use std::io;
+
+/// Raw lengths of the trunk and the two halves of `n` bytes.
+pub fn split(n: usize) -> [usize; 3] {
+    let trunk = n / 3;
+    let first = (n - trunk) / 2;
+    [trunk, first, n - trunk - first]
+}
+
+/// The three parts of `data`, as cut by [`split`].
+fn parts(data: &[u8]) -> [&[u8]; 3] {
+    let [t, a, _] = split(data.len());
+    let (trunk, rest) = data.split_at(t);
+    let (first, second) = rest.split_at(a);
+    [trunk, first, second]
+}
+
+/// Codes `data` as a trunk and two halves.
+pub fn encode(data: &[u8], params: Params) -> Vec<u8> {
+    let [trunk, first, second] = parts(data);
+    let plans = [
+        segments::plan(trunk),
+        segments::plan(first),
+        segments::plan(second),
+    ];
+    let modelled: usize = plans.iter().map(|p| segments::modelled(p)).sum();
+    let mut a = (modelled > 0).then(|| Predictor::new(modelled, params));
+    let coded_trunk = segments::code(a.as_mut(), trunk, &plans[0], None);
+    let mut b = a.clone();
+    let (coded_first, coded_second) = std::thread::scope(|s| {
+        let h = s.spawn(|| segments::code(a.as_mut(), first, &plans[1], None));
+        let second = segments::code(b.as_mut(), second, &plans[2], None);
+        (h.join().expect("lane thread panicked"), second)
+    });
+    let mut out = Vec::new();
+    out.extend_from_slice(&(coded_trunk.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(coded_first.len() as u64).to_le_bytes());
+    out.extend_from_slice(&coded_trunk);
+    out.extend_from_slice(&coded_first);
+    out.extend_from_slice(&coded_second);
+    out
+}
+
+/// Reads a coded length at `at` that must fit in the `room` bytes left.
+fn coded_length(payload: &[u8], at: usize, room: usize) -> io::Result<usize> {
+    let raw = payload
+        .get(at..at + 8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+        .ok_or_else(|| invalid("general model: missing lane length".into()))?;
+    usize::try_from(raw)
+        .ok()
+        .filter(|&l| l <= room)
+        .ok_or_else(|| invalid(format!("general model: lane length {raw} too large")))
+}
+
+/// Decodes what [`encode`] made of `n` bytes.
+pub fn decode(payload: &[u8], n: usize, params: Params) -> io::Result<Vec<u8>> {
+    let room = payload.len().saturating_sub(16);
+    let trunk_len = coded_length(payload, 0, room)?;
+    let first_len = coded_length(payload, 8, room - trunk_len)?;
+    let (trunk, rest) = payload[16..].split_at(trunk_len);
+    let (first, second) = rest.split_at(first_len);
+    let [nt, na, nb] = split(n);
+    let segs = [
+        segments::parse(trunk, nt)?,
+        segments::parse(first, na)?,
+        segments::parse(second, nb)?,
+    ];
+    let modelled: usize = segs.iter().map(|s| segments::parsed_modelled(s)).sum();
+    let mut a = (modelled > 0).then(|| Predictor::new(modelled, params));
+    let mut out = Vec::with_capacity(n);
+    segments::decode(a.as_mut(), &segs[0], &mut out)?;
+    let mut b = a.clone();
+    let (first, second) = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut out = Vec::with_capacity(na);
+            segments::decode(a.as_mut(), &segs[1], &mut out).map(|()| out)
+        });
+        let mut out = Vec::with_capacity(nb);
+        let second = segments::decode(b.as_mut(), &segs[2], &mut out).map(|()| out);
+        (h.join(), second)
+    });
+    let first = first.map_err(|_| invalid("general model: lane decoder failed".into()))??;
+    out.extend_from_slice(&first);
+    out.extend_from_slice(&second?);
+    Ok(out)
+}
