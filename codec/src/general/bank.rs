@@ -81,6 +81,21 @@ impl ContextBank {
         bank
     }
 
+    /// Appends the contexts of `other`, a bank for the same input at the same point of the
+    /// same byte (both between bytes): the result is the bank of both banks' kinds.
+    pub fn join(&mut self, other: ContextBank) {
+        let at = self.kinds.len();
+        let n = other.kinds.len();
+        debug_assert_eq!((self.c0, self.bitpos), (other.c0, other.bitpos));
+        self.ctx[at..at + n].copy_from_slice(&other.ctx[..n]);
+        self.bucket[at..at + n].copy_from_slice(&other.bucket[..n]);
+        self.slot[at..at + n].copy_from_slice(&other.slot[..n]);
+        self.states[at..at + n].copy_from_slice(&other.states[..n]);
+        self.kinds.extend(other.kinds);
+        self.tables.extend(other.tables);
+        self.sms.extend(other.sms);
+    }
+
     /// How many inputs [`Self::inputs`] gives.
     pub fn len(&self) -> usize {
         self.kinds.len()

@@ -9,6 +9,7 @@
 //! half | second half`, each a run of [`segments`]. The raw lengths follow from the data length
 //! alone ([`split`]).
 
+use super::pipeline;
 use super::predictor::{Params, Predictor};
 use super::segments;
 use crate::container::invalid;
@@ -29,8 +30,9 @@ fn parts(data: &[u8]) -> [&[u8]; 3] {
     [trunk, first, second]
 }
 
-/// Codes `data` as a trunk and two halves.
-pub fn encode(data: &[u8], params: Params) -> Vec<u8> {
+/// Codes `data` as a trunk and two halves; the last `remote` contexts of the trunk run on a
+/// thread of their own (this never changes the bytes).
+pub fn encode(data: &[u8], params: Params, remote: usize) -> Vec<u8> {
     let [trunk, first, second] = parts(data);
     let plans = [
         segments::plan(trunk),
@@ -38,8 +40,9 @@ pub fn encode(data: &[u8], params: Params) -> Vec<u8> {
         segments::plan(second),
     ];
     let modelled: usize = plans.iter().map(|p| segments::modelled(p)).sum();
-    let mut a = (modelled > 0).then(|| Predictor::new(modelled, params));
-    let coded_trunk = segments::code(a.as_mut(), trunk, &plans[0], None);
+    let remote = if modelled == 0 { 0 } else { remote };
+    let mut a = (modelled > 0).then(|| Predictor::with_remote(modelled, params, remote));
+    let coded_trunk = pipeline::code(a.as_mut(), trunk, &plans[0], params, modelled, remote);
     let mut b = a.clone();
     let (coded_first, coded_second) = std::thread::scope(|s| {
         let h = s.spawn(|| segments::code(a.as_mut(), first, &plans[1], None));

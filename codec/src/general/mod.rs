@@ -66,7 +66,8 @@ fn encode_with(data: &[u8], forked: bool) -> Vec<u8> {
     out.extend_from_slice(&(record as u16).to_le_bytes());
     if forked {
         out.push(LAYOUT_FORKED);
-        out.extend_from_slice(&fork::encode(data, params));
+        let remote = pipeline::remote_contexts(params, fork::split(data.len())[0]);
+        out.extend_from_slice(&fork::encode(data, params, remote));
     } else {
         out.push(LAYOUT_ONE);
         out.extend_from_slice(&encode_lane(data, params, true));
@@ -92,14 +93,7 @@ fn code_lane(data: &[u8], segs: &[(usize, usize, bool)], params: Params, remote:
     let modelled = segments::modelled(segs);
     let remote = if modelled == 0 { 0 } else { remote };
     let mut predictor = (modelled > 0).then(|| Predictor::with_remote(modelled, params, remote));
-    if remote == 0 {
-        return segments::code(predictor.as_mut(), data, segs, None);
-    }
-    std::thread::scope(|s| {
-        let (run, mut inputs) = pipeline::feed(data, segs, params, modelled, remote);
-        s.spawn(run);
-        segments::code(predictor.as_mut(), data, segs, Some(&mut inputs))
-    })
+    pipeline::code(predictor.as_mut(), data, segs, params, modelled, remote)
 }
 
 fn decode_lane(lane: &[u8], n: usize, params: Params) -> io::Result<Vec<u8>> {
@@ -233,11 +227,16 @@ mod tests {
             let segs = segments::plan(data);
             assert!(segs.len() > 1 || data == &binary);
             let alone = code_lane(data, &segs, params, 0);
+            let forked = fork::encode(data, params, 0);
             for remote in [1, 3, hashes::kinds(params).len()] {
                 let split = code_lane(data, &segs, params, remote);
                 assert!(
                     split == alone,
                     "{remote} remote contexts changed the output"
+                );
+                assert!(
+                    fork::encode(data, params, remote) == forked,
+                    "{remote} remote contexts changed the forked output"
                 );
             }
         }

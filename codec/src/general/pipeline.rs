@@ -6,7 +6,8 @@
 
 use super::bank::ContextBank;
 use super::hashes::{self, ContextHashes};
-use super::predictor::Params;
+use super::predictor::{Params, Predictor};
+use super::segments;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Bytes whose inputs travel together.
@@ -24,6 +25,30 @@ pub fn remote_contexts(params: Params, n: usize) -> usize {
     }
     // The coder's thread also runs the match model, the mixer and the APMs.
     (hashes::kinds(params).len() * 3).div_ceil(4)
+}
+
+/// Codes the segments `segs` of `data` (see [`segments::code`]) with `predictor`, made for
+/// `modelled` bytes with its last `remote` contexts run elsewhere: this runs them on a thread
+/// of their own meanwhile, then gives them back to `predictor`. The output does not depend on
+/// `remote`.
+pub fn code(
+    predictor: Option<&mut Predictor>,
+    data: &[u8],
+    segs: &[(usize, usize, bool)],
+    params: Params,
+    modelled: usize,
+    remote: usize,
+) -> Vec<u8> {
+    match predictor {
+        Some(p) if remote > 0 => std::thread::scope(|s| {
+            let (run, mut inputs) = feed(data, segs, params, modelled, remote);
+            let contexts = s.spawn(run);
+            let coded = segments::code(Some(&mut *p), data, segs, Some(&mut inputs));
+            p.absorb(contexts.join().expect("context thread panicked"));
+            coded
+        }),
+        p => segments::code(p, data, segs, None),
+    }
 }
 
 /// The coder's end: the context thread's inputs, one bit after another.
@@ -57,14 +82,15 @@ impl RemoteInputs {
 
 /// Runs the last `remote` contexts of `params` over `lane` (segments `(start, end, stored)`,
 /// the stored ones only observed) for a predictor sized for `modelled` bytes. Run the returned
-/// closure on its own thread and read the inputs from the returned end.
+/// closure on its own thread and read the inputs from the returned end; the closure returns
+/// its bank, which a predictor can [`absorb`](super::predictor::Predictor::absorb).
 pub fn feed<'a>(
     lane: &'a [u8],
     segs: &'a [(usize, usize, bool)],
     params: Params,
     modelled: usize,
     remote: usize,
-) -> (impl FnOnce() + Send + 'a, RemoteInputs) {
+) -> (impl FnOnce() -> ContextBank + Send + 'a, RemoteInputs) {
     let kinds = hashes::kinds(params);
     let kinds = kinds[kinds.len() - remote..].to_vec();
     let per_bit = kinds.len();
@@ -100,7 +126,7 @@ pub fn feed<'a>(
                         .try_recv()
                         .unwrap_or_else(|_| Vec::with_capacity(cap));
                     if full_tx.send(std::mem::replace(&mut chunk, next)).is_err() {
-                        return;
+                        return bank;
                     }
                     chunk.clear();
                 }
@@ -109,6 +135,7 @@ pub fn feed<'a>(
         if !chunk.is_empty() {
             let _ = full_tx.send(chunk);
         }
+        bank
     };
     let inputs = RemoteInputs {
         per_bit,

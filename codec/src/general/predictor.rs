@@ -77,6 +77,15 @@ impl Predictor {
         }
     }
 
+    /// Takes back the contexts run elsewhere, as the bank that ran them (between bytes, after
+    /// the same bytes): from then on this predictor runs every context itself, exactly as
+    /// one made by [`Self::new`] would have.
+    pub fn absorb(&mut self, remote: ContextBank) {
+        debug_assert_eq!(remote.len(), self.remote);
+        self.bank.join(remote);
+        self.remote = 0;
+    }
+
     /// 16-bit P(next bit = 1), in `1..=65535`.
     #[inline]
     pub fn predict(&mut self) -> u32 {
