@@ -2,8 +2,9 @@
 //! is made and the two code the two halves of the rest at once, one per thread. Both halves
 //! start from everything learned on the trunk, so they lose far less than independent halves:
 //! on 9-16 MB of real and generated files 0.04-0.6% against one lane, where independent halves
-//! lost 0.8-3.6%. Decoding takes about 2/3 of one lane's time (the two threads slow each
-//! other a little). The copy doubles the model's memory.
+//! lost 0.8-3.6%. Decoding would take 2/3 of one lane's time, but the halves run slower per
+//! byte than the trunk (fuller tables, two threads sharing the memory system): 4-8 MiB files
+//! decode 1.06-1.3x faster in harness runs. The copy doubles the model's memory.
 //!
 //! Layout: `trunk coded length (u64 LE) | first half coded length (u64 LE) | trunk | first
 //! half | second half`, each a run of [`segments`]. The raw lengths follow from the data length
@@ -40,7 +41,6 @@ pub fn encode(data: &[u8], params: Params, remote: usize) -> Vec<u8> {
         segments::plan(second),
     ];
     let modelled: usize = plans.iter().map(|p| segments::modelled(p)).sum();
-    let remote = if modelled == 0 { 0 } else { remote };
     let mut a = (modelled > 0).then(|| Predictor::with_remote(modelled, params, remote));
     let coded_trunk = pipeline::code(a.as_mut(), trunk, &plans[0], params, modelled, remote);
     let mut b = a.clone();

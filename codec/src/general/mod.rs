@@ -21,8 +21,9 @@ use predictor::{Params, Predictor};
 use std::io;
 
 /// Inputs at least this long fork into two lanes after a shared trunk ([`fork`]). Below, a
-/// file decodes in a few seconds on one core; above, forking costs 0.2-1% on most real files
-/// (up to 2% on tables whose later rows repeat earlier ones) and decodes 1.3-1.5x faster.
+/// file decodes in a few seconds on one core; above, forking costs 0.04-0.9% on most real
+/// files (2% on a table whose later rows repeat earlier ones) and, in harness runs, decodes
+/// 4-8 MiB files 1.06-1.3x faster.
 const FORK_MIN: usize = 4 << 20;
 const FLAG_X86: u8 = 1;
 const FLAG_SPARSE: u8 = 2;
@@ -91,7 +92,6 @@ fn encode_lane(data: &[u8], params: Params, spare_core: bool) -> Vec<u8> {
 /// output does not depend on `remote`.
 fn code_lane(data: &[u8], segs: &[(usize, usize, bool)], params: Params, remote: usize) -> Vec<u8> {
     let modelled = segments::modelled(segs);
-    let remote = if modelled == 0 { 0 } else { remote };
     let mut predictor = (modelled > 0).then(|| Predictor::with_remote(modelled, params, remote));
     pipeline::code(predictor.as_mut(), data, segs, params, modelled, remote)
 }

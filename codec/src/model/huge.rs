@@ -45,6 +45,20 @@ fn advise_huge(ptr: *mut u8, len: usize) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge(_ptr: *mut u8, _len: usize) {}
 
+/// Uninitialised memory for `layout` (of non-zero size), on huge pages when it is aligned
+/// to them.
+fn allocate(layout: Layout) -> NonNull<u8> {
+    // SAFETY: every layout made here has a non-zero size.
+    let raw = unsafe { alloc(layout) };
+    let Some(ptr) = NonNull::new(raw) else {
+        handle_alloc_error(layout)
+    };
+    if layout.align() == HUGE_PAGE {
+        advise_huge(raw, layout.size());
+    }
+    ptr
+}
+
 impl<T: Copy> HugeTable<T> {
     /// `len` copies of `value`.
     pub fn filled(len: usize, value: T) -> Self {
@@ -57,15 +71,7 @@ impl<T: Copy> HugeTable<T> {
             (bytes.max(1), std::mem::align_of::<T>())
         };
         let layout = Layout::from_size_align(size, align).expect("valid table layout");
-        // SAFETY: the layout has a non-zero size.
-        let raw = unsafe { alloc(layout) };
-        let Some(ptr) = NonNull::new(raw) else {
-            handle_alloc_error(layout)
-        };
-        if align == HUGE_PAGE {
-            advise_huge(raw, size);
-        }
-        let ptr: NonNull<T> = ptr.cast();
+        let ptr: NonNull<T> = allocate(layout).cast();
         // A value the compiler cannot see, so the fill is not turned into a zeroed
         // allocation (whose pages are only reserved).
         let value = std::hint::black_box(value);
@@ -80,15 +86,7 @@ impl<T: Copy> HugeTable<T> {
 impl<T: Copy> Clone for HugeTable<T> {
     /// A table of the same size and page kind holding the same values.
     fn clone(&self) -> Self {
-        // SAFETY: the layout is the one `filled` allocated with, so it has a non-zero size.
-        let raw = unsafe { alloc(self.layout) };
-        let Some(ptr) = NonNull::new(raw) else {
-            handle_alloc_error(self.layout)
-        };
-        if self.layout.align() == HUGE_PAGE {
-            advise_huge(raw, self.layout.size());
-        }
-        let ptr: NonNull<T> = ptr.cast();
+        let ptr: NonNull<T> = allocate(self.layout).cast();
         // SAFETY: both allocations hold `len` elements of `T`, aligned, and do not overlap.
         unsafe { std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), ptr.as_ptr(), self.len) };
         HugeTable {
