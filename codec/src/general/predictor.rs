@@ -10,7 +10,7 @@ use super::hashes::{self, ContextHashes};
 use super::matcher::{self, MatchModel};
 use crate::model::apm::Apm;
 use crate::model::logit16::{Logit16, INPUT_MAX};
-use crate::model::mixer::{Mixer, MAX_INPUTS};
+use crate::model::mixer::Mixer;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,17 +95,16 @@ impl Predictor {
     /// [`Self::predict`] with the remote contexts' inputs for this bit.
     #[inline]
     pub fn predict_with(&mut self, remote: &[i16]) -> u32 {
-        let mut x = [0i16; MAX_INPUTS];
-        let local = self.bank.len();
-        self.bank.inputs(&mut x[..local]);
-        let nctx = local + self.remote;
-        x[local..nctx].copy_from_slice(&remote[..self.remote]);
         let m = self
             .mm
             .predict(&self.buf, self.c0, self.bitpos, &self.logit);
+        let local = self.bank.len();
+        let nctx = local + self.remote;
+        let x = self.mixer.inputs_mut();
+        self.bank.inputs(&mut x[..local]);
+        x[local..nctx].copy_from_slice(&remote[..self.remote]);
         x[nctx] = m.clamp(-INPUT_MAX, INPUT_MAX) as i16;
         x[nctx + 1] = 256;
-        self.mixer.set_inputs(&x);
         let len = self.mm.length();
         // Matches followed on past a differing byte get weights of their own.
         let mstate = match (len, self.mm.expected_bit()) {

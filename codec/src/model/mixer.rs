@@ -102,6 +102,15 @@ impl Mixer {
         self.inputs = *x;
     }
 
+    /// The inputs for the next prediction, to write in place (cheaper than [`Self::set_inputs`]
+    /// when they are written one by one: a vector load of lanes just stored one at a time
+    /// waits for the stores to complete). Keep each lane within +-[`INPUT_MAX`]; lanes from
+    /// `n` on must stay zero.
+    #[inline]
+    pub fn inputs_mut(&mut self) -> &mut Lanes {
+        &mut self.inputs
+    }
+
     /// Makes selector `k` use weight vector `set` (masked to its table size).
     #[inline]
     pub fn select(&mut self, k: usize, set: usize) {
