@@ -12,6 +12,7 @@
 #![allow(unsafe_code)]
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+use std::mem::MaybeUninit;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
@@ -59,7 +60,28 @@ fn allocate(layout: Layout) -> NonNull<u8> {
     ptr
 }
 
-impl<T: Copy> HugeTable<T> {
+/// Tables from this size on are written by two threads at once. Setting a table up is mostly
+/// first writes to new memory, which cost far more than the writing itself (the kernel clears
+/// each page, and a virtual machine's host may back it first), and they run in parallel.
+const SHARED_FROM: usize = 4 << 20;
+
+/// Initialises `dst` with `init(part, offset of part)`, on two threads when it is large.
+fn initialise<T: Copy + Send>(
+    dst: &mut [MaybeUninit<T>],
+    init: impl Fn(&mut [MaybeUninit<T>], usize) + Sync,
+) {
+    if std::mem::size_of_val(dst) < SHARED_FROM {
+        return init(dst, 0);
+    }
+    let mid = dst.len() / 2;
+    let (first, second) = dst.split_at_mut(mid);
+    std::thread::scope(|s| {
+        s.spawn(|| init(second, mid));
+        init(first, 0);
+    });
+}
+
+impl<T: Copy + Send + Sync> HugeTable<T> {
     /// `len` copies of `value`.
     pub fn filled(len: usize, value: T) -> Self {
         let bytes = len
@@ -71,29 +93,41 @@ impl<T: Copy> HugeTable<T> {
             (bytes.max(1), std::mem::align_of::<T>())
         };
         let layout = Layout::from_size_align(size, align).expect("valid table layout");
-        let ptr: NonNull<T> = allocate(layout).cast();
+        let mut table = Self::uninit(len, layout);
         // A value the compiler cannot see, so the fill is not turned into a zeroed
         // allocation (whose pages are only reserved).
         let value = std::hint::black_box(value);
-        for i in 0..len {
-            // SAFETY: element `i` lies inside the allocation, which is aligned for `T`.
-            unsafe { ptr.as_ptr().add(i).write(value) };
+        initialise(table.uninit_slice(), |part, _| {
+            part.fill(MaybeUninit::new(value))
+        });
+        table
+    }
+
+    /// A table of `len` elements in a new allocation for `layout`, not yet initialised: only
+    /// [`Self::uninit_slice`] may be used until every element is written.
+    fn uninit(len: usize, layout: Layout) -> Self {
+        HugeTable {
+            ptr: allocate(layout).cast(),
+            len,
+            layout,
         }
-        HugeTable { ptr, len, layout }
+    }
+
+    fn uninit_slice(&mut self) -> &mut [MaybeUninit<T>] {
+        // SAFETY: the allocation holds `len` elements, aligned for `T`; `MaybeUninit` makes
+        // no claim about their contents.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().cast(), self.len) }
     }
 }
 
-impl<T: Copy> Clone for HugeTable<T> {
+impl<T: Copy + Send + Sync> Clone for HugeTable<T> {
     /// A table of the same size and page kind holding the same values.
     fn clone(&self) -> Self {
-        let ptr: NonNull<T> = allocate(self.layout).cast();
-        // SAFETY: both allocations hold `len` elements of `T`, aligned, and do not overlap.
-        unsafe { std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), ptr.as_ptr(), self.len) };
-        HugeTable {
-            ptr,
-            len: self.len,
-            layout: self.layout,
-        }
+        let mut copy = Self::uninit(self.len, self.layout);
+        initialise(copy.uninit_slice(), |part, at| {
+            part.write_copy_of_slice(&self[at..at + part.len()]);
+        });
+        copy
     }
 }
 
@@ -101,7 +135,7 @@ impl<T: Copy> Deref for HugeTable<T> {
     type Target = [T];
 
     fn deref(&self) -> &[T] {
-        // SAFETY: `len` elements, all written by `filled`, live as long as `self`.
+        // SAFETY: `len` elements, all written by `filled` or `clone`, live as long as `self`.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
@@ -115,7 +149,7 @@ impl<T: Copy> DerefMut for HugeTable<T> {
 
 impl<T: Copy> Drop for HugeTable<T> {
     fn drop(&mut self) {
-        // SAFETY: allocated in `filled` with this layout; `T: Copy` needs no drop.
+        // SAFETY: allocated in `uninit` with this layout; `T: Copy` needs no drop.
         unsafe { dealloc(self.ptr.as_ptr().cast(), self.layout) }
     }
 }
@@ -126,6 +160,8 @@ mod tests {
 
     #[test]
     fn small_and_huge_tables_hold_their_value_and_keep_writes() {
+        // From 4 MiB (1 << 20 elements) on, two threads write each table; an odd length
+        // splits unevenly.
         for len in [1usize, 1000, 1 << 20, (3 << 20) + 5] {
             let mut t = HugeTable::filled(len, 3u32);
             assert_eq!(t.len(), len);
