@@ -4,6 +4,7 @@ use super::bits::{BitReader, Bits};
 use super::header;
 use super::huffman::{fixed_literal_lengths, Decoding};
 use super::stream::{Block, Body, Stream, Token, DIST_BASE, DIST_EXTRA, LEN_BASE, LEN_EXTRA};
+use std::sync::OnceLock;
 
 /// Decodes the stream starting at byte `start` of `data` into `decoded` (which it clears
 /// first) and returns its description and the byte offset just past it; `None` unless it
@@ -18,9 +19,6 @@ pub fn inflate(
     decoded.clear();
     let mut reader = BitReader::new(data, start.checked_mul(8)?);
     let mut blocks = Vec::new();
-    let fixed_literal = Decoding::new(&fixed_literal_lengths())?;
-    // All 32 five-bit codes; 30 and 31 are not distances and fail below.
-    let fixed_distance = Decoding::new(&[5u8; 32])?;
     loop {
         let last = reader.bit()? == 1;
         let body = match reader.bits(2)? {
@@ -40,7 +38,8 @@ pub fn inflate(
                 }
             }
             1 => {
-                let tokens = tokens(&mut reader, &fixed_literal, &fixed_distance, decoded, limit)?;
+                let (literal, distance) = fixed_codes();
+                let tokens = tokens(&mut reader, literal, distance, decoded, limit)?;
                 Body::Fixed(tokens)
             }
             2 => {
@@ -61,6 +60,19 @@ pub fn inflate(
     }
     let tail_pad = reader.bits(reader.to_boundary())? as u8;
     Some((Stream { blocks, tail_pad }, reader.bit_pos() / 8))
+}
+
+/// The fixed literal/length and distance codes, built once: the scan for streams tries
+/// inflating wherever a header might start (every few dozen bytes of x86 code), and most
+/// tries fail before any block.
+fn fixed_codes() -> &'static (Decoding, Decoding) {
+    static FIXED: OnceLock<(Decoding, Decoding)> = OnceLock::new();
+    FIXED.get_or_init(|| {
+        let literal = Decoding::new(&fixed_literal_lengths()).expect("the fixed code is complete");
+        // All 32 five-bit codes; 30 and 31 are not distances and fail when decoded.
+        let distance = Decoding::new(&[5u8; 32]).expect("the fixed code is complete");
+        (literal, distance)
+    })
 }
 
 /// Decodes the tokens of one Huffman block up to its end-of-block symbol.
