@@ -100,8 +100,9 @@ pub fn feed<'a>(
         let mut bank = ContextBank::new(&kinds, modelled);
         let mut hashes = ContextHashes::new(params);
         let cap = CHUNK_BYTES * 8 * per_bit;
-        let mut chunk: Vec<i16> = Vec::with_capacity(cap);
-        let mut x = [0i16; hashes::NCTX];
+        // Filled from the front; `used` lanes hold inputs.
+        let mut chunk: Vec<i16> = vec![0; cap];
+        let mut used = 0;
         for &(start, end, stored) in segs {
             if stored {
                 for &c in &lane[start..end - 1] {
@@ -115,24 +116,25 @@ pub fn feed<'a>(
                 let c = lane[pos];
                 for k in (0..8).rev() {
                     let bit = (c >> k) as u32 & 1;
-                    bank.inputs(&mut x[..per_bit]);
-                    chunk.extend_from_slice(&x[..per_bit]);
+                    bank.inputs(&mut chunk[used..used + per_bit]);
+                    used += per_bit;
                     bank.update(bit);
                 }
                 hashes.end_byte(&lane[..=pos]);
                 bank.begin_byte(&hashes.all);
-                if chunk.len() == cap {
-                    let next = empty_rx
-                        .try_recv()
-                        .unwrap_or_else(|_| Vec::with_capacity(cap));
+                if used == cap {
+                    // A buffer back from the coder is whole, or the empty one it started with.
+                    let mut next = empty_rx.try_recv().unwrap_or_default();
+                    next.resize(cap, 0);
                     if full_tx.send(std::mem::replace(&mut chunk, next)).is_err() {
                         return bank;
                     }
-                    chunk.clear();
+                    used = 0;
                 }
             }
         }
-        if !chunk.is_empty() {
+        if used > 0 {
+            chunk.truncate(used);
             let _ = full_tx.send(chunk);
         }
         bank
