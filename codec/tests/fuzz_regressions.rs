@@ -41,6 +41,7 @@ fn seed_streams_decode() {
         "seed-jpeg.rcz",
         "seed-embedded.rcz",
         "seed-progressive.rcz",
+        "seed-repeat.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let mut out = Cursor::new(Vec::new());

@@ -26,8 +26,8 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// without a bump, as no existing stream decodes differently and older builds refuse the new
 /// methods by number. 4: the general model's match model follows a failed match on past the
 /// differing byte. 5: the general model's layout 2 is a trunk forked into two halves, not two
-/// independent halves.
-pub const VERSION: u8 = 5;
+/// independent halves. 6: the general model codes long repeats as segments of their own.
+pub const VERSION: u8 = 6;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).
 pub const MAX_EXPANSION: u64 = 1 << 16;

@@ -13,6 +13,7 @@ mod hashes;
 mod matcher;
 mod pipeline;
 mod predictor;
+mod repeats;
 mod segments;
 mod x86;
 
@@ -90,7 +91,7 @@ fn encode_lane(data: &[u8], params: Params, spare_core: bool) -> Vec<u8> {
 
 /// Codes a lane's segments, the last `remote` contexts run on a thread of their own. The
 /// output does not depend on `remote`.
-fn code_lane(data: &[u8], segs: &[(usize, usize, bool)], params: Params, remote: usize) -> Vec<u8> {
+fn code_lane(data: &[u8], segs: &[segments::Planned], params: Params, remote: usize) -> Vec<u8> {
     let modelled = segments::modelled(segs);
     let mut predictor = (modelled > 0).then(|| Predictor::with_remote(modelled, params, remote));
     pipeline::code(predictor.as_mut(), data, segs, params, modelled, remote)
@@ -189,6 +190,38 @@ mod tests {
         let n = round_trip(&data);
         // The noise costs its size once (stored); text and the repeat cost little.
         assert!(n < noise.len() + 2000, "{n}");
+    }
+
+    #[test]
+    fn long_repeats_cost_a_distance_and_bad_distances_are_errors() {
+        let mut s = 11u64;
+        let text: Vec<u8> = (0..100_000)
+            .map(|_| {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                b"abcdefghij klmnop, qrstuvw.\n"[(s >> 59) as usize % 27]
+            })
+            .collect();
+        let mut data = text.clone();
+        data.extend_from_slice(&text[12_345..52_345]);
+        let p = encode(&data).unwrap();
+        assert_eq!(decode(&p, data.len()).expect("decodes"), data);
+        let alone = encode(&text).unwrap().len();
+        assert!(p.len() < alone + 40, "{} {alone}", p.len());
+        // Segments start after the 4-byte header: kind, raw length, coded length, bytes.
+        let mut at = 4;
+        let repeat = loop {
+            let coded = u32::from_le_bytes(p[at + 5..at + 9].try_into().unwrap()) as usize;
+            if p[at] == 2 {
+                break at + 9;
+            }
+            at += 9 + coded;
+        };
+        for wrong in [0u32, 100_001, u32::MAX] {
+            let mut q = p.clone();
+            q[repeat..repeat + 4].copy_from_slice(&wrong.to_le_bytes());
+            let err = decode(&q, data.len()).unwrap_err();
+            assert!(err.to_string().contains("outside its run"), "{err}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use super::bank::ContextBank;
 use super::hashes::{self, ContextHashes};
 use super::predictor::{Params, Predictor};
-use super::segments;
+use super::segments::{self, Coding, Planned};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Bytes whose inputs travel together.
@@ -34,7 +34,7 @@ pub fn remote_contexts(params: Params, n: usize) -> usize {
 pub fn code(
     predictor: Option<&mut Predictor>,
     data: &[u8],
-    segs: &[(usize, usize, bool)],
+    segs: &[Planned],
     params: Params,
     modelled: usize,
     remote: usize,
@@ -80,13 +80,13 @@ impl RemoteInputs {
     }
 }
 
-/// Runs the last `remote` contexts of `params` over `lane` (segments `(start, end, stored)`,
-/// the stored ones only observed) for a predictor sized for `modelled` bytes. Run the returned
+/// Runs the last `remote` contexts of `params` over `lane` (segments as planned, the stored
+/// and repeated ones only observed) for a predictor sized for `modelled` bytes. Run the returned
 /// closure on its own thread and read the inputs from the returned end; the closure returns
 /// its bank, which a predictor can [`absorb`](super::predictor::Predictor::absorb).
 pub fn feed<'a>(
     lane: &'a [u8],
-    segs: &'a [(usize, usize, bool)],
+    segs: &'a [Planned],
     params: Params,
     modelled: usize,
     remote: usize,
@@ -103,8 +103,8 @@ pub fn feed<'a>(
         // Filled from the front; `used` lanes hold inputs.
         let mut chunk: Vec<i16> = vec![0; cap];
         let mut used = 0;
-        for &(start, end, stored) in segs {
-            if stored {
+        for &(start, end, coding) in segs {
+            if coding != Coding::Modelled {
                 for &c in &lane[start..end - 1] {
                     hashes.shift(c);
                 }

@@ -1,12 +1,14 @@
 //! Segments: a run of bytes is a sequence of `kind (1) | raw length (u32 LE) | coded length
 //! (u32 LE) | bytes`. Kind 0 stores bytes, kind 1 is a fresh arithmetic-coder stream driven
-//! by the run's predictor. Stored bytes still join the predictor's history (uncoded), so the
-//! match model finds later repeats of them.
+//! by the run's predictor, kind 2 is a long repeat: its 4 bytes are the distance (u32 LE)
+//! back to the bytes it repeats, within the run. Stored and repeated bytes still join the
+//! predictor's history (uncoded), so the match model finds later repeats of them.
 
 use super::analyze;
 use super::cm;
 use super::pipeline::RemoteInputs;
 use super::predictor::Predictor;
+use super::repeats;
 use crate::container::invalid;
 use std::io;
 
@@ -14,27 +16,61 @@ use std::io;
 const MAX_SEGMENT: usize = 1 << 30;
 const KIND_STORED: u8 = 0;
 const KIND_CM: u8 = 1;
+const KIND_REPEAT: u8 = 2;
 
-/// Runs of equal classification, as `(start, end, stored)`, at most `MAX_SEGMENT` long.
-pub fn plan(data: &[u8]) -> Vec<(usize, usize, bool)> {
+/// How a planned segment is coded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coding {
+    Modelled,
+    Stored,
+    /// A repeat of the bytes this far back in the run.
+    Repeat {
+        distance: usize,
+    },
+}
+
+/// A planned segment: `(start, end, coding)`.
+pub type Planned = (usize, usize, Coding);
+
+/// The segments of `data`: its long repeats, and between them runs of blocks of equal
+/// classification (modelled or stored), each at most `MAX_SEGMENT` long.
+pub fn plan(data: &[u8]) -> Vec<Planned> {
     let flags = analyze::incompressible_blocks(data);
-    let mut segs: Vec<(usize, usize, bool)> = Vec::new();
-    for (i, &stored) in flags.iter().enumerate() {
-        let start = i * analyze::BLOCK;
-        let end = (start + analyze::BLOCK).min(data.len());
-        match segs.last_mut() {
-            Some(last) if last.2 == stored && last.1 - last.0 + (end - start) <= MAX_SEGMENT => {
-                last.1 = end
+    let mut segs: Vec<Planned> = Vec::new();
+    let mut at = 0;
+    let end_mark = (data.len(), data.len(), 0);
+    for (start, end, distance) in repeats::find(data).into_iter().chain([end_mark]) {
+        while at < start {
+            let block = at / analyze::BLOCK;
+            let stop = ((block + 1) * analyze::BLOCK).min(start);
+            let coding = if flags[block] {
+                Coding::Stored
+            } else {
+                Coding::Modelled
+            };
+            match segs.last_mut() {
+                Some(last) if last.2 == coding && stop - last.0 <= MAX_SEGMENT => last.1 = stop,
+                _ => segs.push((at, stop, coding)),
             }
-            _ => segs.push((start, end, stored)),
+            at = stop;
         }
+        let mut from = start;
+        while from < end {
+            let to = (from + repeats::MAX_REPEAT).min(end);
+            segs.push((from, to, Coding::Repeat { distance }));
+            from = to;
+        }
+        at = at.max(end);
     }
     segs
 }
 
-/// Bytes of `segs` that are modelled rather than stored.
-pub fn modelled(segs: &[(usize, usize, bool)]) -> usize {
-    segs.iter().filter(|s| !s.2).map(|s| s.1 - s.0).sum()
+/// Bytes of `segs` that are modelled rather than stored or repeated.
+pub fn modelled(segs: &[Planned]) -> usize {
+    segs.iter()
+        .filter(|s| s.2 == Coding::Modelled)
+        .map(|s| s.1 - s.0)
+        .sum()
 }
 
 /// Codes the segments `segs` of `data` with `predictor` (none when nothing is modelled), the
@@ -42,20 +78,23 @@ pub fn modelled(segs: &[(usize, usize, bool)]) -> usize {
 pub fn code(
     mut predictor: Option<&mut Predictor>,
     data: &[u8],
-    segs: &[(usize, usize, bool)],
+    segs: &[Planned],
     mut remote: Option<&mut RemoteInputs>,
 ) -> Vec<u8> {
     let mut out = Vec::new();
-    for &(start, end, stored) in segs {
+    for &(start, end, coding) in segs {
         let raw = &data[start..end];
-        let (kind, coded) = match predictor.as_deref_mut() {
-            Some(p) if !stored => (KIND_CM, cm::encode(p, raw, remote.as_deref_mut())),
-            Some(p) => {
-                p.observe(raw);
-                (KIND_STORED, raw.to_vec())
+        let (kind, coded) = match (coding, predictor.as_deref_mut()) {
+            (Coding::Modelled, Some(p)) => (KIND_CM, cm::encode(p, raw, remote.as_deref_mut())),
+            (Coding::Modelled | Coding::Stored, _) => (KIND_STORED, raw.to_vec()),
+            (Coding::Repeat { distance }, _) => {
+                let distance = u32::try_from(distance).expect("repeats lie within 4 GiB");
+                (KIND_REPEAT, distance.to_le_bytes().to_vec())
             }
-            None => (KIND_STORED, raw.to_vec()),
         };
+        if let (KIND_STORED | KIND_REPEAT, Some(p)) = (kind, predictor.as_deref_mut()) {
+            p.observe(raw);
+        }
         out.push(kind);
         out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
         out.extend_from_slice(&(coded.len() as u32).to_le_bytes());
@@ -100,7 +139,12 @@ pub fn parse(run: &[u8], n: usize) -> io::Result<Vec<Segment<'_>>> {
                     "general model: stored segment length mismatch".into(),
                 ))
             }
-            KIND_STORED | KIND_CM => {}
+            KIND_REPEAT if coded_len != 4 => {
+                return Err(invalid(
+                    "general model: a repeat segment's distance is not 4 bytes".into(),
+                ))
+            }
+            KIND_STORED | KIND_CM | KIND_REPEAT => {}
             _ => {
                 return Err(invalid(format!(
                     "general model: unknown segment kind {kind}"
@@ -138,20 +182,74 @@ pub fn decode(
     segs: &[Segment],
     out: &mut Vec<u8>,
 ) -> io::Result<()> {
+    let run_start = out.len();
     for seg in segs {
-        match predictor.as_deref_mut() {
-            Some(p) if seg.kind == KIND_CM => cm::decode(p, seg.bytes, seg.raw_len, out)?,
-            Some(p) => {
-                p.observe(seg.bytes);
-                out.extend_from_slice(seg.bytes);
-            }
-            None if seg.kind == KIND_CM => {
+        let start = out.len();
+        match (seg.kind, predictor.as_deref_mut()) {
+            (KIND_CM, Some(p)) => cm::decode(p, seg.bytes, seg.raw_len, out)?,
+            (KIND_CM, None) => {
                 return Err(invalid(
                     "general model: a coded segment without a model".into(),
                 ))
             }
-            None => out.extend_from_slice(seg.bytes),
+            (KIND_REPEAT, _) => repeat(seg, run_start, out)?,
+            _ => out.extend_from_slice(seg.bytes),
+        }
+        if let (KIND_STORED | KIND_REPEAT, Some(p)) = (seg.kind, predictor.as_deref_mut()) {
+            p.observe(&out[start..]);
         }
     }
     Ok(())
+}
+
+/// Appends a repeat segment's bytes: a forward copy from its distance back, which must lie
+/// within the run (that starts at `run_start` of `out`).
+fn repeat(seg: &Segment, run_start: usize, out: &mut Vec<u8>) -> io::Result<()> {
+    let distance = u32::from_le_bytes(seg.bytes.try_into().expect("checked by parse")) as usize;
+    if distance == 0 || distance > out.len() - run_start {
+        return Err(invalid(format!(
+            "general model: a repeat {distance} bytes back reaches outside its run"
+        )));
+    }
+    let from = out.len() - distance;
+    let mut left = seg.raw_len;
+    // The bytes from `from` on repeat with period `distance`, so each copy may take twice
+    // as many as the one before.
+    while left > 0 {
+        let take = left.min(out.len() - from);
+        out.extend_from_within(from..from + take);
+        left -= take;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_cover_every_byte_and_cut_long_repeats() {
+        let mut data = b"a short head, then zeros".to_vec();
+        data.resize(3 * repeats::MAX_REPEAT, 0);
+        data.extend_from_slice(b"and a tail");
+        let segs = plan(&data);
+        let mut at = 0;
+        for &(start, end, coding) in &segs {
+            assert_eq!(start, at);
+            assert!(end > start);
+            if let Coding::Repeat { distance } = coding {
+                assert!(end - start <= repeats::MAX_REPEAT);
+                assert!((start..end).all(|i| data[i] == data[i - distance]));
+            }
+            at = end;
+        }
+        assert_eq!(at, data.len());
+        let repeated: usize = segs
+            .iter()
+            .filter(|s| matches!(s.2, Coding::Repeat { .. }))
+            .map(|s| s.1 - s.0)
+            .sum();
+        assert!(repeated > data.len() - 100, "{segs:?}");
+        assert!(modelled(&segs) < 100);
+    }
 }
