@@ -61,7 +61,7 @@ impl ContextBank {
     pub fn new(kinds: &[usize], n: usize) -> Self {
         let b = size_bits(n);
         let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
-        let tables = kinds.iter().map(|&k| NibbleTable::new(bits[k])).collect();
+        let tables = NibbleTable::packed(&kinds.iter().map(|&k| bits[k]).collect::<Vec<_>>());
         let row: [u32; 256] = std::array::from_fn(|s| statemap::entry(initial_p16(s as u8)));
         let mut bank = ContextBank {
             logit: Logit16::new(),

@@ -3,30 +3,52 @@
 //! With 4 KiB pages, a few MiB of tables span more pages than the TLB maps, so most random
 //! reads also miss the TLB and walk the page tables. Linux maps 2 MiB pages where a region
 //! is aligned to them and marked with `madvise(MADV_HUGEPAGE)` (the usual setting of
-//! transparent huge pages: "madvise"). Tables of at least 1 MiB are allocated that way;
+//! transparent huge pages: "madvise"). Regions of at least 1 MiB are allocated that way;
 //! smaller ones, and other systems, get ordinary pages. Contents never depend on it.
 //!
-//! As in [`super::zeroed`], every page is written up front, so each is faulted in once.
-//! With [`super::prefetch`], the crate's only `unsafe` code: an aligned allocation, its
-//! release, and the system call.
+//! Several tables may share one region ([`HugeTable::filled_parts`]), so that tables of
+//! 1 MiB do not each take (and clear) a whole 2 MiB page. As in [`super::zeroed`], every
+//! page is written up front, so each is faulted in once. With [`super::prefetch`], the
+//! crate's only `unsafe` code: an aligned allocation, its release, and the system call.
 #![allow(unsafe_code)]
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
 use std::mem::MaybeUninit;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
+use std::sync::Arc;
 
 const HUGE_PAGE: usize = 2 << 20;
-/// Tables smaller than this are not worth rounding up to a huge page.
+/// Regions smaller than this are not worth rounding up to a huge page.
 const MIN_HUGE: usize = 1 << 20;
+/// Smaller regions are aligned to a cache line, so buckets of a power-of-two size up to
+/// 64 bytes never straddle two lines.
+const CACHE_LINE: usize = 64;
+
+/// One allocation, released when the last table in it is dropped.
+struct Region {
+    ptr: NonNull<u8>,
+    layout: Layout,
+}
+
+// A region is plain memory; the tables in it hold disjoint parts of it.
+unsafe impl Send for Region {}
+unsafe impl Sync for Region {}
+
+impl Drop for Region {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `Region::new` with this layout.
+        unsafe { dealloc(self.ptr.as_ptr(), self.layout) }
+    }
+}
 
 pub struct HugeTable<T: Copy> {
     ptr: NonNull<T>,
     len: usize,
-    layout: Layout,
+    region: Arc<Region>,
 }
 
-// The table owns its elements like a `Vec<T>` does.
+// The table owns its elements like a `Vec<T>` does: no other table reaches them.
 unsafe impl<T: Copy + Send> Send for HugeTable<T> {}
 unsafe impl<T: Copy + Sync> Sync for HugeTable<T> {}
 
@@ -46,18 +68,26 @@ fn advise_huge(ptr: *mut u8, len: usize) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge(_ptr: *mut u8, _len: usize) {}
 
-/// Uninitialised memory for `layout` (of non-zero size), on huge pages when it is aligned
-/// to them.
-fn allocate(layout: Layout) -> NonNull<u8> {
-    // SAFETY: every layout made here has a non-zero size.
-    let raw = unsafe { alloc(layout) };
-    let Some(ptr) = NonNull::new(raw) else {
-        handle_alloc_error(layout)
-    };
-    if layout.align() == HUGE_PAGE {
-        advise_huge(raw, layout.size());
+impl Region {
+    /// Uninitialised memory for `bytes` bytes aligned for `T`: on huge pages from
+    /// [`MIN_HUGE`] on, else aligned to a cache line.
+    fn new<T>(bytes: usize) -> Self {
+        let (size, align) = if bytes >= MIN_HUGE {
+            (bytes.div_ceil(HUGE_PAGE) * HUGE_PAGE, HUGE_PAGE)
+        } else {
+            (bytes.max(1), CACHE_LINE.max(std::mem::align_of::<T>()))
+        };
+        let layout = Layout::from_size_align(size, align).expect("valid table layout");
+        // SAFETY: the size is at least 1.
+        let raw = unsafe { alloc(layout) };
+        let Some(ptr) = NonNull::new(raw) else {
+            handle_alloc_error(layout)
+        };
+        if align == HUGE_PAGE {
+            advise_huge(raw, size);
+        }
+        Region { ptr, layout }
     }
-    ptr
 }
 
 /// Tables from this size on are written by two threads at once. Setting a table up is mostly
@@ -84,46 +114,66 @@ fn initialise<T: Copy + Send>(
 impl<T: Copy + Send + Sync> HugeTable<T> {
     /// `len` copies of `value`.
     pub fn filled(len: usize, value: T) -> Self {
-        let bytes = len
-            .checked_mul(std::mem::size_of::<T>())
+        Self::filled_parts(&[len], value)
+            .pop()
+            .expect("one part asked for")
+    }
+
+    /// Tables of `lens[i]` copies of `value`, one after another in one region. Each starts
+    /// `size_of::<T>() * (sum of the lengths before it)` bytes into a region aligned to at
+    /// least a cache line.
+    pub fn filled_parts(lens: &[usize], value: T) -> Vec<Self> {
+        let total = lens
+            .iter()
+            .try_fold(0usize, |sum, &len| sum.checked_add(len))
             .expect("table size fits in memory");
-        let (size, align) = if bytes >= MIN_HUGE {
-            (bytes.div_ceil(HUGE_PAGE) * HUGE_PAGE, HUGE_PAGE)
-        } else {
-            (bytes.max(1), std::mem::align_of::<T>())
-        };
-        let layout = Layout::from_size_align(size, align).expect("valid table layout");
-        let mut table = Self::uninit(len, layout);
+        let mut whole = Self::uninit(total);
         // A value the compiler cannot see, so the fill is not turned into a zeroed
         // allocation (whose pages are only reserved).
         let value = std::hint::black_box(value);
-        initialise(table.uninit_slice(), |part, _| {
+        initialise(whole.uninit_slice(), |part, _| {
             part.fill(MaybeUninit::new(value))
         });
-        table
+        let mut at = 0;
+        lens.iter()
+            .map(|&len| {
+                // SAFETY: `at + len <= total`, so the part lies within the region.
+                let ptr = unsafe { NonNull::new_unchecked(whole.ptr.as_ptr().add(at)) };
+                at += len;
+                HugeTable {
+                    ptr,
+                    len,
+                    region: Arc::clone(&whole.region),
+                }
+            })
+            .collect()
     }
 
-    /// A table of `len` elements in a new allocation for `layout`, not yet initialised: only
+    /// A table of `len` elements in a region of its own, not yet initialised: only
     /// [`Self::uninit_slice`] may be used until every element is written.
-    fn uninit(len: usize, layout: Layout) -> Self {
+    fn uninit(len: usize) -> Self {
+        let bytes = len
+            .checked_mul(std::mem::size_of::<T>())
+            .expect("table size fits in memory");
+        let region = Region::new::<T>(bytes);
         HugeTable {
-            ptr: allocate(layout).cast(),
+            ptr: region.ptr.cast(),
             len,
-            layout,
+            region: Arc::new(region),
         }
     }
 
     fn uninit_slice(&mut self) -> &mut [MaybeUninit<T>] {
-        // SAFETY: the allocation holds `len` elements, aligned for `T`; `MaybeUninit` makes
-        // no claim about their contents.
+        // SAFETY: the region holds `len` elements from `ptr`, aligned for `T`, reached by no
+        // other table; `MaybeUninit` makes no claim about their contents.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().cast(), self.len) }
     }
 }
 
 impl<T: Copy + Send + Sync> Clone for HugeTable<T> {
-    /// A table of the same size and page kind holding the same values.
+    /// A table of the same length, in a region of its own, holding the same values.
     fn clone(&self) -> Self {
-        let mut copy = Self::uninit(self.len, self.layout);
+        let mut copy = Self::uninit(self.len);
         initialise(copy.uninit_slice(), |part, at| {
             part.write_copy_of_slice(&self[at..at + part.len()]);
         });
@@ -135,22 +185,17 @@ impl<T: Copy> Deref for HugeTable<T> {
     type Target = [T];
 
     fn deref(&self) -> &[T] {
-        // SAFETY: `len` elements, all written by `filled` or `clone`, live as long as `self`.
+        // SAFETY: `len` elements, all written by `filled_parts` or `clone`, live as long as
+        // `self` (which holds their region).
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
 
 impl<T: Copy> DerefMut for HugeTable<T> {
     fn deref_mut(&mut self) -> &mut [T] {
-        // SAFETY: as for `deref`, and `&mut self` makes the access unique.
+        // SAFETY: as for `deref`; `&mut self` makes the access unique, and no other table
+        // reaches these elements.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
-    }
-}
-
-impl<T: Copy> Drop for HugeTable<T> {
-    fn drop(&mut self) {
-        // SAFETY: allocated in `uninit` with this layout; `T: Copy` needs no drop.
-        unsafe { dealloc(self.ptr.as_ptr().cast(), self.layout) }
     }
 }
 
@@ -173,6 +218,25 @@ mod tests {
             let before = t[0];
             copy[0] = 9;
             assert_eq!((copy[0], t[0]), (9, before), "the copy is its own");
+        }
+    }
+
+    #[test]
+    fn parts_of_one_region_are_separate_tables() {
+        // 3 MiB in all: one huge-page region, filled by two threads from 4 MiB (of u32).
+        for lens in [vec![5usize, 0, 7], vec![1 << 18, 3, 1 << 19]] {
+            let mut parts = HugeTable::filled_parts(&lens, 4u32);
+            assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), lens);
+            assert_eq!(parts[0].as_ptr() as usize % CACHE_LINE, 0);
+            for (i, p) in parts.iter_mut().enumerate() {
+                if let Some(last) = p.last_mut() {
+                    *last = i as u32;
+                }
+            }
+            let kept = parts.pop().unwrap();
+            drop(parts);
+            assert_eq!(kept[kept.len() - 1], 2, "outlives the other parts");
+            assert!(kept[..kept.len() - 1].iter().all(|&x| x == 4));
         }
     }
 }

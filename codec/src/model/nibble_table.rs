@@ -13,13 +13,21 @@ pub struct NibbleTable {
 }
 
 impl NibbleTable {
-    /// `1 << bits` buckets (bits clamped to 2..=26).
-    pub fn new(bits: u32) -> Self {
-        let bits = bits.clamp(2, 26);
-        NibbleTable {
-            t: HugeTable::filled(16 << bits, 0),
-            mask: (1 << bits) - 1,
-        }
+    /// Tables of `1 << bits[i]` buckets (each clamped to 2..=26) in one region of memory, which wastes less of the
+    /// last huge page than a region per table (and clears less memory).
+    pub fn packed(bits: &[u32]) -> Vec<Self> {
+        let bits: Vec<u32> = bits.iter().map(|&b| b.clamp(2, 26)).collect();
+        let lens: Vec<usize> = bits.iter().map(|b| 16 << b).collect();
+        // Each table's length is a multiple of 64 bytes, so every bucket group keeps to one
+        // cache line.
+        HugeTable::filled_parts(&lens, 0)
+            .into_iter()
+            .zip(bits)
+            .map(|(t, b)| NibbleTable {
+                t,
+                mask: (1 << b) - 1,
+            })
+            .collect()
     }
 
     /// Reads the first probe of `hash`'s bucket group and returns it; calling this for several
@@ -78,12 +86,26 @@ mod tests {
 
     #[test]
     fn finds_the_same_bucket_and_replaces_weak_ones() {
-        let mut t = NibbleTable::new(4);
+        let mut t = NibbleTable::packed(&[4]).pop().unwrap();
         let a = t.find(0xAB00_0000_0000_0003);
         t.set(a + 1, 0x55);
         assert_eq!(t.find(0xAB00_0000_0000_0003), a);
         let b = t.find(0xCD00_0000_0000_0003);
         assert_ne!(a, b);
         assert_eq!(t.get(a + 1), 0x55);
+    }
+
+    #[test]
+    fn packed_tables_are_independent() {
+        let mut ts = NibbleTable::packed(&[4, 6, 4]);
+        let hash = 0xAB00_0000_0000_0003;
+        let a = ts[0].find(hash);
+        ts[0].set(a + 1, 0x55);
+        for t in &mut ts[1..] {
+            let b = t.find(hash);
+            assert_eq!(t.get(b + 1), 0, "a new bucket");
+        }
+        assert_eq!(ts[0].find(hash), a);
+        assert_eq!(ts[0].get(a + 1), 0x55);
     }
 }
