@@ -13,8 +13,9 @@ pub struct NibbleTable {
 }
 
 impl NibbleTable {
-    /// Tables of `1 << bits[i]` buckets (each clamped to 2..=26) in one region of memory, which wastes less of the
-    /// last huge page than a region per table (and clears less memory).
+    /// Tables of `1 << bits[i]` buckets (each clamped to 2..=26) in one region of memory,
+    /// which wastes less of the last huge page than a region per table (and clears less
+    /// memory).
     pub fn packed(bits: &[u32]) -> Vec<Self> {
         let bits: Vec<u32> = bits.iter().map(|&b| b.clamp(2, 26)).collect();
         let lens: Vec<usize> = bits.iter().map(|b| 16 << b).collect();
