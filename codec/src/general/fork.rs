@@ -19,7 +19,7 @@ use crate::container::invalid;
 use std::io;
 
 /// The shortest trunk (bytes): a model needs about this much to learn the data's statistics.
-pub const MIN_TRUNK: usize = 1 << 20;
+const MIN_TRUNK: usize = 1 << 20;
 
 /// Raw lengths of the trunk and the two halves of `n` bytes.
 pub fn split(n: usize) -> [usize; 3] {
