@@ -95,12 +95,14 @@ impl Predicts<ScanState> for JpegModel {
         } else {
             (s.seq, s.len, s.code)
         };
-        let x = self
-            .nodes
-            .mixer_inputs((run, phase), done, bits, &self.logit, || {
-                Self::contexts(s, phase, c0, c1)
-            });
-        self.mixer.set_inputs(&x);
+        self.nodes.mixer_inputs(
+            (run, phase),
+            done,
+            bits,
+            &self.logit,
+            || Self::contexts(s, phase, c0, c1),
+            self.mixer.inputs_mut(),
+        );
         let k = s.k.min(63);
         self.mixer.select(0, (phase as usize) << 6 | k);
         self.mixer

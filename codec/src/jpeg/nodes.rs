@@ -55,9 +55,11 @@ impl<const N: usize> NodeTables<N> {
         }
     }
 
-    /// The mixer inputs for the next bit, `done` bits into a run whose bits so far are
-    /// `bits`: the stretched probability of its node in the buckets of `contexts()` (found
-    /// again only when `(run, done / 4, phase)` changes), one per context, then a bias.
+    /// Writes the mixer inputs for the next bit into `x[..=N]`, `done` bits into a run whose
+    /// bits so far are `bits`: the stretched probability of its node in the buckets of
+    /// `contexts()` (found again only when `(run, done / 4, phase)` changes), one per
+    /// context, then a bias. Writing into the mixer's own lanes, rather than returning an
+    /// array to copy, spares a load that would wait for the lanes' separate stores.
     #[inline]
     pub fn mixer_inputs(
         &mut self,
@@ -66,7 +68,8 @@ impl<const N: usize> NodeTables<N> {
         bits: u32,
         logit: &Logit16,
         contexts: impl FnOnce() -> [u64; N],
-    ) -> [i16; MAX_INPUTS] {
+        x: &mut [i16; MAX_INPUTS],
+    ) {
         let key = (run, done / 4, phase);
         if key != self.key {
             self.key = key;
@@ -77,12 +80,10 @@ impl<const N: usize> NodeTables<N> {
         }
         let within = done % 4;
         self.node = (1 << within | (bits & ((1 << within) - 1))) as usize;
-        let mut x = [0i16; MAX_INPUTS];
-        for ((&b, table), x) in self.buckets.iter().zip(&self.tables).zip(&mut x) {
+        for ((&b, table), x) in self.buckets.iter().zip(&self.tables).zip(x.iter_mut()) {
             *x = logit.stretch_input(statemap::entry_p16(table[b][self.node]));
         }
         x[N] = 256;
-        x
     }
 
     pub fn update(&mut self, bit: u32) {

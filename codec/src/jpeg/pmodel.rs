@@ -130,12 +130,14 @@ impl Predicts<Follower> for ProgressiveModel {
         } else {
             (f.seq, f.len, f.code)
         };
-        let x = self
-            .nodes
-            .mixer_inputs((run, phase), done, bits, &self.logit, || {
-                Self::contexts(f, phase, c0, c1)
-            });
-        self.mixer.set_inputs(&x);
+        self.nodes.mixer_inputs(
+            (run, phase),
+            done,
+            bits,
+            &self.logit,
+            || Self::contexts(f, phase, c0, c1),
+            self.mixer.inputs_mut(),
+        );
         let s = f.scan();
         let kind = (!s.is_dc() as usize) << 1 | s.is_refinement() as usize;
         let k = f.k.min(63);

@@ -4,7 +4,7 @@
 //! Inputs are stretched probabilities (scale 256, |x| < 2^11); weights are 16-bit with 1.0 =
 //! 2^14 (so |w| < 2). Fixed 16-lane arrays let the dot product and update vectorise.
 
-use super::logit16::{Logit16, INPUT_MAX};
+use super::logit16::Logit16;
 
 /// Most inputs a mixer takes.
 pub const MAX_INPUTS: usize = 16;
@@ -15,8 +15,7 @@ type Lanes = [i16; MAX_INPUTS];
 
 #[derive(Clone)]
 pub struct Mixer {
-    n: usize,
-    /// Inputs; lanes past `n` stay zero.
+    /// Inputs; lanes from the `n` given to [`Self::new`] on stay zero.
     inputs: Lanes,
     /// Every selector's weight vectors, one table after another.
     weights: Vec<Lanes>,
@@ -77,7 +76,6 @@ impl Mixer {
             total += size;
         }
         Mixer {
-            n,
             inputs: [0; MAX_INPUTS],
             weights: vec![init; total],
             nsel: sets.len(),
@@ -91,21 +89,10 @@ impl Mixer {
         }
     }
 
-    /// Sets the inputs for the next prediction: each lane within +-[`INPUT_MAX`], lanes from
-    /// `n` on zero.
-    #[inline]
-    pub fn set_inputs(&mut self, x: &Lanes) {
-        debug_assert!(x
-            .iter()
-            .all(|&v| (-INPUT_MAX..=INPUT_MAX).contains(&i32::from(v))));
-        debug_assert!(x[self.n..].iter().all(|&v| v == 0));
-        self.inputs = *x;
-    }
-
-    /// The inputs for the next prediction, to write in place (cheaper than [`Self::set_inputs`]
-    /// when they are written one by one: a vector load of lanes just stored one at a time
-    /// waits for the stores to complete). Keep each lane within +-[`INPUT_MAX`]; lanes from
-    /// `n` on must stay zero.
+    /// The inputs for the next prediction, to write in place (copying in an array whose lanes
+    /// were just stored one at a time would make the copy's vector load wait for the stores).
+    /// Keep each lane within +-[`INPUT_MAX`](super::logit16::INPUT_MAX); lanes from the `n` given
+    /// to [`Self::new`] on must stay zero.
     #[inline]
     pub fn inputs_mut(&mut self) -> &mut Lanes {
         &mut self.inputs
@@ -173,17 +160,15 @@ mod tests {
             state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             let bit = state >> 31;
             let good = if bit == 1 { 600 } else { -600 };
-            let mut x = [0; MAX_INPUTS];
+            let x = m.inputs_mut();
             x[0] = good;
             x[1] = ((state >> 7) & 1023) as i16 - 512;
-            m.set_inputs(&x);
             m.select(1, i & 3);
             m.mix();
             m.update(bit);
         }
-        let mut x = [0; MAX_INPUTS];
-        x[0] = 600;
-        m.set_inputs(&x);
+        *m.inputs_mut() = [0; MAX_INPUTS];
+        m.inputs_mut()[0] = 600;
         m.mix();
         assert!(m.p16() > 60000, "{}", m.p16());
     }
