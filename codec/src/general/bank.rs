@@ -34,22 +34,28 @@ pub fn size_bits(n: usize) -> u32 {
     need.clamp(10, cap)
 }
 
+/// One context of a bank: its table, its adaptive map and where the current bit stands.
+#[derive(Clone)]
+struct Lane {
+    table: NibbleTable,
+    /// From bit-history state to probability (entries packed as in [`statemap`]).
+    sm: [u32; 256],
+    /// Hash of the context for the current byte.
+    ctx: u64,
+    /// Offset of the current nibble's bucket, of the current bit's node, and the state read
+    /// there for the current prediction (reused by the update).
+    bucket: usize,
+    slot: usize,
+    state: u8,
+}
+
 #[derive(Clone)]
 pub struct ContextBank {
     logit: Logit16,
     hist: BitHistory,
-    /// The context kinds of this bank, in input order.
+    /// The context kinds of this bank, in input order, and their lanes in the same order.
     kinds: Vec<usize>,
-    /// Hashes of this bank's contexts for the current byte.
-    ctx: [u64; NCTX],
-    tables: Vec<NibbleTable>,
-    bucket: [usize; NCTX],
-    slot: [usize; NCTX],
-    /// States read for the current prediction, reused by the update.
-    states: [u8; NCTX],
-    /// One adaptive map per context, from bit-history state to probability (entries packed
-    /// as in [`statemap`]).
-    sms: Vec<[u32; 256]>,
+    lanes: Vec<Lane>,
     /// Partial byte with a leading 1, partial nibble with a leading 1, bits of the byte seen.
     c0: u32,
     nib: usize,
@@ -62,17 +68,23 @@ impl ContextBank {
         let b = size_bits(n);
         let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
         let tables = NibbleTable::packed(&kinds.iter().map(|&k| bits[k]).collect::<Vec<_>>());
-        let row: [u32; 256] = std::array::from_fn(|s| statemap::entry(initial_p16(s as u8)));
+        let sm: [u32; 256] = std::array::from_fn(|s| statemap::entry(initial_p16(s as u8)));
+        let lanes = tables
+            .into_iter()
+            .map(|table| Lane {
+                table,
+                sm,
+                ctx: 0,
+                bucket: 0,
+                slot: 0,
+                state: 0,
+            })
+            .collect();
         let mut bank = ContextBank {
             logit: Logit16::new(),
             hist: BitHistory::new(),
             kinds: kinds.to_vec(),
-            ctx: [0; NCTX],
-            tables,
-            bucket: [0; NCTX],
-            slot: [0; NCTX],
-            states: [0; NCTX],
-            sms: vec![row; kinds.len()],
+            lanes,
             c0: 1,
             nib: 1,
             bitpos: 0,
@@ -84,28 +96,21 @@ impl ContextBank {
     /// Appends the contexts of `other`, a bank for the same input at the same point of the
     /// same byte (both between bytes): the result is the bank of both banks' kinds.
     pub fn join(&mut self, other: ContextBank) {
-        let at = self.kinds.len();
-        let n = other.kinds.len();
         debug_assert_eq!((self.c0, self.bitpos), (other.c0, other.bitpos));
-        self.ctx[at..at + n].copy_from_slice(&other.ctx[..n]);
-        self.bucket[at..at + n].copy_from_slice(&other.bucket[..n]);
-        self.slot[at..at + n].copy_from_slice(&other.slot[..n]);
-        self.states[at..at + n].copy_from_slice(&other.states[..n]);
         self.kinds.extend(other.kinds);
-        self.tables.extend(other.tables);
-        self.sms.extend(other.sms);
+        self.lanes.extend(other.lanes);
     }
 
     /// How many inputs [`Self::inputs`] gives.
     pub fn len(&self) -> usize {
-        self.kinds.len()
+        self.lanes.len()
     }
 
     /// Starts a byte whose contexts are `all` (indexed by kind).
     #[inline]
     pub fn begin_byte(&mut self, all: &[u64; NCTX]) {
-        for (ctx, &k) in self.ctx.iter_mut().zip(&self.kinds) {
-            *ctx = all[k];
+        for (lane, &k) in self.lanes.iter_mut().zip(&self.kinds) {
+            lane.ctx = all[k];
         }
         self.c0 = 1;
         self.nib = 1;
@@ -116,13 +121,13 @@ impl ContextBank {
     fn find_buckets(&mut self) {
         let mut h = [0u64; NCTX];
         let mut seen = 0u8;
-        for ((h, ctx), table) in h.iter_mut().zip(&self.ctx).zip(&self.tables) {
-            *h = nibble_hash(*ctx, self.c0);
-            seen ^= table.touch(*h);
+        for (h, lane) in h.iter_mut().zip(&self.lanes) {
+            *h = nibble_hash(lane.ctx, self.c0);
+            seen ^= lane.table.touch(*h);
         }
         std::hint::black_box(seen);
-        for ((b, h), table) in self.bucket.iter_mut().zip(&h).zip(&mut self.tables) {
-            *b = table.find(*h);
+        for (h, lane) in h.iter().zip(&mut self.lanes) {
+            lane.bucket = lane.table.find(*h);
         }
     }
 
@@ -130,24 +135,21 @@ impl ContextBank {
     /// known ones: start loading both (their misses then overlap the coding of that bit).
     fn prefetch_second_nibble(&self) {
         let c0 = self.c0 << 1;
-        for (ctx, table) in self.ctx.iter().zip(&self.tables) {
-            table.prefetch(nibble_hash(*ctx, c0));
-            table.prefetch(nibble_hash(*ctx, c0 | 1));
+        for lane in &self.lanes {
+            lane.table.prefetch(nibble_hash(lane.ctx, c0));
+            lane.table.prefetch(nibble_hash(lane.ctx, c0 | 1));
         }
     }
 
     /// Writes this bank's stretched predictions for the next bit into `x[..self.len()]`.
     #[inline]
     pub fn inputs(&mut self, x: &mut [i16]) {
-        let lanes = self.tables.iter().zip(&self.sms).zip(&self.bucket);
-        let outs = self.slot.iter_mut().zip(&mut self.states).zip(x);
-        for (((table, sm), &bucket), ((slot, state), x)) in lanes.zip(outs) {
-            let s = bucket + self.nib;
-            *slot = s;
-            *state = table.get(s);
+        for (lane, x) in self.lanes.iter_mut().zip(x) {
+            lane.slot = lane.bucket + self.nib;
+            lane.state = lane.table.get(lane.slot);
             *x = self
                 .logit
-                .stretch_input(statemap::entry_p16(sm[*state as usize]));
+                .stretch_input(statemap::entry_p16(lane.sm[lane.state as usize]));
         }
     }
 
@@ -155,10 +157,9 @@ impl ContextBank {
     /// [`Self::begin_byte`] before the next [`Self::inputs`].
     #[inline]
     pub fn update(&mut self, bit: u32) {
-        let lanes = self.tables.iter_mut().zip(&mut self.sms);
-        for ((table, sm), (&s, &state)) in lanes.zip(self.slot.iter().zip(&self.states)) {
-            table.set(s, self.hist.next(state, bit));
-            statemap::adapt(&mut sm[state as usize], bit, 1023);
+        for lane in &mut self.lanes {
+            lane.table.set(lane.slot, self.hist.next(lane.state, bit));
+            statemap::adapt(&mut lane.sm[lane.state as usize], bit, 1023);
         }
         self.c0 = (self.c0 << 1) | bit;
         self.nib = (self.nib << 1) | bit as usize;
