@@ -108,11 +108,15 @@ pub fn single(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     if let Some(p) = jpeg::encode_progressive(data) {
         return Some((Method::ProgressiveJpeg, p));
     }
-    let p = image::encode(data)?;
-    let general = image::mostly_flat(data)
-        .then(|| general::encode(data))
-        .flatten()
-        .filter(|g| g.len() < p.len());
+    // A drawn BMP tries both models, at once: each keeps a core busy only part of the time.
+    let (image, general) = std::thread::scope(|s| {
+        let general = image::mostly_flat(data).then(|| s.spawn(|| general::encode(data)));
+        let image = image::encode(data);
+        let general = general.and_then(|h| h.join().expect("general model thread panicked"));
+        (image, general)
+    });
+    let p = image?;
+    let general = general.filter(|g| g.len() < p.len());
     Some(match general {
         Some(g) => (Method::General, g),
         None => (Method::Image, p),
