@@ -27,7 +27,8 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// methods by number. 4: the general model's match model follows a failed match on past the
 /// differing byte. 5: the general model's layout 2 is a trunk forked into two halves, not two
 /// independent halves. 6: the general model codes long repeats as segments of their own.
-/// 7: the fork's trunk is 1/16 of the input (at least 1 MiB), not 1/3.
+/// 7: the fork's trunk is 1/16 of the input (at least 1 MiB), not 1/3. 8: the fork's two
+/// models size their tables for the bytes each codes, not for the whole input.
 pub const VERSION: u8 = 8;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).
