@@ -1,8 +1,7 @@
 //! Forked lanes: one predictor codes a short trunk, then a copy of it is made and the two code
 //! the two halves of the rest at once, one per thread. Both halves start from everything
 //! learned on the trunk, so they lose far less than independent halves. The trunk is
-//! decoded on one core while the other waits, and the halves run slower per byte than one
-//! lane (two models share the memory system), so a shorter trunk decodes faster: 1/16 of the
+//! decoded on one core while the other waits, so a shorter trunk decodes faster: 1/16 of the
 //! input, but at least [`MIN_TRUNK`] and at most 1/3 (format 7; formats 5-6 used 1/3).
 //! Against a trunk of 1/3 this cost 0.14% on 55 MB of prose (decoded 11% faster),
 //! 0.14-0.38% on 5-9 MB of text, source, records and machine code and 0.9% on 9 MB of JSON
@@ -138,5 +137,11 @@ mod tests {
         assert_eq!(seen_by_one_model([10, 3, 5]), 15);
         assert_eq!(seen_by_one_model([10, 5, 3]), 15);
         assert_eq!(seen_by_one_model([0, 0, 0]), 0);
+    }
+
+    #[test]
+    fn the_two_models_never_share_a_cache_line() {
+        // Each is written every bit by its own thread; a shared line would bounce between cores.
+        assert_eq!(std::mem::align_of::<Predictor>() % 128, 0);
     }
 }
