@@ -8,6 +8,12 @@
 //! predicted by [`predictor::Predictor`] (or, while the last values exactly repeat earlier
 //! ones, by [`repeat::Repeats`]) and its residual coded by [`residual::ResidualCoder`]
 //! through the arithmetic coder.
+//!
+//! From [`SPLIT_MIN_VALUES`] values on, the frames are coded as two halves, each by a model
+//! of its own starting afresh, so that both directions run them on two threads (payload
+//! version 2): the coded residuals are then `first half's length (u32 LE) | first half |
+//! second half`. The models learn a signal within a few thousand values, so the second
+//! start costs little.
 
 mod lms;
 mod mix;
@@ -31,10 +37,12 @@ use residual::ResidualCoder;
 use std::io;
 use stereo::Mode;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const FIXED_HEADER: usize = 12;
 /// Low bits that are zero in every sample are not coded (at most this many).
 const MAX_SHIFT: u32 = 15;
+/// Values (samples of every channel) from which the frames are coded as two halves.
+const SPLIT_MIN_VALUES: usize = 1 << 20;
 
 /// Length of the PCM WAV at the start of `data` (its RIFF chunk, or through its samples when
 /// the RIFF size does not fit), if it is one this model takes.
@@ -89,8 +97,32 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(&u32::try_from(tail.len()).ok()?.to_le_bytes());
     out.extend_from_slice(head);
     out.extend_from_slice(tail);
-    out.extend_from_slice(&coded.unwrap_or_else(|| code_samples(&samples, channels, mode)));
+    match halves(samples.len() / channels, channels) {
+        Some(first) => {
+            debug_assert!(
+                coded.is_none(),
+                "only short files are coded whole to pick a mode"
+            );
+            let (a, b) = samples.split_at(first * channels);
+            let (a, b) = std::thread::scope(|s| {
+                let h = s.spawn(|| code_samples(a, channels, mode));
+                let b = code_samples(b, channels, mode);
+                (h.join().expect("coding thread panicked"), b)
+            });
+            out.extend_from_slice(&u32::try_from(a.len()).ok()?.to_le_bytes());
+            out.extend_from_slice(&a);
+            out.extend_from_slice(&b);
+        }
+        None => {
+            out.extend_from_slice(&coded.unwrap_or_else(|| code_samples(&samples, channels, mode)))
+        }
+    }
     Some(out)
+}
+
+/// Frames in the first half when `frames` frames of `channels` channels are coded as two.
+fn halves(frames: usize, channels: usize) -> Option<usize> {
+    (frames * channels >= SPLIT_MIN_VALUES).then_some(frames / 2)
 }
 
 /// Stereo files at most this many frames are coded whole in each candidate mode.
@@ -196,9 +228,38 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let tail = &payload[FIXED_HEADER + head_len..verbatim_end];
     let mut out = Vec::with_capacity(original_len);
     out.extend_from_slice(head);
-    let mut dec = Decoder::new(&payload[verbatim_end..]);
-    let mut codec = SampleCodec::new(channels, mode, body_len / 2);
-    for _ in 0..body_len / (2 * channels) {
+    let coded = &payload[verbatim_end..];
+    let frames = body_len / (2 * channels);
+    let decode = |coded, frames| decode_samples(coded, frames, channels, mode, shift);
+    match halves(frames, channels) {
+        Some(first) => {
+            let len = coded
+                .get(..4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+                .filter(|&len| len <= coded.len() - 4)
+                .ok_or_else(|| invalid("audio payload: bad length of the first half".into()))?;
+            let (a, b) = coded[4..].split_at(len);
+            let (a, b) = std::thread::scope(|s| {
+                let h = s.spawn(|| decode(a, first));
+                let b = decode(b, frames - first);
+                (h.join(), b)
+            });
+            out.extend_from_slice(&a.map_err(|_| invalid("audio decoder failed".into()))?);
+            out.extend_from_slice(&b);
+        }
+        None => out.extend_from_slice(&decode(coded, frames)),
+    }
+    out.extend_from_slice(tail);
+    Ok(out)
+}
+
+/// The PCM bytes of `frames` frames decoded from `coded` (corrupt input gives wrong samples,
+/// never an error).
+fn decode_samples(coded: &[u8], frames: usize, channels: usize, mode: Mode, shift: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(frames * channels * 2);
+    let mut dec = Decoder::new(coded);
+    let mut codec = SampleCodec::new(channels, mode, frames * channels);
+    for _ in 0..frames {
         if channels == 2 {
             let a = codec.code(&mut dec, 0, 0);
             let b = codec.code(&mut dec, 1, 0);
@@ -210,8 +271,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             out.extend_from_slice(&((x << shift) as i16).to_le_bytes());
         }
     }
-    out.extend_from_slice(tail);
-    Ok(out)
+    out
 }
 
 /// Prediction plus residual coding, shared by both directions.

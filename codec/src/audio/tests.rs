@@ -182,3 +182,29 @@ fn exact_repeats_of_noise_cost_little() {
     // The repeated 15,000 samples cost well under a tenth of their first coding.
     assert!(both < once + once / 10, "once {once}, with repeat {both}");
 }
+
+#[test]
+fn long_files_are_coded_as_two_halves_and_bad_half_lengths_are_errors() {
+    let mut rng = Lcg(5);
+    let values: Vec<i32> = tone(super::SPLIT_MIN_VALUES, 700, 15000)
+        .iter()
+        .map(|&v| v + rng.next() % 64)
+        .collect();
+    let file = wav(1, 16, 1, false, &pcm(&values), &[]);
+    let payload = encode(&file).unwrap();
+    assert_eq!(decode(&payload, file.len()).unwrap(), file);
+    // The first half's coded length follows the fixed header and the 44 header bytes.
+    let at = super::FIXED_HEADER + 44;
+    let first = u32::from_le_bytes(payload[at..at + 4].try_into().unwrap()) as usize;
+    let rest = payload.len() - at - 4;
+    // Two halves of the same signal code to about the same size.
+    assert!(
+        first > rest / 3 && first < rest * 2 / 3,
+        "{first} of {rest}"
+    );
+    for bad in [rest as u32 + 1, u32::MAX] {
+        let mut p = payload.clone();
+        p[at..at + 4].copy_from_slice(&bad.to_le_bytes());
+        assert!(decode(&p, file.len()).is_err());
+    }
+}

@@ -28,8 +28,9 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// differing byte. 5: the general model's layout 2 is a trunk forked into two halves, not two
 /// independent halves. 6: the general model codes long repeats as segments of their own.
 /// 7: the fork's trunk is 1/16 of the input (at least 1 MiB), not 1/3. 8: the fork's two
-/// models size their tables for the bytes each codes, not for the whole input.
-pub const VERSION: u8 = 8;
+/// models size their tables for the bytes each codes, not for the whole input. 9: WAVs of at
+/// least 2^20 values are coded as two halves, each by a model of its own.
+pub const VERSION: u8 = 9;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for (see the module invariant).
 pub const MAX_EXPANSION: u64 = 1 << 16;
