@@ -23,9 +23,9 @@ use std::io;
 
 /// Inputs at least this long fork into two lanes after a shared trunk ([`fork`]). Below, a
 /// file decodes in a few seconds on one core; above, forking costs 0.04-0.9% on most real
-/// files (2% on a table whose later rows repeat earlier ones) and, in harness runs, decodes
-/// 4-8 MiB files 1.06-1.3x faster (measured with the trunk of 1/3 of formats 5-6; [`fork`]
-/// gives what the shorter trunk of format 7 adds).
+/// files (2% on a table whose later rows repeat earlier ones). Smaller files gain as much
+/// speed but lose more: forked from 256 KiB, files of 0.4-1 MB decoded 1.25-1.5x faster for
+/// 0.9-2.3% more bytes (`codec/STRATEGY.md`, session 14).
 const FORK_MIN: usize = 4 << 20;
 const FLAG_X86: u8 = 1;
 const FLAG_SPARSE: u8 = 2;
