@@ -104,11 +104,11 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
                 "only short files are coded whole to pick a mode"
             );
             let (a, b) = samples.split_at(first * channels);
-            let (a, b) = std::thread::scope(|s| {
-                let h = s.spawn(|| code_samples(a, channels, mode));
-                let b = code_samples(b, channels, mode);
-                (h.join().expect("coding thread panicked"), b)
-            });
+            let (a, b) = at_once(
+                || code_samples(a, channels, mode),
+                || code_samples(b, channels, mode),
+            );
+            let a = a.expect("coding thread panicked");
             out.extend_from_slice(&u32::try_from(a.len()).ok()?.to_le_bytes());
             out.extend_from_slice(&a);
             out.extend_from_slice(&b);
@@ -158,10 +158,20 @@ fn choose_mode(samples: &[i32]) -> (Mode, Option<Vec<u8>>) {
 /// `(f(LeftRight), f(other))`, computed on two threads; the result does not depend on
 /// scheduling.
 fn both<T: Send, F: Fn(Mode) -> T + Sync>(f: F, other: Mode) -> (T, T) {
+    let (b, a) = at_once(|| f(other), || f(Mode::LeftRight));
+    (a, b.expect("coding thread panicked"))
+}
+
+/// `(first(), second())`, the first on a thread of its own (its `Err` if it panicked). Each
+/// builds its model itself, so the two never share a cache line.
+fn at_once<A: Send, B>(
+    first: impl FnOnce() -> A + Send,
+    second: impl FnOnce() -> B,
+) -> (std::thread::Result<A>, B) {
     std::thread::scope(|s| {
-        let h = s.spawn(|| f(other));
-        let a = f(Mode::LeftRight);
-        (a, h.join().expect("coding thread panicked"))
+        let h = s.spawn(first);
+        let b = second();
+        (h.join(), b)
     })
 }
 
@@ -230,7 +240,9 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     out.extend_from_slice(head);
     let coded = &payload[verbatim_end..];
     let frames = body_len / (2 * channels);
-    let decode = |coded, frames| decode_samples(coded, frames, channels, mode, shift);
+    let decode = |coded, frames, out: &mut Vec<u8>| {
+        decode_samples(coded, frames, channels, mode, shift, out)
+    };
     match halves(frames, channels) {
         Some(first) => {
             let len = coded
@@ -239,24 +251,32 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
                 .filter(|&len| len <= coded.len() - 4)
                 .ok_or_else(|| invalid("audio payload: bad length of the first half".into()))?;
             let (a, b) = coded[4..].split_at(len);
-            let (a, b) = std::thread::scope(|s| {
-                let h = s.spawn(|| decode(a, first));
-                let b = decode(b, frames - first);
-                (h.join(), b)
-            });
+            let decoded = |coded, frames| {
+                let mut pcm = Vec::new();
+                decode(coded, frames, &mut pcm);
+                pcm
+            };
+            let (a, b) = at_once(|| decoded(a, first), || decoded(b, frames - first));
             out.extend_from_slice(&a.map_err(|_| invalid("audio decoder failed".into()))?);
             out.extend_from_slice(&b);
         }
-        None => out.extend_from_slice(&decode(coded, frames)),
+        None => decode(coded, frames, &mut out),
     }
     out.extend_from_slice(tail);
     Ok(out)
 }
 
-/// The PCM bytes of `frames` frames decoded from `coded` (corrupt input gives wrong samples,
-/// never an error).
-fn decode_samples(coded: &[u8], frames: usize, channels: usize, mode: Mode, shift: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(frames * channels * 2);
+/// Appends to `out` the PCM bytes of `frames` frames decoded from `coded` (corrupt input
+/// gives wrong samples, never an error).
+fn decode_samples(
+    coded: &[u8],
+    frames: usize,
+    channels: usize,
+    mode: Mode,
+    shift: u32,
+    out: &mut Vec<u8>,
+) {
+    out.reserve(frames * channels * 2);
     let mut dec = Decoder::new(coded);
     let mut codec = SampleCodec::new(channels, mode, frames * channels);
     for _ in 0..frames {
@@ -271,7 +291,6 @@ fn decode_samples(coded: &[u8], frames: usize, channels: usize, mode: Mode, shif
             out.extend_from_slice(&((x << shift) as i16).to_le_bytes());
         }
     }
-    out
 }
 
 /// Prediction plus residual coding, shared by both directions.
