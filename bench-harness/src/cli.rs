@@ -63,6 +63,12 @@ pub struct RunArgs {
     /// Skip the second compression that checks the output is deterministic
     #[arg(long)]
     pub no_determinism: bool,
+    /// Runs of each compression and decompression: the fastest run's times are reported, and
+    /// every run is checked (each decompression against the original, each compression against
+    /// the first); steadier speed figures on a busy machine
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub repeat: u32,
     /// Largest accepted compressed/original ratio (64 bytes of headers are always allowed)
     #[arg(long, default_value_t = 1.5, value_name = "RATIO")]
     pub max_expansion: f64,

@@ -4,7 +4,7 @@ use crate::metrics::CodecSummary;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::fs::OpenOptions;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
 
@@ -39,6 +39,13 @@ pub struct HistoryRow {
     /// Candidate on `holdout` only: holdout ratio minus the default ratio of the same code.
     #[serde(default)]
     pub holdout_gap: Option<f64>,
+    /// Runs of each operation; the seconds are the fastest run's (1 before `--repeat`).
+    #[serde(default = "one_run")]
+    pub repeat: usize,
+}
+
+fn one_run() -> usize {
+    1
 }
 
 impl HistoryRow {
@@ -64,6 +71,7 @@ impl HistoryRow {
             source_xz_bytes: None,
             ratio_with_source: None,
             holdout_gap: None,
+            repeat: meta.repeat,
         }
     }
 }
@@ -77,6 +85,8 @@ pub struct RunMeta {
     pub label: String,
     pub dataset: String,
     pub fingerprint: String,
+    /// Runs of each operation; times are the fastest run's.
+    pub repeat: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -112,8 +122,13 @@ pub fn git_state(root: &Path) -> GitState {
 }
 
 /// Appends `rows` to the history at `path` under an exclusive lock, writing the header if the
-/// file is new, so two runs finishing at once never interleave lines.
+/// file is new, so two runs finishing at once never interleave lines. A history written by an
+/// older harness (fewer columns) is first rewritten with this header, its lines kept and the
+/// new columns given their defaults.
 pub fn append(path: &Path, rows: &[HistoryRow]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -125,27 +140,50 @@ pub fn append(path: &Path, rows: &[HistoryRow]) -> Result<()> {
         .with_context(|| format!("opening {}", path.display()))?;
     file.lock()
         .with_context(|| format!("locking {}", path.display()))?;
-    let empty = file.seek(SeekFrom::End(0))? == 0;
-    let mut ends_with_newline = true;
-    if !empty {
-        file.seek(SeekFrom::End(-1))?;
-        let mut last = [0u8; 1];
-        file.read_exact(&mut last)?;
-        ends_with_newline = last[0] == b'\n';
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .has_headers(empty)
-        .from_writer(Vec::new());
-    for row in rows {
-        writer.serialize(row)?;
-    }
-    let mut bytes = writer.into_inner()?;
-    if !ends_with_newline {
-        bytes.insert(0, b'\n');
-    }
+    let new_lines = to_csv(rows)?;
+    let header_end = new_lines
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let (header, body) = new_lines.split_at(header_end);
+    let mut existing = Vec::new();
+    file.read_to_end(&mut existing)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let bytes = if existing.is_empty() {
+        new_lines.clone()
+    } else if existing.starts_with(header) {
+        let mut bytes = body.to_vec();
+        if !existing.ends_with(b"\n") {
+            bytes.insert(0, b'\n');
+        }
+        bytes
+    } else {
+        let mut all: Vec<HistoryRow> = csv::Reader::from_reader(existing.as_slice())
+            .deserialize()
+            .collect::<Result<_, _>>()
+            .with_context(|| {
+                format!(
+                    "{} has other columns than this harness writes and cannot be read to \
+                     add them (left as it was)",
+                    path.display()
+                )
+            })?;
+        all.extend_from_slice(rows);
+        file.set_len(0)
+            .with_context(|| format!("rewriting {}", path.display()))?;
+        to_csv(&all)?
+    };
     file.write_all(&bytes)
         .with_context(|| format!("appending to {}", path.display()))?;
     Ok(())
+}
+
+fn to_csv(rows: &[HistoryRow]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row)?;
+    }
+    Ok(writer.into_inner()?)
 }
 
 /// Every line of the history.
@@ -184,6 +222,7 @@ mod tests {
             source_xz_bytes: Some(7),
             ratio_with_source: None,
             holdout_gap: None,
+            repeat: 1,
         }
     }
 
@@ -205,5 +244,46 @@ mod tests {
         assert_eq!(rows.len(), 80);
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.matches("run_id").count(), 1);
+    }
+
+    #[test]
+    fn a_history_without_the_newer_columns_is_rewritten_with_its_lines_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.csv");
+        let old_header = "run_id,utc,git_commit,git_dirty,label,dataset,dataset_fingerprint,\
+            codec,overall_ratio,compressible_ratio,already_compressed_ratio,mean_file_ratio,\
+            compress_s,decompress_s,max_peak_rss_bytes,files_failed,dataset_bytes,\
+            source_xz_bytes,ratio_with_source,holdout_gap";
+        let old_line =
+            "old-run,2026-11-23T11:26:43.049178258Z,202e945,false,\"a, \"\"quoted\"\" label\",\
+            real-small,61fbb31d,candidate,0.20792686367021432,0.20497850119005817,\
+            1.000146230898589,0.26683856487034474,39.62922073,40.925444845,284811264,0,\
+            33197947,43644,0.20924152327853285,";
+        std::fs::write(&path, format!("{old_header}\n{old_line}\n")).unwrap();
+        let mut new = row("new-run");
+        new.repeat = 3;
+        append(&path, &[new]).unwrap();
+        append(&path, &[row("later")]).unwrap();
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(lines[0], format!("{old_header},repeat"));
+        assert_eq!(lines[1], format!("{old_line},1"));
+        let rows = read(&path).unwrap();
+        let runs: Vec<(&str, usize)> = rows.iter().map(|r| (r.run_id.as_str(), r.repeat)).collect();
+        assert_eq!(runs, [("old-run", 1), ("new-run", 3), ("later", 1)]);
+        assert_eq!(rows[0].label, "a, \"quoted\" label");
+    }
+
+    #[test]
+    fn an_unreadable_history_is_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.csv");
+        let garbage = "run_id,utc\nonly-two,fields,and-a-third\n";
+        std::fs::write(&path, garbage).unwrap();
+        let err = append(&path, &[row("new")]).unwrap_err();
+        assert!(format!("{err:#}").contains("left as it was"), "{err:#}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), garbage);
     }
 }

@@ -105,6 +105,7 @@ fn run_command(
             },
             determinism: !args.no_determinism,
             max_expansion: args.max_expansion,
+            repeat: args.repeat as usize,
         },
         jobs: args.jobs.max(1),
         fail_fast: args.fail_fast,
@@ -140,6 +141,12 @@ fn run_command(
             (false, false) => "",
         }
     );
+    if report.meta.repeat > 1 {
+        println!(
+            "times: the fastest of {} runs of each operation",
+            report.meta.repeat
+        );
+    }
     print!("{}", report::table::render(&report.summaries));
     print!("{}", report.scores.render());
     for row in report.rows.iter().filter(|r| !r.ok()) {

@@ -87,3 +87,22 @@ fn compare_keeps_only_real_improvements_and_names_noise() {
     let (code, text) = compare(d, "b1", "missing", &[]);
     assert_eq!(code, Some(2), "{text}");
 }
+
+#[test]
+fn runs_timed_a_different_number_of_times_are_not_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), "single", 0.5, 1.0, 0);
+    let repeated = run(dir.path(), "repeated", 0.4, 1.0, 0);
+    let path = repeated.join("summary.json");
+    let mut summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    summary["repeat"] = 3.into();
+    std::fs::write(&path, summary.to_string()).unwrap();
+
+    let (code, text) = compare(dir.path(), "single", "repeated", &[]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("different number of times (--repeat [1, 3])"),
+        "{text}"
+    );
+}

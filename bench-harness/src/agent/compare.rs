@@ -21,6 +21,18 @@ pub fn compare(args: &CompareArgs, results_dir: &Path) -> Result<Decision> {
             bail!("the runs were made on different datasets; ratios would not compare");
         }
     }
+    let repeats = [&args.base, &args.attempt]
+        .iter()
+        .flat_map(|list| list.split(',').filter(|r| !r.trim().is_empty()))
+        .map(|r| figures::repeat(&figures::run_dir(r.trim(), results_dir)))
+        .collect::<Result<Vec<_>>>()?;
+    if repeats.iter().any(|&n| n != repeats[0]) {
+        bail!(
+            "the runs timed each operation a different number of times (--repeat {:?}); \
+             their speeds would not compare",
+            repeats
+        );
+    }
     let holdout = None;
     Ok(decide::decide(&base, &attempt, holdout, args.max_slowdown))
 }

@@ -65,6 +65,17 @@ pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
     })
 }
 
+/// Runs of each operation whose fastest gave the run's times (`harness run --repeat`; 1 for
+/// runs made before it existed).
+pub fn repeat(dir: &Path) -> Result<u64> {
+    let path = dir.join("summary.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let summary: Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    Ok(summary["repeat"].as_u64().unwrap_or(1))
+}
+
 /// Figures of every run named in `list` (comma-separated run ids or directories).
 pub fn load_list(list: &str, results_dir: &Path, codec: &str) -> Result<Vec<RunFigures>> {
     list.split(',')

@@ -91,6 +91,7 @@ pub fn execute(
         label: opts.label.clone(),
         dataset: dataset.name.clone(),
         fingerprint: dataset.fingerprint(),
+        repeat: opts.checks.repeat,
     };
     let run_dir = paths.results_dir.join("runs").join(&meta.run_id);
     let work_dir = run_dir.join("work");
@@ -235,14 +236,16 @@ fn measure_or_reuse(
     progress: &Progress,
 ) -> FileRow {
     let limits = &opts.checks.limits;
-    let key = BaselineCache::key(
-        &file.sha256,
-        &codec.identity(),
-        &format!(
-            "timeout={:?},memory={:?}",
-            limits.timeout, limits.max_memory
-        ),
+    let mut conditions = format!(
+        "timeout={:?},memory={:?}",
+        limits.timeout, limits.max_memory
     );
+    // Fastest-of-N times are not comparable with single ones (and keys of single runs stay
+    // those of caches written before repeats existed).
+    if opts.checks.repeat > 1 {
+        conditions += &format!(",repeat={}", opts.checks.repeat);
+    }
+    let key = BaselineCache::key(&file.sha256, &codec.identity(), &conditions);
     let cacheable = codec.is_baseline() && opts.use_cache;
     if cacheable {
         if let Some(mut row) = cache.get(&key, opts.checks.determinism) {

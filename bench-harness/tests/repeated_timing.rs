@@ -1,0 +1,133 @@
+//! `--repeat N`: every operation runs N times, each run is checked, and the fastest run's
+//! times are reported and recorded.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+/// An external codec that copies its input and counts its calls in `dir/NAME.c` and
+/// `dir/NAME.d`; `bad_compress` / `bad_decompress` name a call that appends a byte.
+fn counted(dir: &Path, name: &str, bad_compress: u32, bad_decompress: u32) -> String {
+    let counter = |op: &str| dir.join(format!("{name}.{op}")).display().to_string();
+    format!(
+        "ext:{name}={s} {} {bad_compress};{s} {} {bad_decompress}",
+        counter("c"),
+        counter("d"),
+        s = script("counted.sh"),
+    )
+}
+
+fn calls(dir: &Path, name: &str, op: &str) -> u32 {
+    std::fs::read_to_string(dir.join(format!("{name}.{op}")))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn every_run_is_checked_and_the_fastest_is_recorded() {
+    let sandbox = Sandbox::new();
+    let dataset = sandbox.dataset(&[("book.txt", prose(30_000))]);
+    let counters = sandbox.dir.path();
+    let codecs = [
+        counted(counters, "steady", 0, 0),
+        // Its third compression differs: one extra compression (no --repeat) would not see it.
+        counted(counters, "drifts", 3, 0),
+        counted(counters, "decodes-badly-once", 0, 2),
+    ];
+    let mut cmd = sandbox.harness();
+    cmd.args(["run", "--repeat", "3", "--record", "--dataset"])
+        .arg(&dataset);
+    for c in &codecs {
+        cmd.arg("--codec").arg(c);
+    }
+    let output = cmd.output().unwrap();
+    assert!(output.status.success(), "{}", output_text(&output));
+
+    let rows = sandbox.rows();
+    let status = |codec: &str| {
+        let row = rows.iter().find(|r| &r[CODEC] == codec).unwrap();
+        (row[STATUS].to_string(), row[REASON].to_string())
+    };
+    assert_eq!(status("steady"), ("ok".into(), String::new()));
+    let (drift, why) = status("drifts");
+    assert_eq!(drift, "nondeterministic");
+    assert!(
+        why.starts_with("run 3 of 3: compressing again gave different bytes from byte 30000"),
+        "{why}"
+    );
+    let (bad, why) = status("decodes-badly-once");
+    assert_eq!(bad, "mismatch");
+    assert!(
+        why.starts_with("run 2 of 3: decompressed output differs from the original at byte 30000"),
+        "{why}"
+    );
+    assert_eq!(
+        (
+            calls(counters, "steady", "c"),
+            calls(counters, "steady", "d")
+        ),
+        (3, 3),
+        "three compressions (the determinism check among them) and three decompressions"
+    );
+    assert_eq!(calls(counters, "decodes-badly-once", "d"), 2);
+
+    let files = sandbox.run_dir().join("files.csv");
+    let steady = rows.iter().find(|r| &r[CODEC] == "steady").unwrap();
+    for name in ["compress_s", "decompress_s", "compress_user_s"] {
+        let seconds: f64 = steady[column(&files, name)].parse().unwrap();
+        assert!(seconds > 0.0, "{name} {seconds}");
+    }
+    assert_eq!(sandbox.summary()["repeat"], 3);
+    let history = sandbox.results_dir().join("results.csv");
+    let repeat = column(&history, "repeat");
+    let recorded: Vec<String> = rows_of(&history)
+        .iter()
+        .map(|r| r[repeat].to_string())
+        .collect();
+    assert_eq!(recorded, ["3", "3", "3"]);
+}
+
+#[test]
+fn without_repeat_each_operation_runs_once_plus_the_determinism_check() {
+    let sandbox = Sandbox::new();
+    let dataset = sandbox.dataset(&[("book.txt", prose(10_000))]);
+    let counters = sandbox.dir.path();
+    let output = sandbox
+        .harness()
+        .args(["run", "--dataset"])
+        .arg(&dataset)
+        .arg("--codec")
+        .arg(counted(counters, "drifts", 3, 0))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", output_text(&output));
+    assert_eq!(&sandbox.rows()[0][STATUS], "ok");
+    assert_eq!(
+        (
+            calls(counters, "drifts", "c"),
+            calls(counters, "drifts", "d")
+        ),
+        (2, 1)
+    );
+    assert_eq!(sandbox.summary()["repeat"], 1);
+}
+
+#[test]
+fn a_repeat_of_zero_is_refused() {
+    let sandbox = Sandbox::new();
+    let dataset = sandbox.dataset(&[("book.txt", prose(100))]);
+    let output = sandbox
+        .harness()
+        .args(["run", "--repeat", "0", "--codec", "gzip", "--dataset"])
+        .arg(&dataset)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        output_text(&output).contains("--repeat"),
+        "{}",
+        output_text(&output)
+    );
+}
