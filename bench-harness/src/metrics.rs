@@ -16,6 +16,13 @@ pub struct Totals {
     pub compressed_bytes: u64,
     /// compressed / original; `None` when there are no original bytes.
     pub ratio: Option<f64>,
+    /// Wall seconds summed over the files that passed, and their original bytes.
+    pub compress_s: f64,
+    pub decompress_s: f64,
+    pub timed_bytes: u64,
+    /// Timed original bytes (10^6) per wall second; `None` without timed seconds.
+    pub compress_mb_s: Option<f64>,
+    pub decompress_mb_s: Option<f64>,
 }
 
 impl Totals {
@@ -26,6 +33,14 @@ impl Totals {
         self.compressed_bytes += row.charged_bytes();
         self.ratio = (self.original_bytes > 0)
             .then(|| self.compressed_bytes as f64 / self.original_bytes as f64);
+        if let (true, Some(c), Some(d)) = (row.ok(), row.compress_s, row.decompress_s) {
+            self.compress_s += c;
+            self.decompress_s += d;
+            self.timed_bytes += row.original_bytes;
+            let mb = self.timed_bytes as f64 / 1e6;
+            self.compress_mb_s = (self.compress_s > 0.0).then(|| mb / self.compress_s);
+            self.decompress_mb_s = (self.decompress_s > 0.0).then(|| mb / self.decompress_s);
+        }
     }
 }
 
@@ -74,7 +89,6 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
         files_failed: 0,
     };
     let (mut ratio_sum, mut ratio_count) = (0.0, 0usize);
-    let mut timed_bytes = 0u64;
     for row in rows {
         s.overall.add(row);
         let category: Category = row.category.parse().unwrap_or(Category::Binary);
@@ -88,16 +102,9 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
             .entry(row.category.clone())
             .or_default()
             .add(row);
-        if row.ok() {
-            if let Some(r) = row.ratio {
-                ratio_sum += r;
-                ratio_count += 1;
-            }
-            if let (Some(c), Some(d)) = (row.compress_s, row.decompress_s) {
-                s.compress_s += c;
-                s.decompress_s += d;
-                timed_bytes += row.original_bytes;
-            }
+        if let (true, Some(r)) = (row.ok(), row.ratio) {
+            ratio_sum += r;
+            ratio_count += 1;
         }
         s.max_peak_rss_bytes = s
             .max_peak_rss_bytes
@@ -106,9 +113,10 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
     }
     s.files_failed = s.overall.files_failed;
     s.mean_file_ratio = (ratio_count > 0).then(|| ratio_sum / ratio_count as f64);
-    let mb = timed_bytes as f64 / 1e6;
-    s.compress_mb_s = (s.compress_s > 0.0).then(|| mb / s.compress_s);
-    s.decompress_mb_s = (s.decompress_s > 0.0).then(|| mb / s.decompress_s);
+    s.compress_s = s.overall.compress_s;
+    s.decompress_s = s.overall.decompress_s;
+    s.compress_mb_s = s.overall.compress_mb_s;
+    s.decompress_mb_s = s.overall.decompress_mb_s;
     s
 }
 
@@ -158,5 +166,11 @@ mod tests {
         assert_eq!(s[0].max_peak_rss_bytes, 20);
         assert_eq!(s[1].categories["text"].ratio, Some(0.5));
         assert_eq!(s[1].compress_mb_s, Some(0.001));
+        // Speeds per category count only the files that passed.
+        let text = &s[0].categories["text"];
+        assert_eq!((text.compress_s, text.timed_bytes), (1.0, 1000));
+        assert_eq!(text.decompress_mb_s, Some(0.002));
+        assert_eq!(s[0].overall.compress_s, 2.0);
+        assert_eq!(s[0].compressible.compress_mb_s, Some(0.001));
     }
 }

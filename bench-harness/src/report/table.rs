@@ -1,4 +1,5 @@
-//! The terminal table: ratio per category for each codec, the best baseline, and costs.
+//! The terminal table: ratio per category for each codec, the best baseline, speed per
+//! category, and costs.
 
 use crate::metrics::{CodecSummary, Totals};
 use std::fmt::Write;
@@ -92,6 +93,25 @@ pub fn render(summaries: &[CodecSummary]) -> String {
     line("OVERALL", &|s: &CodecSummary| Some(&s.overall));
 
     out.push('\n');
+    let _ = write!(out, "{:<33}", "MB/s (compress/decompress)");
+    for s in summaries {
+        let _ = write!(out, " {:>width$}", s.codec);
+    }
+    out.push('\n');
+    let mut speeds = |label: &str, pick: &dyn Fn(&CodecSummary) -> Option<&Totals>| {
+        let _ = write!(out, "{label:<33}");
+        for s in summaries {
+            let cell = pick(s).map(speed_text).unwrap_or_else(|| "-".into());
+            let _ = write!(out, " {cell:>width$}");
+        }
+        out.push('\n');
+    };
+    for c in &categories {
+        speeds(c, &|s: &CodecSummary| s.categories.get(c.as_str()));
+    }
+    speeds("OVERALL", &|s: &CodecSummary| Some(&s.overall));
+
+    out.push('\n');
     let _ = write!(out, "{:<33}", "cost");
     for s in summaries {
         let _ = write!(out, " {:>width$}", s.codec);
@@ -129,7 +149,74 @@ fn cell_text(t: &Totals) -> String {
     }
 }
 
+/// "1.21/0.96": compress and decompress MB/s, with fewer decimals as they grow, so that a
+/// cell stays within nine characters.
+fn speed_text(t: &Totals) -> String {
+    let one = |v: Option<f64>| match v {
+        None => "-".to_string(),
+        Some(v) if v >= 99.5 => format!("{v:.0}"),
+        Some(v) if v >= 9.95 => format!("{v:.1}"),
+        Some(v) => format!("{v:.2}"),
+    };
+    format!("{}/{}", one(t.compress_mb_s), one(t.decompress_mb_s))
+}
+
 fn opt(v: Option<f64>, digits: usize) -> String {
     v.map(|v| format!("{v:.digits$}"))
         .unwrap_or_else(|| "-".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::summarize;
+    use crate::run::row::{FileRow, Status};
+
+    fn row(codec: &str, category: &str, original: u64, seconds: (f64, f64)) -> FileRow {
+        FileRow {
+            dataset: "d".into(),
+            file: format!("{category}-{original}"),
+            category: category.into(),
+            codec: codec.into(),
+            original_bytes: original,
+            compressed_bytes: Some(original / 4),
+            ratio: Some(0.25),
+            compress_s: Some(seconds.0),
+            decompress_s: Some(seconds.1),
+            compress_peak_rss_bytes: Some(1),
+            decompress_peak_rss_bytes: Some(1),
+            status: Status::Ok,
+            reason: String::new(),
+            compress_user_s: None,
+            compress_sys_s: None,
+            decompress_user_s: None,
+            decompress_sys_s: None,
+            cached: false,
+        }
+    }
+
+    #[test]
+    fn speeds_are_shown_per_category_in_cells_of_nine_characters_at_most() {
+        let rows = [
+            row("candidate", "text", 2_000_000, (2.0, 2.5)),
+            row("candidate", "audio", 3_000_000, (1.0, 0.5)),
+            row("gzip:9", "text", 2_000_000, (0.001, 0.0004)),
+            row("gzip:9", "audio", 3_000_000, (0.2, 0.03)),
+        ];
+        let table = render(&summarize(&rows, &["candidate".into(), "gzip:9".into()]));
+        let speed_line = |label: &str| {
+            table
+                .lines()
+                .skip_while(|l| !l.starts_with("MB/s (compress/decompress)"))
+                .find(|l| l.starts_with(label))
+                .unwrap_or_else(|| panic!("no {label} speed line in\n{table}"))
+                .split_whitespace()
+                .skip(1)
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(speed_line("text"), ["1.00/0.80", "2000/5000"]);
+        assert_eq!(speed_line("audio"), ["3.00/6.00", "15.0/100"]);
+        assert_eq!(speed_line("OVERALL"), ["1.67/1.67", "24.9/164"]);
+    }
 }
