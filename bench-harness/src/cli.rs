@@ -64,8 +64,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_determinism: bool,
     /// Runs of each compression and decompression: the fastest run's times are reported, and
-    /// every run is checked (each decompression against the original, each compression against
-    /// the first); steadier speed figures on a busy machine
+    /// every run is checked (each decompression against the original and, unless
+    /// --no-determinism, each compression against the first); steadier speed figures on a busy
+    /// machine
     #[arg(long, default_value_t = 1, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: u32,

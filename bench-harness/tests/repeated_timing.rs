@@ -131,3 +131,27 @@ fn a_repeat_of_zero_is_refused() {
         output_text(&output)
     );
 }
+
+#[test]
+fn with_no_determinism_repeated_compressions_are_timed_but_not_compared() {
+    let sandbox = Sandbox::new();
+    let dataset = sandbox.dataset(&[("book.txt", prose(10_000))]);
+    let counters = sandbox.dir.path();
+    let output = sandbox
+        .harness()
+        .args(["run", "--repeat", "3", "--no-determinism", "--dataset"])
+        .arg(&dataset)
+        .arg("--codec")
+        .arg(counted(counters, "drifts", 3, 0))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", output_text(&output));
+    assert_eq!(&sandbox.rows()[0][STATUS], "ok");
+    assert_eq!(
+        (
+            calls(counters, "drifts", "c"),
+            calls(counters, "drifts", "d")
+        ),
+        (3, 3)
+    );
+}
