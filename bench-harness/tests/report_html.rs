@@ -29,6 +29,19 @@ fn report_draws_progress_categories_and_tradeoff() {
         ["chart progress", "chart categories", "chart tradeoff"]
     );
 
+    // Speeds per category, compress / decompress, as the run's summary gives them.
+    assert!(html.contains("<h2>Speed per category</h2>"), "{html}");
+    let table = &html[html.find("<table class=\"speeds\">").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains("<tr><td>audio</td><td>1.80 / 3.60</td><td>2.60 / 5.20</td>"),
+        "{table}"
+    );
+    assert!(
+        table.contains("<tr><td>random</td><td>- / -</td>"),
+        "{table}"
+    );
+
     // Progress: the hand-recorded run, the base, two kept, one discarded attempt, and the two
     // failures that never produced a run (the holdout line is another dataset).
     let progress = &docs[0];

@@ -53,6 +53,7 @@ pub fn render(results_dir: &Path) -> Result<String> {
             body.push_str(&charts::categories(&cats, &series, &note));
             body.push_str("<h2>Ratio against speed</h2>");
             body.push_str(&charts::tradeoff(&tradeoffs(summary), &note));
+            body.push_str(&speed_table(&cats, summary));
             let _ = write!(
                 body,
                 "<p class=\"meta\">from {}</p>",
@@ -218,6 +219,43 @@ fn category_series(summary: &Value) -> (Vec<String>, Vec<Series>) {
         .collect();
     series.sort_by_key(|s| s.codec != "candidate");
     (cats, series)
+}
+
+/// Compress / decompress MB/s of every codec in every category of `cats`, as a table (empty
+/// for runs made before per-category speeds were recorded).
+fn speed_table(cats: &[String], summary: &Value) -> String {
+    let codecs = summary["codecs"].as_array().cloned().unwrap_or_default();
+    let speed = |c: &Value, key: &str| c["categories"][key]["compress_mb_s"].as_f64();
+    if !codecs
+        .iter()
+        .any(|c| cats.iter().any(|k| speed(c, k).is_some()))
+    {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<h2>Speed per category</h2><p class=\"meta\">compress / decompress MB/s \
+         (10<sup>6</sup> bytes of input per wall-clock second)</p><table class=\"speeds\"><tr><th>category</th>",
+    );
+    for c in &codecs {
+        let _ = write!(out, "<th>{}</th>", esc(c["codec"].as_str().unwrap_or("?")));
+    }
+    out.push_str("</tr>");
+    let cell = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+    for k in cats {
+        let _ = write!(out, "<tr><td>{}</td>", esc(k));
+        for c in &codecs {
+            let t = &c["categories"][k];
+            let _ = write!(
+                out,
+                "<td>{} / {}</td>",
+                cell(t["compress_mb_s"].as_f64()),
+                cell(t["decompress_mb_s"].as_f64())
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    out
 }
 
 fn tradeoffs(summary: &Value) -> Vec<TradeOff> {

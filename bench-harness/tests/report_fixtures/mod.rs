@@ -102,7 +102,15 @@ pub fn populate(results: &Path) {
                     } else {
                         ratio + 0.05 * i as f64
                     };
-                    (c.to_string(), serde_json::json!({ "ratio": r }))
+                    let speeds = (*c != "random").then_some(i as f64 + mb_s);
+                    (
+                        c.to_string(),
+                        serde_json::json!({
+                            "ratio": r,
+                            "compress_mb_s": speeds,
+                            "decompress_mb_s": speeds.map(|v| 2.0 * v),
+                        }),
+                    )
                 })
                 .collect();
             serde_json::json!({
