@@ -145,14 +145,13 @@ pub fn append(path: &Path, rows: &[HistoryRow]) -> Result<()> {
         .iter()
         .position(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let (header, body) = new_lines.split_at(header_end);
     let mut existing = Vec::new();
     file.read_to_end(&mut existing)
         .with_context(|| format!("reading {}", path.display()))?;
     let bytes = if existing.is_empty() {
-        new_lines.clone()
-    } else if existing.starts_with(header) {
-        let mut bytes = body.to_vec();
+        new_lines
+    } else if existing.starts_with(&new_lines[..header_end]) {
+        let mut bytes = new_lines[header_end..].to_vec();
         if !existing.ends_with(b"\n") {
             bytes.insert(0, b'\n');
         }

@@ -127,11 +127,6 @@ mod tests {
 
     fn row(codec: &str, category: &str, original: u64, compressed: u64, status: Status) -> FileRow {
         FileRow {
-            dataset: "d".into(),
-            file: format!("{category}-{original}"),
-            category: category.into(),
-            codec: codec.into(),
-            original_bytes: original,
             compressed_bytes: Some(compressed),
             ratio: (original > 0).then(|| compressed as f64 / original as f64),
             compress_s: Some(1.0),
@@ -139,12 +134,13 @@ mod tests {
             compress_peak_rss_bytes: Some(10),
             decompress_peak_rss_bytes: Some(20),
             status,
-            reason: String::new(),
-            compress_user_s: None,
-            compress_sys_s: None,
-            decompress_user_s: None,
-            decompress_sys_s: None,
-            cached: false,
+            ..FileRow::unmeasured(
+                "d",
+                &format!("{category}-{original}"),
+                category,
+                codec,
+                original,
+            )
         }
     }
 

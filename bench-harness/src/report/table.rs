@@ -170,28 +170,23 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 mod tests {
     use super::*;
     use crate::metrics::summarize;
-    use crate::run::row::{FileRow, Status};
+    use crate::run::row::FileRow;
 
     fn row(codec: &str, category: &str, original: u64, seconds: (f64, f64)) -> FileRow {
         FileRow {
-            dataset: "d".into(),
-            file: format!("{category}-{original}"),
-            category: category.into(),
-            codec: codec.into(),
-            original_bytes: original,
             compressed_bytes: Some(original / 4),
             ratio: Some(0.25),
             compress_s: Some(seconds.0),
             decompress_s: Some(seconds.1),
             compress_peak_rss_bytes: Some(1),
             decompress_peak_rss_bytes: Some(1),
-            status: Status::Ok,
-            reason: String::new(),
-            compress_user_s: None,
-            compress_sys_s: None,
-            decompress_user_s: None,
-            decompress_sys_s: None,
-            cached: false,
+            ..FileRow::unmeasured(
+                "d",
+                &format!("{category}-{original}"),
+                category,
+                codec,
+                original,
+            )
         }
     }
 

@@ -71,6 +71,36 @@ pub struct FileRow {
 }
 
 impl FileRow {
+    /// The row of a pair before any step: nothing measured, status ok.
+    pub fn unmeasured(
+        dataset: &str,
+        file: &str,
+        category: &str,
+        codec: &str,
+        original: u64,
+    ) -> Self {
+        FileRow {
+            dataset: dataset.to_string(),
+            file: file.to_string(),
+            category: category.to_string(),
+            codec: codec.to_string(),
+            original_bytes: original,
+            compressed_bytes: None,
+            ratio: None,
+            compress_s: None,
+            decompress_s: None,
+            compress_peak_rss_bytes: None,
+            decompress_peak_rss_bytes: None,
+            status: Status::Ok,
+            reason: String::new(),
+            compress_user_s: None,
+            compress_sys_s: None,
+            decompress_user_s: None,
+            decompress_sys_s: None,
+            cached: false,
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.status == Status::Ok
     }

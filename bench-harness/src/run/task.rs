@@ -44,26 +44,13 @@ pub fn measure(
     checks: &Checks,
     work: &Path,
 ) -> FileRow {
-    let mut row = FileRow {
-        dataset: dataset.to_string(),
-        file: file.name.clone(),
-        category: file.category.to_string(),
-        codec: codec.name.clone(),
-        original_bytes: file.size,
-        compressed_bytes: None,
-        ratio: None,
-        compress_s: None,
-        decompress_s: None,
-        compress_peak_rss_bytes: None,
-        decompress_peak_rss_bytes: None,
-        status: Status::Ok,
-        reason: String::new(),
-        compress_user_s: None,
-        compress_sys_s: None,
-        decompress_user_s: None,
-        decompress_sys_s: None,
-        cached: false,
-    };
+    let mut row = FileRow::unmeasured(
+        dataset,
+        &file.name,
+        &file.category.to_string(),
+        &codec.name,
+        file.size,
+    );
     if let Err((status, reason)) = steps(file, codec, checks, work, &mut row) {
         row.status = status;
         row.reason = reason;
@@ -143,10 +130,7 @@ fn steps(
             None => op,
             Some(best) => faster(best, op),
         };
-        row.decompress_s = Some(best.wall_s);
-        row.decompress_user_s = Some(best.user_s);
-        row.decompress_sys_s = Some(best.sys_s);
-        row.decompress_peak_rss_bytes = Some(best.peak_rss_bytes);
+        set_decompress_times(row, &best);
         fastest = Some(best);
         let restored = file_len(&decompressed)?;
         if let Some(at) = first_difference(&file.path, &decompressed).map_err(harness_error)? {
@@ -203,6 +187,13 @@ fn set_compress_times(row: &mut FileRow, op: &OpOutcome) {
     row.compress_user_s = Some(op.user_s);
     row.compress_sys_s = Some(op.sys_s);
     row.compress_peak_rss_bytes = Some(op.peak_rss_bytes);
+}
+
+fn set_decompress_times(row: &mut FileRow, op: &OpOutcome) {
+    row.decompress_s = Some(op.wall_s);
+    row.decompress_user_s = Some(op.user_s);
+    row.decompress_sys_s = Some(op.sys_s);
+    row.decompress_peak_rss_bytes = Some(op.peak_rss_bytes);
 }
 
 /// The outcome with the shorter wall time, carrying the larger peak memory of the two: a
