@@ -42,6 +42,9 @@ pub struct HistoryRow {
     /// Runs of each operation; the seconds are the fastest run's (1 before `--repeat`).
     #[serde(default = "one_run")]
     pub repeat: usize,
+    /// Fingerprint of the files measured; empty on lines recorded before it was kept.
+    #[serde(default)]
+    pub selection_fingerprint: String,
 }
 
 fn one_run() -> usize {
@@ -72,7 +75,15 @@ impl HistoryRow {
             ratio_with_source: None,
             holdout_gap: None,
             repeat: meta.repeat,
+            selection_fingerprint: meta.selection.clone(),
         }
+    }
+
+    /// Whether the line measured every file of its dataset: unknown (`None`) on lines older
+    /// than the `selection_fingerprint` column.
+    pub fn whole_dataset(&self) -> Option<bool> {
+        (!self.selection_fingerprint.is_empty())
+            .then(|| self.selection_fingerprint == self.dataset_fingerprint)
     }
 }
 
@@ -85,8 +96,18 @@ pub struct RunMeta {
     pub label: String,
     pub dataset: String,
     pub fingerprint: String,
+    /// Fingerprint of the files measured (`--filter`, `--quick`): equal to `fingerprint` when
+    /// the run measured the whole dataset.
+    pub selection: String,
     /// Runs of each operation; times are the fastest run's.
     pub repeat: usize,
+}
+
+impl RunMeta {
+    /// True when the run measured every file of its dataset.
+    pub fn whole_dataset(&self) -> bool {
+        self.selection == self.fingerprint
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -222,6 +243,7 @@ mod tests {
             ratio_with_source: None,
             holdout_gap: None,
             repeat: 1,
+            selection_fingerprint: "f".into(),
         }
     }
 
@@ -267,12 +289,17 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4, "{text}");
-        assert_eq!(lines[0], format!("{old_header},repeat"));
-        assert_eq!(lines[1], format!("{old_line},1"));
+        assert_eq!(
+            lines[0],
+            format!("{old_header},repeat,selection_fingerprint")
+        );
+        assert_eq!(lines[1], format!("{old_line},1,"));
         let rows = read(&path).unwrap();
         let runs: Vec<(&str, usize)> = rows.iter().map(|r| (r.run_id.as_str(), r.repeat)).collect();
         assert_eq!(runs, [("old-run", 1), ("new-run", 3), ("later", 1)]);
         assert_eq!(rows[0].label, "a, \"quoted\" label");
+        assert_eq!(rows[0].whole_dataset(), None, "not recorded then");
+        assert_eq!(rows[1].whole_dataset(), Some(true));
     }
 
     #[test]

@@ -141,6 +141,13 @@ fn run_command(
             (false, false) => "",
         }
     );
+    if !report.meta.whole_dataset() {
+        println!(
+            "files: {} of the dataset's {} (--filter, --quick); every figure covers these only",
+            files.len(),
+            data.files.len()
+        );
+    }
     if report.meta.repeat > 1 {
         println!(
             "times: the fastest of {} runs of each operation",

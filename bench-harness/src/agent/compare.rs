@@ -20,6 +20,19 @@ pub fn compare(args: &CompareArgs, results_dir: &Path) -> Result<Decision> {
         if side.iter().any(|f| f.fingerprint != base[0].fingerprint) {
             bail!("the runs were made on different datasets; ratios would not compare");
         }
+        if let Some(other) = side
+            .iter()
+            .find(|f| !f.selection.same_files(&base[0].selection))
+        {
+            bail!(
+                "the runs measured different files of the dataset ({} in run {}, {} in run {}: \
+                 --filter or --quick); ratios and times would not compare",
+                base[0].selection.describe(),
+                base[0].run_id,
+                other.selection.describe(),
+                other.run_id
+            );
+        }
     }
     let repeats = [&args.base, &args.attempt]
         .iter()

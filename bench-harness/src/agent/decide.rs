@@ -224,6 +224,7 @@ mod tests {
             decompress_s: d,
             ratio_with_source: None,
             holdout_gap: None,
+            selection: Default::default(),
         }
     }
 

@@ -18,6 +18,32 @@ pub struct RunFigures {
     /// Overall ratio with the codec source charged (candidate only).
     pub ratio_with_source: Option<f64>,
     pub holdout_gap: Option<f64>,
+    /// Which of the dataset's files the run measured.
+    pub selection: Selection,
+}
+
+/// The files a run measured (`--filter`, `--quick` or all).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selection {
+    /// Fingerprint of the measured files; `None` in summaries older than it.
+    pub fingerprint: Option<String>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+impl Selection {
+    /// Whether two runs of one dataset measured the same files (by count and bytes when
+    /// either summary predates the fingerprint).
+    pub fn same_files(&self, other: &Selection) -> bool {
+        match (&self.fingerprint, &other.fingerprint) {
+            (Some(a), Some(b)) => a == b,
+            _ => (self.files, self.bytes) == (other.files, other.bytes),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!("{} files, {} bytes", self.files, self.bytes)
+    }
 }
 
 /// The run directory of `reference`: an existing directory, or a run id under `results_dir`.
@@ -62,6 +88,11 @@ pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
         decompress_s: s["decompress_s"].as_f64().unwrap_or(0.0),
         ratio_with_source: summary["scores"]["ratio_with_source"].as_f64(),
         holdout_gap: summary["scores"]["holdout_gap"].as_f64(),
+        selection: Selection {
+            fingerprint: summary["selection"].as_str().map(str::to_string),
+            files: summary["dataset_files"].as_u64().unwrap_or(0),
+            bytes: summary["dataset_bytes"].as_u64().unwrap_or(0),
+        },
     })
 }
 

@@ -39,16 +39,22 @@ impl Dataset {
     /// First 16 hex digits of a SHA-256 over every (name, sha256) pair: equal fingerprints
     /// mean byte-identical datasets.
     pub fn fingerprint(&self) -> String {
-        let mut hasher = Sha256::new();
-        for f in &self.files {
-            hasher.update(format!("{}\t{}\n", f.name, f.sha256));
-        }
-        hex::encode(hasher.finalize())[..16].to_string()
+        fingerprint_of(&self.files)
     }
 
     pub fn total_bytes(&self) -> u64 {
         self.files.iter().map(|f| f.size).sum()
     }
+}
+
+/// The fingerprint of `files` as a dataset of their own: for the files a run selects, it
+/// equals the dataset's fingerprint exactly when every file was selected.
+pub fn fingerprint_of(files: &[DatasetFile]) -> String {
+    let mut hasher = Sha256::new();
+    for f in files {
+        hasher.update(format!("{}\t{}\n", f.name, f.sha256));
+    }
+    hex::encode(hasher.finalize())[..16].to_string()
 }
 
 /// Where a dataset comes from.

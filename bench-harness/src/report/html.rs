@@ -44,9 +44,17 @@ pub fn render(results_dir: &Path) -> Result<String> {
     match &latest {
         Some((dir, summary)) => {
             let note = format!(
-                "run {} on {}",
+                "run {} on {}{}",
                 summary["run_id"].as_str().unwrap_or("?"),
-                summary["dataset"].as_str().unwrap_or("?")
+                summary["dataset"].as_str().unwrap_or("?"),
+                if is_part(summary) {
+                    format!(
+                        " ({} of its files, by --filter or --quick)",
+                        summary["dataset_files"].as_u64().unwrap_or(0)
+                    )
+                } else {
+                    String::new()
+                }
             );
             let (cats, series) = category_series(summary);
             body.push_str("<h2>Per category</h2>");
@@ -82,21 +90,18 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;paddin
 /// failed before any run was recorded.
 fn progress_points(history: &[HistoryRow], loop_rows: &[Row]) -> (Vec<ProgressPoint>, String) {
     let candidate: Vec<&HistoryRow> = history.iter().filter(|r| r.codec == "candidate").collect();
-    let mut per_fp: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut per_set: BTreeMap<FileSet, usize> = BTreeMap::new();
     for r in candidate.iter().filter(|r| !r.label.ends_with(" holdout")) {
-        *per_fp.entry(r.dataset_fingerprint.as_str()).or_default() += 1;
+        *per_set.entry(file_set(r)).or_default() += 1;
     }
-    let fingerprint = per_fp
-        .iter()
-        .max_by_key(|(_, n)| **n)
-        .map(|(fp, _)| fp.to_string());
+    let set = per_set
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(set, _)| set);
     let mut events: Vec<(String, ProgressPoint)> = Vec::new();
     let mut measured = std::collections::BTreeSet::new();
     let mut dataset = String::new();
-    for r in candidate
-        .iter()
-        .filter(|r| Some(&r.dataset_fingerprint) == fingerprint.as_ref())
-    {
+    for r in candidate.iter().filter(|r| Some(file_set(r)) == set) {
         dataset = r.dataset.clone();
         let (status, iteration) = loop_status(&r.label, loop_rows);
         if let Some(i) = iteration {
@@ -140,14 +145,29 @@ fn progress_points(history: &[HistoryRow], loop_rows: &[Row]) -> (Vec<ProgressPo
         ));
     }
     events.sort_by(|a, b| a.0.cmp(&b.0));
-    let note = match fingerprint {
-        Some(fp) => format!(
-            "candidate on {dataset} (fingerprint {fp}), {} events",
+    let note = match set {
+        Some((fp, part)) => format!(
+            "candidate on {dataset}{} (fingerprint {fp}), {} events",
+            if part.is_some() {
+                ", part of its files"
+            } else {
+                ""
+            },
             events.len()
         ),
         None => "no recorded runs".into(),
     };
     (events.into_iter().map(|(_, p)| p).collect(), note)
+}
+
+/// The files a history line measured: its dataset's fingerprint, and the fingerprint of the
+/// files `--filter` or `--quick` selected (`None` for the whole dataset, and for lines older
+/// than the selection column, all of which measured whole datasets).
+type FileSet = (String, Option<String>);
+
+fn file_set(r: &HistoryRow) -> FileSet {
+    let part = (r.whole_dataset() == Some(false)).then(|| r.selection_fingerprint.clone());
+    (r.dataset_fingerprint.clone(), part)
 }
 
 /// The loop status of a history line by its label: `loop:N` is iteration N, `loop:N base`
@@ -169,7 +189,8 @@ fn loop_status(label: &str, loop_rows: &[Row]) -> (String, Option<u32>) {
     (status.into(), Some(k))
 }
 
-/// The newest run directory whose summary has the candidate and at least one other codec (an
+/// The newest run directory whose summary has the candidate and at least one other codec,
+/// preferring runs of a whole dataset to those of files `--filter` or `--quick` selected (an
 /// interrupted run, whose totals cover only part of its dataset, does not count).
 fn latest_comparison(results_dir: &Path) -> Option<(PathBuf, Value)> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(results_dir.join("runs"))
@@ -177,16 +198,33 @@ fn latest_comparison(results_dir: &Path) -> Option<(PathBuf, Value)> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     dirs.sort();
-    dirs.into_iter().rev().find_map(|dir| {
-        let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
-        let summary: Value = serde_json::from_str(&text).ok()?;
-        if summary["interrupted"] == true {
-            return None;
-        }
-        let codecs = summary["codecs"].as_array()?;
-        let has_candidate = codecs.iter().any(|c| c["codec"] == "candidate");
-        (has_candidate && codecs.len() > 1).then_some((dir, summary))
-    })
+    let comparisons: Vec<(PathBuf, Value)> = dirs
+        .into_iter()
+        .rev()
+        .filter_map(|dir| {
+            let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
+            let summary: Value = serde_json::from_str(&text).ok()?;
+            if summary["interrupted"] == true {
+                return None;
+            }
+            let codecs = summary["codecs"].as_array()?;
+            let has_candidate = codecs.iter().any(|c| c["codec"] == "candidate");
+            (has_candidate && codecs.len() > 1).then_some((dir, summary))
+        })
+        .collect();
+    let newest = comparisons.first().cloned();
+    comparisons
+        .into_iter()
+        .find(|(_, summary)| !is_part(summary))
+        .or(newest)
+}
+
+/// True when a run measured only some files of its dataset (summaries older than the
+/// `selection` field measured whole ones).
+fn is_part(summary: &Value) -> bool {
+    summary["selection"]
+        .as_str()
+        .is_some_and(|sel| Some(sel) != summary["fingerprint"].as_str())
 }
 
 fn category_series(summary: &Value) -> (Vec<String>, Vec<Series>) {

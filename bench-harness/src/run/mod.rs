@@ -91,6 +91,7 @@ pub fn execute(
         label: opts.label.clone(),
         dataset: dataset.name.clone(),
         fingerprint: dataset.fingerprint(),
+        selection: crate::dataset::fingerprint_of(files),
         repeat: opts.checks.repeat,
     };
     let run_dir = paths.results_dir.join("runs").join(&meta.run_id);

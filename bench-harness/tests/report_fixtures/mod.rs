@@ -37,6 +37,7 @@ fn line(i: usize, label: &str, ratio: f64, dataset: &str) -> HistoryRow {
         ratio_with_source: Some(ratio + 0.01),
         holdout_gap: (dataset == "holdout").then_some(0.002),
         repeat: 1,
+        selection_fingerprint: format!("fp-{dataset}"),
     }
 }
 

@@ -185,6 +185,7 @@ impl Loop {
                     decompress_s: r.decompress_s.unwrap_or(0.0),
                     ratio_with_source: r.ratio_with_source,
                     holdout_gap: None,
+                    selection: Default::default(),
                 },
                 holdout: r.holdout_ratio,
             });
