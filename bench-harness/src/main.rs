@@ -150,9 +150,19 @@ fn run_command(
     }
     if report.meta.repeat > 1 {
         println!(
-            "times: the fastest of {} runs of each operation",
+            "times: the fastest of {} runs of each operation; the slowest runs took longer by \
+             (compress / decompress, over the files that passed):",
             report.meta.repeat
         );
+        let percent = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("+{:.1}%", 100.0 * x));
+        for s in &report.summaries {
+            println!(
+                "  {:<12} {} / {}",
+                s.codec,
+                percent(s.compress_spread),
+                percent(s.decompress_spread)
+            );
+        }
     }
     print!("{}", report::table::render(&report.summaries));
     print!("{}", report.scores.render());

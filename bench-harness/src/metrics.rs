@@ -63,6 +63,10 @@ pub struct CodecSummary {
     pub decompress_mb_s: Option<f64>,
     pub max_peak_rss_bytes: u64,
     pub files_failed: usize,
+    /// With `--repeat N` (N > 1): how much longer the slowest runs took than the fastest, as a
+    /// fraction of the fastest (summed over the files that passed): the timing noise of the run.
+    pub compress_spread: Option<f64>,
+    pub decompress_spread: Option<f64>,
 }
 
 /// One summary per codec, in the order codecs first appear in `codec_order`.
@@ -87,8 +91,12 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
         decompress_mb_s: None,
         max_peak_rss_bytes: 0,
         files_failed: 0,
+        compress_spread: None,
+        decompress_spread: None,
     };
     let (mut ratio_sum, mut ratio_count) = (0.0, 0usize);
+    // Fastest and slowest seconds summed over rows timed more than once.
+    let mut spans = [(0.0, 0.0, false); 2];
     for row in rows {
         s.overall.add(row);
         let category: Category = row.category.parse().unwrap_or(Category::Binary);
@@ -106,6 +114,15 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
             ratio_sum += r;
             ratio_count += 1;
         }
+        let timed = [
+            (row.compress_s, row.compress_slowest_s),
+            (row.decompress_s, row.decompress_slowest_s),
+        ];
+        for (span, times) in spans.iter_mut().zip(timed) {
+            if let (true, (Some(fast), Some(slow))) = (row.ok(), times) {
+                *span = (span.0 + fast, span.1 + slow, true);
+            }
+        }
         s.max_peak_rss_bytes = s
             .max_peak_rss_bytes
             .max(row.compress_peak_rss_bytes.unwrap_or(0))
@@ -117,6 +134,10 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
     s.decompress_s = s.overall.decompress_s;
     s.compress_mb_s = s.overall.compress_mb_s;
     s.decompress_mb_s = s.overall.decompress_mb_s;
+    let spread =
+        |(fast, slow, any): (f64, f64, bool)| (any && fast > 0.0).then(|| slow / fast - 1.0);
+    s.compress_spread = spread(spans[0]);
+    s.decompress_spread = spread(spans[1]);
     s
 }
 
@@ -142,6 +163,26 @@ mod tests {
                 original,
             )
         }
+    }
+
+    #[test]
+    fn spread_sums_the_passed_files_timed_more_than_once() {
+        let timed = |status, slow_c, slow_d| FileRow {
+            compress_slowest_s: Some(slow_c),
+            decompress_slowest_s: Some(slow_d),
+            ..row("c", "text", 100, 50, status)
+        };
+        let rows = [
+            timed(Status::Ok, 1.5, 0.5),
+            timed(Status::Ok, 1.1, 0.6),
+            timed(Status::Mismatch, 9.0, 9.0),
+            row("c", "text", 100, 50, Status::Ok),
+        ];
+        let s = &summarize(&rows, &["c".into()])[0];
+        assert!((s.compress_spread.unwrap() - 0.3).abs() < 1e-12, "{s:?}");
+        assert!((s.decompress_spread.unwrap() - 0.1).abs() < 1e-12, "{s:?}");
+        let once = &summarize(&rows[3..], &["c".into()])[0];
+        assert_eq!((once.compress_spread, once.decompress_spread), (None, None));
     }
 
     #[test]

@@ -17,6 +17,17 @@ fn counted(dir: &Path, name: &str, bad_compress: u32, bad_decompress: u32) -> St
     )
 }
 
+/// Like [`counted`], with a codec whose second decompression sleeps half a second.
+fn slow_once(dir: &Path, name: &str) -> String {
+    let counter = |op: &str| dir.join(format!("{name}.{op}")).display().to_string();
+    format!(
+        "ext:{name}={s} {};{s} {} 0 2",
+        counter("c"),
+        counter("d"),
+        s = script("counted.sh"),
+    )
+}
+
 fn calls(dir: &Path, name: &str, op: &str) -> u32 {
     std::fs::read_to_string(dir.join(format!("{name}.{op}")))
         .unwrap()
@@ -117,6 +128,44 @@ fn without_repeat_each_operation_runs_once_plus_the_determinism_check() {
     let sandbox = Sandbox::new();
     assert_eq!(drifting_codec_calls(&sandbox, &[]), (2, 1));
     assert_eq!(sandbox.summary()["repeat"], 1);
+    let files = sandbox.run_dir().join("files.csv");
+    let row = &sandbox.rows()[0];
+    assert_eq!(&row[column(&files, "decompress_slowest_s")], "", "one run");
+    assert!(sandbox.summary()["codecs"][0]["decompress_spread"].is_null());
+}
+
+#[test]
+fn the_slowest_run_is_kept_beside_the_fastest_and_the_spread_reported() {
+    let sandbox = Sandbox::new();
+    let dataset = sandbox.dataset(&[("book.txt", prose(10_000))]);
+    let output = sandbox
+        .harness()
+        .args(["run", "--repeat", "3", "--dataset"])
+        .arg(&dataset)
+        .arg("--codec")
+        .arg(slow_once(sandbox.dir.path(), "jittery"))
+        .output()
+        .unwrap();
+    let text = output_text(&output);
+    assert!(output.status.success(), "{text}");
+    let files = sandbox.run_dir().join("files.csv");
+    let row = &sandbox.rows()[0];
+    let seconds = |name: &str| -> f64 { row[column(&files, name)].parse().unwrap() };
+    assert!(
+        seconds("decompress_slowest_s") - seconds("decompress_s") >= 0.45,
+        "the half-second pause is in the slowest run only: {} vs {}",
+        seconds("decompress_slowest_s"),
+        seconds("decompress_s")
+    );
+    assert!(seconds("compress_slowest_s") >= seconds("compress_s"));
+    let summary = &sandbox.summary()["codecs"][0];
+    let spread = summary["decompress_spread"].as_f64().unwrap();
+    let expected = seconds("decompress_slowest_s") / seconds("decompress_s") - 1.0;
+    assert!((spread - expected).abs() < 1e-9, "{spread} vs {expected}");
+    assert!(
+        text.contains("the slowest runs took longer by") && text.contains("  jittery "),
+        "{text}"
+    );
 }
 
 #[test]

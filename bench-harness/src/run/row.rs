@@ -68,6 +68,12 @@ pub struct FileRow {
     /// True when the figures were reused from an earlier run of the same baseline on the
     /// same bytes (see `--no-cache`).
     pub cached: bool,
+    /// With `--repeat N` (N > 1): wall seconds of the slowest of the N runs, beside the
+    /// fastest run's `compress_s` / `decompress_s`; empty otherwise.
+    #[serde(default)]
+    pub compress_slowest_s: Option<f64>,
+    #[serde(default)]
+    pub decompress_slowest_s: Option<f64>,
 }
 
 impl FileRow {
@@ -98,6 +104,8 @@ impl FileRow {
             decompress_user_s: None,
             decompress_sys_s: None,
             cached: false,
+            compress_slowest_s: None,
+            decompress_slowest_s: None,
         }
     }
 

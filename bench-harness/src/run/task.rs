@@ -109,6 +109,11 @@ fn steps(
                 ));
             }
         }
+        row.compress_slowest_s = Some(
+            row.compress_slowest_s
+                .unwrap_or(fastest.wall_s)
+                .max(op.wall_s),
+        );
         fastest = faster(fastest, op);
         set_compress_times(row, &fastest);
     }
@@ -128,7 +133,11 @@ fn steps(
         .map_err(|(s, r)| (s, in_round(r, round, repeat)))?;
         let best = match fastest.take() {
             None => op,
-            Some(best) => faster(best, op),
+            Some(best) => {
+                let slowest = row.decompress_slowest_s.unwrap_or(best.wall_s);
+                row.decompress_slowest_s = Some(slowest.max(op.wall_s));
+                faster(best, op)
+            }
         };
         set_decompress_times(row, &best);
         fastest = Some(best);
