@@ -151,7 +151,8 @@ fn run_command(
     if report.meta.repeat > 1 {
         println!(
             "times: the fastest of {} runs of each operation; the slowest runs took longer by \
-             (compress / decompress, over the files that passed):",
+             (compress / decompress, over the files that passed; - when none was timed in this \
+             run, as with cached baselines):",
             report.meta.repeat
         );
         let percent = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("+{:.1}%", 100.0 * x));
