@@ -106,3 +106,28 @@ fn runs_timed_a_different_number_of_times_are_not_compared() {
         "{text}"
     );
 }
+
+#[test]
+fn runs_timed_with_repeat_judge_speed_by_their_own_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let repeated = |id: &str, ratio: f64, compress_s: f64, spread: f64| {
+        let path = run(dir.path(), id, ratio, compress_s, 0).join("summary.json");
+        let mut summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        summary["repeat"] = 3.into();
+        summary["codecs"][0]["compress_spread"] = spread.into();
+        summary["codecs"][0]["decompress_spread"] = 0.0.into();
+        std::fs::write(&path, summary.to_string()).unwrap();
+    };
+    // 1.7x slower than the base's fastest runs, whose slowest took 2.0 s: noise.
+    repeated("noisy-base", 0.5, 1.0, 1.0);
+    repeated("slower", 0.4, 1.7, 0.05);
+    let (code, text) = compare(dir.path(), "noisy-base", "slower", &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("within noise"), "{text}");
+    // The same slowdown against steady repeats discards.
+    repeated("steady-base", 0.5, 1.0, 0.05);
+    let (code, text) = compare(dir.path(), "steady-base", "slower", &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("compress 1.70x slower"), "{text}");
+}

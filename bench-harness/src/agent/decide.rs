@@ -48,6 +48,9 @@ pub struct SpeedCheck {
     pub factor: f64,
     /// The difference is no larger than the larger spread (or there is no spread to judge by).
     pub within_noise: bool,
+    /// A spread was measured: several runs on a side, or runs that timed each operation
+    /// several times (`--repeat`).
+    pub noise_known: bool,
     pub too_slow: bool,
 }
 
@@ -88,7 +91,7 @@ impl Decision {
         }
         out.push('\n');
         for s in &self.speed {
-            let noise = if s.base.runs < 2 && s.attempt.runs < 2 {
+            let noise = if !s.noise_known {
                 "noise unknown (one run each)"
             } else if s.within_noise {
                 "within noise"
@@ -155,12 +158,20 @@ pub fn decide(
         }
     }
     let speed = vec![
-        speed_check("compress", base, attempt, |f| f.compress_s, max_slowdown),
+        speed_check(
+            "compress",
+            base,
+            attempt,
+            |f| f.compress_s,
+            |(c, _)| c,
+            max_slowdown,
+        ),
         speed_check(
             "decompress",
             base,
             attempt,
             |f| f.decompress_s,
+            |(_, d)| d,
             max_slowdown,
         ),
     ];
@@ -189,10 +200,23 @@ fn speed_check(
     base: &[RunFigures],
     attempt: &[RunFigures],
     seconds: impl Fn(&RunFigures) -> f64,
+    slowest: impl Fn((f64, f64)) -> f64,
     max_slowdown: f64,
 ) -> SpeedCheck {
-    let b = Timing::of(&base.iter().map(&seconds).collect::<Vec<_>>());
-    let a = Timing::of(&attempt.iter().map(&seconds).collect::<Vec<_>>());
+    // The spread is that of the runs, or of the repeated operations within one run
+    // (slowest minus fastest), whichever is larger.
+    let timing = |runs: &[RunFigures]| {
+        let mut t = Timing::of(&runs.iter().map(&seconds).collect::<Vec<_>>());
+        for f in runs {
+            if let Some(slow) = f.slowest {
+                t.spread = t.spread.max(slowest(slow) - seconds(f));
+            }
+        }
+        t
+    };
+    let (b, a) = (timing(base), timing(attempt));
+    let noise_known =
+        b.runs > 1 || a.runs > 1 || base.iter().chain(attempt).any(|f| f.slowest.is_some());
     let factor = if b.median > 0.0 {
         a.median / b.median
     } else {
@@ -205,6 +229,7 @@ fn speed_check(
         attempt: a,
         factor,
         within_noise,
+        noise_known,
         too_slow: factor > max_slowdown && !within_noise,
     }
 }
@@ -225,6 +250,7 @@ mod tests {
             ratio_with_source: None,
             holdout_gap: None,
             selection: Default::default(),
+            slowest: None,
         }
     }
 
@@ -249,6 +275,40 @@ mod tests {
         );
         assert_eq!(d.verdict, Verdict::Discard);
         assert!(d.reasons[0].contains("holdout"), "{:?}", d.reasons);
+    }
+
+    #[test]
+    fn one_repeated_run_per_side_brings_its_own_noise() {
+        let timed = |ratio, c: f64, slowest_c: f64| RunFigures {
+            slowest: Some((slowest_c, 1.0)),
+            ..run(ratio, 0, c, 1.0)
+        };
+        // 1.6x slower, but the base's own repeats ranged from 1.0 to 1.7 s.
+        let noisy = decide(&[timed(0.5, 1.0, 1.7)], &[timed(0.4, 1.6, 1.7)], None, 1.5);
+        assert_eq!(noisy.verdict, Verdict::Keep, "{}", noisy.render());
+        assert!(
+            noisy.render().contains("within noise"),
+            "{}",
+            noisy.render()
+        );
+        assert!((noisy.speed[0].base.spread - 0.7).abs() < 1e-12);
+        // The same slowdown with steady repeats is real.
+        let steady = decide(
+            &[timed(0.5, 1.0, 1.05)],
+            &[timed(0.4, 1.6, 1.65)],
+            None,
+            1.5,
+        );
+        assert_eq!(steady.verdict, Verdict::Discard, "{}", steady.render());
+        assert!(steady.render().contains("beyond noise"));
+        // Without repeats there is nothing to judge the noise by.
+        let once = decide(
+            &[run(0.5, 0, 1.0, 1.0)],
+            &[run(0.4, 0, 1.6, 1.0)],
+            None,
+            1.5,
+        );
+        assert!(once.render().contains("noise unknown"), "{}", once.render());
     }
 
     #[test]

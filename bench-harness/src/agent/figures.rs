@@ -15,6 +15,9 @@ pub struct RunFigures {
     pub files_failed: usize,
     pub compress_s: f64,
     pub decompress_s: f64,
+    /// With `harness run --repeat N` (N > 1): the same sums over the slowest of the N runs,
+    /// so one run carries its own timing noise.
+    pub slowest: Option<(f64, f64)>,
     /// Overall ratio with the codec source charged (candidate only).
     pub ratio_with_source: Option<f64>,
     pub holdout_gap: Option<f64>,
@@ -86,6 +89,7 @@ pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
         files_failed: s["files_failed"].as_u64().unwrap_or(0) as usize,
         compress_s: s["compress_s"].as_f64().unwrap_or(0.0),
         decompress_s: s["decompress_s"].as_f64().unwrap_or(0.0),
+        slowest: slowest_sums(s),
         ratio_with_source: summary["scores"]["ratio_with_source"].as_f64(),
         holdout_gap: summary["scores"]["holdout_gap"].as_f64(),
         selection: Selection {
@@ -108,6 +112,17 @@ pub fn repeat(dir: &Path) -> Result<u64> {
 }
 
 /// Figures of every run named in `list` (comma-separated run ids or directories).
+/// Compress and decompress seconds summed over the slowest runs, from a codec summary's
+/// spreads (the slowest runs took this fraction longer than the fastest).
+fn slowest_sums(codec: &Value) -> Option<(f64, f64)> {
+    let slowest =
+        |time: &str, spread: &str| Some(codec[time].as_f64()? * (1.0 + codec[spread].as_f64()?));
+    Some((
+        slowest("compress_s", "compress_spread")?,
+        slowest("decompress_s", "decompress_spread")?,
+    ))
+}
+
 pub fn load_list(list: &str, results_dir: &Path, codec: &str) -> Result<Vec<RunFigures>> {
     list.split(',')
         .filter(|s| !s.trim().is_empty())
@@ -123,6 +138,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
         dir
+    }
+
+    #[test]
+    fn a_repeated_run_carries_its_slowest_sums() {
+        let codec = |spreads: serde_json::Value| {
+            let mut c = serde_json::json!({
+                "codec": "candidate", "compress_s": 2.0, "decompress_s": 4.0,
+            });
+            c.as_object_mut()
+                .unwrap()
+                .extend(spreads.as_object().unwrap().clone());
+            run_with(serde_json::json!({ "codecs": [c] }))
+        };
+        let repeated = codec(serde_json::json!({
+            "compress_spread": 0.5, "decompress_spread": 0.25,
+        }));
+        assert_eq!(
+            load(repeated.path(), "candidate").unwrap().slowest,
+            Some((3.0, 5.0))
+        );
+        let once = codec(serde_json::json!({
+            "compress_spread": null, "decompress_spread": null,
+        }));
+        assert_eq!(load(once.path(), "candidate").unwrap().slowest, None);
     }
 
     #[test]

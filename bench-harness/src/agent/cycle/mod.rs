@@ -186,6 +186,7 @@ impl Loop {
                     ratio_with_source: r.ratio_with_source,
                     holdout_gap: None,
                     selection: Default::default(),
+                    slowest: None,
                 },
                 holdout: r.holdout_ratio,
             });
@@ -410,6 +411,7 @@ impl Loop {
                     *r = RunFigures {
                         compress_s: r.compress_s,
                         decompress_s: r.decompress_s,
+                        slowest: r.slowest,
                         ..from.clone()
                     };
                 }
