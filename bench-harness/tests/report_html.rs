@@ -41,6 +41,11 @@ fn report_draws_progress_categories_and_tradeoff() {
         table.contains("<tr><td>random</td><td>- / -</td>"),
         "{table}"
     );
+    assert!(html.contains("the fastest of 3 runs"), "{html}");
+    assert!(
+        table.contains("<tr><td>slowest run, longer by</td><td>+12.5% / +25.0%</td><td>- / -</td>"),
+        "the candidate's timing noise; none for cached baselines: {table}"
+    );
 
     // Progress: the hand-recorded run, the base, two kept, one discarded attempt, and the two
     // failures that never produced a run (the holdout line is another dataset).

@@ -270,9 +270,15 @@ fn speed_table(cats: &[String], summary: &Value) -> String {
     {
         return String::new();
     }
-    let mut out = String::from(
+    let repeat = summary["repeat"].as_u64().unwrap_or(1);
+    let mut out = format!(
         "<h2>Speed per category</h2><p class=\"meta\">compress / decompress MB/s \
-         (10<sup>6</sup> bytes of input per wall-clock second)</p><table class=\"speeds\"><tr><th>category</th>",
+         (10<sup>6</sup> bytes of input per wall-clock second{})</p><table class=\"speeds\"><tr><th>category</th>",
+        if repeat > 1 {
+            format!(", the fastest of {repeat} runs")
+        } else {
+            String::new()
+        }
     );
     for c in &codecs {
         let _ = write!(out, "<th>{}</th>", esc(c["codec"].as_str().unwrap_or("?")));
@@ -288,6 +294,24 @@ fn speed_table(cats: &[String], summary: &Value) -> String {
                 "<td>{} / {}</td>",
                 cell(t["compress_mb_s"].as_f64()),
                 cell(t["decompress_mb_s"].as_f64())
+            );
+        }
+        out.push_str("</tr>");
+    }
+    let spread = |c: &Value, key: &str| c[key].as_f64();
+    if codecs
+        .iter()
+        .any(|c| spread(c, "compress_spread").is_some())
+    {
+        // How much longer the slowest runs took: the run's timing noise.
+        let percent = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("+{:.1}%", 100.0 * v));
+        out.push_str("<tr><td>slowest run, longer by</td>");
+        for c in &codecs {
+            let _ = write!(
+                out,
+                "<td>{} / {}</td>",
+                percent(spread(c, "compress_spread")),
+                percent(spread(c, "decompress_spread"))
             );
         }
         out.push_str("</tr>");

@@ -122,6 +122,8 @@ pub fn populate(results: &Path) {
                 "compress_s": 1.0,
                 "decompress_s": 1.0,
                 "files_failed": 0,
+                "compress_spread": (*name == "candidate").then_some(0.125),
+                "decompress_spread": (*name == "candidate").then_some(0.25),
             })
         })
         .collect();
@@ -129,6 +131,7 @@ pub fn populate(results: &Path) {
         "run_id": "20260101T000700Z-1-000",
         "dataset": "default",
         "fingerprint": "fp-default",
+        "repeat": 3,
         "scores": {},
         "codecs": codecs,
     });
