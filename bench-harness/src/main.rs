@@ -155,13 +155,12 @@ fn run_command(
              run, as with cached baselines):",
             report.meta.repeat
         );
-        let percent = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("+{:.1}%", 100.0 * x));
         for s in &report.summaries {
             println!(
                 "  {:<12} {} / {}",
                 s.codec,
-                percent(s.compress_spread),
-                percent(s.decompress_spread)
+                report::table::spread_text(s.compress_spread),
+                report::table::spread_text(s.decompress_spread)
             );
         }
     }

@@ -148,20 +148,8 @@ mod tests {
 
     fn row(codec: &str, category: &str, original: u64, compressed: u64, status: Status) -> FileRow {
         FileRow {
-            compressed_bytes: Some(compressed),
-            ratio: (original > 0).then(|| compressed as f64 / original as f64),
-            compress_s: Some(1.0),
-            decompress_s: Some(0.5),
-            compress_peak_rss_bytes: Some(10),
-            decompress_peak_rss_bytes: Some(20),
             status,
-            ..FileRow::unmeasured(
-                "d",
-                &format!("{category}-{original}"),
-                category,
-                codec,
-                original,
-            )
+            ..FileRow::timed(codec, category, original, compressed, (1.0, 0.5))
         }
     }
 

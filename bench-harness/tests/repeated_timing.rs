@@ -6,26 +6,30 @@ use common::*;
 use std::path::Path;
 
 /// An external codec that copies its input and counts its calls in `dir/NAME.c` and
-/// `dir/NAME.d`; `bad_compress` / `bad_decompress` name a call that appends a byte.
-fn counted(dir: &Path, name: &str, bad_compress: u32, bad_decompress: u32) -> String {
+/// `dir/NAME.d`; `compress_args` / `decompress_args` go to `counted.sh` after the counter.
+fn counted_with(dir: &Path, name: &str, compress_args: &str, decompress_args: &str) -> String {
     let counter = |op: &str| dir.join(format!("{name}.{op}")).display().to_string();
     format!(
-        "ext:{name}={s} {} {bad_compress};{s} {} {bad_decompress}",
+        "ext:{name}={s} {} {compress_args};{s} {} {decompress_args}",
         counter("c"),
         counter("d"),
         s = script("counted.sh"),
     )
 }
 
-/// Like [`counted`], with a codec whose second decompression sleeps half a second.
-fn slow_once(dir: &Path, name: &str) -> String {
-    let counter = |op: &str| dir.join(format!("{name}.{op}")).display().to_string();
-    format!(
-        "ext:{name}={s} {};{s} {} 0 2",
-        counter("c"),
-        counter("d"),
-        s = script("counted.sh"),
+/// `bad_compress` / `bad_decompress` name a call that appends a byte.
+fn counted(dir: &Path, name: &str, bad_compress: u32, bad_decompress: u32) -> String {
+    counted_with(
+        dir,
+        name,
+        &bad_compress.to_string(),
+        &bad_decompress.to_string(),
     )
+}
+
+/// A codec whose second decompression sleeps half a second.
+fn slow_once(dir: &Path, name: &str) -> String {
+    counted_with(dir, name, "", "0 2")
 }
 
 fn calls(dir: &Path, name: &str, op: &str) -> u32 {

@@ -304,14 +304,13 @@ fn speed_table(cats: &[String], summary: &Value) -> String {
         .any(|c| spread(c, "compress_spread").is_some())
     {
         // How much longer the slowest runs took: the run's timing noise.
-        let percent = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("+{:.1}%", 100.0 * v));
         out.push_str("<tr><td>slowest run, longer by</td>");
         for c in &codecs {
             let _ = write!(
                 out,
                 "<td>{} / {}</td>",
-                percent(spread(c, "compress_spread")),
-                percent(spread(c, "decompress_spread"))
+                super::table::spread_text(spread(c, "compress_spread")),
+                super::table::spread_text(spread(c, "decompress_spread"))
             );
         }
         out.push_str("</tr>");

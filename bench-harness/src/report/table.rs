@@ -140,6 +140,11 @@ pub fn render(summaries: &[CodecSummary]) -> String {
     out
 }
 
+/// A timing spread (slowest runs over fastest, minus one) as `+12.5%`; `-` when unmeasured.
+pub fn spread_text(spread: Option<f64>) -> String {
+    spread.map_or("-".to_string(), |x| format!("+{:.1}%", 100.0 * x))
+}
+
 fn cell_text(t: &Totals) -> String {
     match (t.ratio, t.files_failed) {
         (Some(r), 0) => format!("{r:.4}"),
@@ -173,21 +178,7 @@ mod tests {
     use crate::run::row::FileRow;
 
     fn row(codec: &str, category: &str, original: u64, seconds: (f64, f64)) -> FileRow {
-        FileRow {
-            compressed_bytes: Some(original / 4),
-            ratio: Some(0.25),
-            compress_s: Some(seconds.0),
-            decompress_s: Some(seconds.1),
-            compress_peak_rss_bytes: Some(1),
-            decompress_peak_rss_bytes: Some(1),
-            ..FileRow::unmeasured(
-                "d",
-                &format!("{category}-{original}"),
-                category,
-                codec,
-                original,
-            )
-        }
+        FileRow::timed(codec, category, original, original / 4, seconds)
     }
 
     #[test]

@@ -109,6 +109,34 @@ impl FileRow {
         }
     }
 
+    /// For tests: a row of `codec` for a file named after its category and size, compressed
+    /// to `compressed` bytes in `seconds` (compress, decompress), with 10 and 20 bytes of peak
+    /// memory.
+    #[cfg(test)]
+    pub fn timed(
+        codec: &str,
+        category: &str,
+        original: u64,
+        compressed: u64,
+        seconds: (f64, f64),
+    ) -> Self {
+        FileRow {
+            compressed_bytes: Some(compressed),
+            ratio: (original > 0).then(|| compressed as f64 / original as f64),
+            compress_s: Some(seconds.0),
+            decompress_s: Some(seconds.1),
+            compress_peak_rss_bytes: Some(10),
+            decompress_peak_rss_bytes: Some(20),
+            ..FileRow::unmeasured(
+                "d",
+                &format!("{category}-{original}"),
+                category,
+                codec,
+                original,
+            )
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.status == Status::Ok
     }
