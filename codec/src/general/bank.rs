@@ -47,10 +47,12 @@ struct Lane {
     sm: [u32; 256],
     /// Hash of the context for the current byte.
     ctx: u64,
-    /// Offset of the current nibble's bucket, of the current bit's node, and the state read
-    /// there for the current prediction (reused by the update).
+    /// Offset of the current nibble's bucket in the table, and a copy of that bucket that
+    /// the nibble's bits read and write: the table holds stale nodes until
+    /// [`ContextBank::find_buckets`] writes the copy back, before any lookup.
     bucket: usize,
-    slot: usize,
+    nodes: [u8; 16],
+    /// The state read for the current prediction (reused by the update).
     state: u8,
 }
 
@@ -81,7 +83,7 @@ impl ContextBank {
                 sm,
                 ctx: 0,
                 bucket: 0,
-                slot: 0,
+                nodes: [0; 16],
                 state: 0,
             })
             .collect();
@@ -124,6 +126,9 @@ impl ContextBank {
     }
 
     fn find_buckets(&mut self) {
+        for lane in &mut self.lanes {
+            lane.table.store(lane.bucket, &lane.nodes);
+        }
         let mut h = [0u64; NCTX];
         let mut seen = 0u8;
         for (h, lane) in h.iter_mut().zip(&self.lanes) {
@@ -133,6 +138,7 @@ impl ContextBank {
         std::hint::black_box(seen);
         for (h, lane) in h.iter().zip(&mut self.lanes) {
             lane.bucket = lane.table.find(*h);
+            lane.nodes = lane.table.load(lane.bucket);
         }
     }
 
@@ -149,9 +155,9 @@ impl ContextBank {
     /// Writes this bank's stretched predictions for the next bit into `x[..self.len()]`.
     #[inline]
     pub fn inputs(&mut self, x: &mut [i16]) {
+        let node = self.nib & 15;
         for (lane, x) in self.lanes.iter_mut().zip(x) {
-            lane.slot = lane.bucket + self.nib;
-            lane.state = lane.table.get(lane.slot);
+            lane.state = lane.nodes[node];
             *x = self
                 .logit
                 .stretch_input(statemap::entry_p16(lane.sm[lane.state as usize]));
@@ -162,8 +168,9 @@ impl ContextBank {
     /// [`Self::begin_byte`] before the next [`Self::inputs`].
     #[inline]
     pub fn update(&mut self, bit: u32) {
+        let node = self.nib & 15;
         for lane in &mut self.lanes {
-            lane.table.set(lane.slot, self.hist.next(lane.state, bit));
+            lane.nodes[node] = self.hist.next(lane.state, bit);
             statemap::adapt(&mut lane.sm[lane.state as usize], bit, 1023);
         }
         self.c0 = (self.c0 << 1) | bit;

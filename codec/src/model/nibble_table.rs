@@ -70,14 +70,18 @@ impl NibbleTable {
         best
     }
 
+    /// The 16 bytes of the bucket at `offset` (from [`Self::find`]).
     #[inline]
-    pub fn get(&self, i: usize) -> u8 {
-        self.t[i]
+    pub fn load(&self, offset: usize) -> [u8; 16] {
+        self.t[offset..offset + 16]
+            .try_into()
+            .expect("a bucket is 16 bytes")
     }
 
+    /// Writes back the bucket at `offset` (from [`Self::find`]).
     #[inline]
-    pub fn set(&mut self, i: usize, v: u8) {
-        self.t[i] = v;
+    pub fn store(&mut self, offset: usize, nodes: &[u8; 16]) {
+        self.t[offset..offset + 16].copy_from_slice(nodes);
     }
 }
 
@@ -89,11 +93,13 @@ mod tests {
     fn finds_the_same_bucket_and_replaces_weak_ones() {
         let mut t = NibbleTable::packed(&[4]).pop().unwrap();
         let a = t.find(0xAB00_0000_0000_0003);
-        t.set(a + 1, 0x55);
+        let mut nodes = t.load(a);
+        nodes[1] = 0x55;
+        t.store(a, &nodes);
         assert_eq!(t.find(0xAB00_0000_0000_0003), a);
         let b = t.find(0xCD00_0000_0000_0003);
         assert_ne!(a, b);
-        assert_eq!(t.get(a + 1), 0x55);
+        assert_eq!(t.load(a)[1], 0x55);
     }
 
     #[test]
@@ -101,12 +107,14 @@ mod tests {
         let mut ts = NibbleTable::packed(&[4, 6, 4]);
         let hash = 0xAB00_0000_0000_0003;
         let a = ts[0].find(hash);
-        ts[0].set(a + 1, 0x55);
+        let mut nodes = ts[0].load(a);
+        nodes[1] = 0x55;
+        ts[0].store(a, &nodes);
         for t in &mut ts[1..] {
             let b = t.find(hash);
-            assert_eq!(t.get(b + 1), 0, "a new bucket");
+            assert_eq!(t.load(b)[1], 0, "a new bucket");
         }
         assert_eq!(ts[0].find(hash), a);
-        assert_eq!(ts[0].get(a + 1), 0x55);
+        assert_eq!(ts[0].load(a)[1], 0x55);
     }
 }
