@@ -49,6 +49,35 @@ impl Selection {
     }
 }
 
+impl RunFigures {
+    /// Why `other` does not compare with these figures, when it measured another dataset or
+    /// other files of it; figures of unknown files (no fingerprint) compare with none.
+    pub fn files_differ(&self, other: &RunFigures) -> Option<String> {
+        if self.fingerprint.is_empty() || self.fingerprint != other.fingerprint {
+            return Some(format!(
+                "dataset fingerprint {} against {}",
+                or_unknown(&self.fingerprint),
+                or_unknown(&other.fingerprint)
+            ));
+        }
+        (!self.selection.same_files(&other.selection)).then(|| {
+            format!(
+                "{} against {} (--filter or --quick)",
+                self.selection.describe(),
+                other.selection.describe()
+            )
+        })
+    }
+}
+
+fn or_unknown(fingerprint: &str) -> &str {
+    if fingerprint.is_empty() {
+        "unknown"
+    } else {
+        fingerprint
+    }
+}
+
 /// The run directory of `reference`: an existing directory, or a run id under `results_dir`.
 pub fn run_dir(reference: &str, results_dir: &Path) -> PathBuf {
     let path = PathBuf::from(reference);
@@ -111,7 +140,6 @@ pub fn repeat(dir: &Path) -> Result<u64> {
     Ok(summary["repeat"].as_u64().unwrap_or(1))
 }
 
-/// Figures of every run named in `list` (comma-separated run ids or directories).
 /// Compress and decompress seconds summed over the slowest runs, from a codec summary's
 /// spreads (the slowest runs took this fraction longer than the fastest).
 fn slowest_sums(codec: &Value) -> Option<(f64, f64)> {
@@ -123,6 +151,7 @@ fn slowest_sums(codec: &Value) -> Option<(f64, f64)> {
     ))
 }
 
+/// Figures of every run named in `list` (comma-separated run ids or directories).
 pub fn load_list(list: &str, results_dir: &Path, codec: &str) -> Result<Vec<RunFigures>> {
     list.split(',')
         .filter(|s| !s.trim().is_empty())
@@ -138,6 +167,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
         dir
+    }
+
+    #[test]
+    fn figures_compare_only_on_the_same_known_files() {
+        let figures = |fingerprint: &str, selection: Option<&str>, files| RunFigures {
+            run_id: String::new(),
+            dataset: "d".into(),
+            fingerprint: fingerprint.into(),
+            ratio: Some(0.5),
+            files_failed: 0,
+            compress_s: 1.0,
+            decompress_s: 1.0,
+            slowest: None,
+            ratio_with_source: None,
+            holdout_gap: None,
+            selection: Selection {
+                fingerprint: selection.map(str::to_string),
+                files,
+                bytes: 100,
+            },
+        };
+        let whole = figures("f1", Some("f1"), 3);
+        assert_eq!(whole.files_differ(&figures("f1", Some("f1"), 3)), None);
+        let other_dataset = whole.files_differ(&figures("f2", Some("f2"), 3)).unwrap();
+        assert!(other_dataset.contains("f1 against f2"), "{other_dataset}");
+        let part = whole.files_differ(&figures("f1", Some("s1"), 1)).unwrap();
+        assert!(
+            part.contains("3 files, 100 bytes against 1 files"),
+            "{part}"
+        );
+        // Older summaries without a selection compare by file count and bytes.
+        assert_eq!(whole.files_differ(&figures("f1", None, 3)), None);
+        let unknown = figures("", None, 0).files_differ(&whole).unwrap();
+        assert!(unknown.contains("unknown against f1"), "{unknown}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod vcs;
 
 use super::args::LoopArgs;
 use super::decide::{self, Verdict};
-use super::figures::RunFigures;
+use super::figures::{self, RunFigures};
 use super::git::Git;
 use super::guard;
 use crate::dataset::HOLDOUT_SEED_VAR;
@@ -173,21 +173,25 @@ impl Loop {
             .find(|r| matches!(r.status, Status::Base | Status::Keep));
         if let Some(r) = last.filter(|r| r.commit == head && r.ratio.is_some()) {
             self.ensure_base_binary(&head)?;
+            // Its recorded run says which files it measured; a row whose run is gone keeps
+            // only its times and ratio, and is measured again before anything is judged
+            // against it (its files are unknown).
+            let figures = self.recorded_figures(&run_label(r)).unwrap_or(RunFigures {
+                run_id: String::new(),
+                dataset: self.args.dataset.clone(),
+                fingerprint: String::new(),
+                ratio: r.ratio,
+                files_failed: 0,
+                compress_s: r.compress_s.unwrap_or(0.0),
+                decompress_s: r.decompress_s.unwrap_or(0.0),
+                ratio_with_source: r.ratio_with_source,
+                holdout_gap: None,
+                selection: Default::default(),
+                slowest: None,
+            });
             return Ok(Base {
                 commit: head,
-                figures: RunFigures {
-                    run_id: String::new(),
-                    dataset: self.args.dataset.clone(),
-                    fingerprint: String::new(),
-                    ratio: r.ratio,
-                    files_failed: 0,
-                    compress_s: r.compress_s.unwrap_or(0.0),
-                    decompress_s: r.decompress_s.unwrap_or(0.0),
-                    ratio_with_source: r.ratio_with_source,
-                    holdout_gap: None,
-                    selection: Default::default(),
-                    slowest: None,
-                },
+                figures,
                 holdout: r.holdout_ratio,
             });
         }
@@ -198,6 +202,24 @@ impl Loop {
             bail!("the base commit does not build: {reason}");
         }
         self.ensure_base_binary(&head)?;
+        self.measure_base(iteration, &head)
+    }
+
+    /// The candidate's figures in the newest recorded run labelled `label`, when its
+    /// summary is still there.
+    fn recorded_figures(&self, label: &str) -> Option<RunFigures> {
+        let history = crate::history::read(&self.results_dir.join("results.csv")).ok()?;
+        let row = history
+            .iter()
+            .rev()
+            .find(|h| h.label == label && h.codec == "candidate")?;
+        let dir = self.results_dir.join("runs").join(&row.run_id);
+        figures::load(&dir, "candidate").ok()
+    }
+
+    /// Measures the stored base binary (built from `commit`) on the loop's dataset and
+    /// holdout, and appends its base row.
+    fn measure_base(&self, iteration: u32, commit: &str) -> Result<Base> {
         let binary = self.base_binary();
         let label = format!("loop:{iteration} base");
         let main = self
@@ -213,20 +235,20 @@ impl Loop {
         let holdout = self.holdout_run(&binary, iteration, &label)?;
         let failed = main.failures.len();
         let base = Base {
-            commit: head.clone(),
+            commit: commit.to_string(),
             figures: main.figures.clone(),
             holdout: holdout.and_then(|h| h.ok()).and_then(|h| h.figures.ratio),
         };
         let row = Row {
             iteration,
             utc: crate::run::now_utc(),
-            commit: head.clone(),
+            commit: commit.to_string(),
             status: Status::Base,
             ratio: main.figures.ratio,
             delta: None,
             compress_s: Some(main.figures.compress_s),
             decompress_s: Some(main.figures.decompress_s),
-            description: vcs::subject(&self.git, &head),
+            description: vcs::subject(&self.git, commit),
             holdout_ratio: base.holdout,
             ratio_with_source: main.figures.ratio_with_source,
             reason: if failed > 0 {
@@ -295,7 +317,7 @@ impl Loop {
                 format!("no change (agent {})", ended.describe()),
             )
         } else {
-            self.judge(k, &b, base)?
+            self.judge(k, &b, &mut *base)?
         };
         let kept = judged.status == Status::Keep;
         let figures = judged.main.clone();
@@ -338,8 +360,9 @@ impl Loop {
         proc::run(&mut cmd, timeout, &self.dir.log(k, "agent"))
     }
 
-    /// Guard, build, tests, recorded runs, then the decision against `base`.
-    fn judge(&self, k: u32, b: &str, base: &Base) -> Result<Judged> {
+    /// Guard, build, tests, recorded runs, then the decision against `base` (measured again
+    /// first when the attempt's run measured other files than the base's).
+    fn judge(&self, k: u32, b: &str, base: &mut Base) -> Result<Judged> {
         let violations = guard::check(&self.root, b, !self.args.no_compile_check)?;
         if !violations.is_empty() {
             return Ok(Judged::failed(Status::GuardFail, violations.join("; ")));
@@ -372,6 +395,14 @@ impl Loop {
             judged.status = status;
             judged.reason = reason;
             return Ok(judged);
+        }
+        if let Some(why) = base.figures.files_differ(&main.figures) {
+            println!(
+                "loop: the base {} was measured on other files ({why}); measuring it again",
+                short(&base.commit)
+            );
+            self.ensure_base_binary(&base.commit)?;
+            *base = self.measure_base(k - 1, &base.commit)?;
         }
         let holdout = match self.holdout_run(&binary, k, &label)? {
             None => None,
@@ -566,6 +597,14 @@ impl Loop {
             row.reason
         );
         tsv::append(&self.tsv, &row)
+    }
+}
+
+/// The label of the recorded run behind a base or kept row.
+fn run_label(row: &Row) -> String {
+    match row.status {
+        Status::Base => format!("loop:{} base", row.iteration),
+        _ => format!("loop:{}", row.iteration),
     }
 }
 
