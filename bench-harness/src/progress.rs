@@ -75,6 +75,17 @@ impl Progress {
         }
     }
 
+    /// A pair a later round does not measure again (it failed, or its times came from the
+    /// cache): counted as done without a line.
+    pub fn skipped(&self, bytes: u64) {
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        self.bytes_done.fetch_add(bytes, Ordering::SeqCst);
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+            bar.set_prefix(format!("{done}/{} files", self.total_tasks));
+        }
+    }
+
     /// A message that must not be torn by the bar.
     pub fn log(&self, message: &str) {
         match &self.bar {

@@ -105,3 +105,65 @@ fn an_interrupted_run_kills_its_codec_and_keeps_what_it_measured() {
         "an interrupted run must not enter the history"
     );
 }
+
+/// A codec that copies its input, except that its compression number `hang_on` (counted in
+/// `dir/calls`) writes its pid to `pid_file` and hangs.
+fn hangs_later(dir: &Path, hang_on: u32, pid_file: &Path) -> String {
+    let path = dir.join("hangs-later.sh");
+    let calls = dir.join("calls");
+    let body = format!(
+        "#!/bin/sh\ncount=$(( $(cat '{calls}' 2>/dev/null || echo 0) + 1 ))\necho $count > '{calls}'\n\
+         if [ $count = {hang_on} ]; then echo $$ > '{pid}'; exec sleep 120; fi\nexec cat\n",
+        calls = calls.display(),
+        pid = pid_file.display()
+    );
+    std::fs::write(&path, body).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!("ext:hangs-later={};cat", path.display())
+}
+
+#[test]
+fn a_run_interrupted_in_a_later_round_keeps_the_rows_of_the_rounds_before() {
+    let sandbox = Sandbox::new();
+    let dataset = sandbox.dataset(&[("a.txt", prose(5_000))]);
+    let pid_file = sandbox.dir.path().join("hang.pid");
+    let hangs = hangs_later(sandbox.dir.path(), 2, &pid_file);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("harness"))
+        .env("HARNESS_DATA_DIR", sandbox.data_dir())
+        .env("HARNESS_RESULTS_DIR", sandbox.results_dir())
+        .args(["run", "--repeat", "3", "--dataset"])
+        .arg(&dataset)
+        .args(["--codec", "ext:good=gzip -c;gzip -dc", "--codec", &hangs])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let started = wait_until(Duration::from_secs(60), || {
+        std::fs::read_to_string(&pid_file).is_ok_and(|pid| pid.ends_with('\n'))
+    });
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let exited = wait_until(Duration::from_secs(30), || {
+        child.try_wait().unwrap().is_some()
+    });
+    if !exited {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = output_text(&out);
+    assert!(started, "the second compression never started: {text}");
+    assert_eq!(out.status.code(), Some(130), "{text}");
+    assert!(
+        text.contains("interrupted: 0 of 2") && text.contains("fewer than 3 times"),
+        "{text}"
+    );
+    let rows = sandbox.rows();
+    let kept: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (&r[CODEC][..], &r[STATUS][..]))
+        .collect();
+    assert_eq!(kept, [("good", "ok"), ("hangs-later", "ok")], "{text}");
+    assert!(rows[1][COMPRESSED].parse::<u64>().is_ok(), "{rows:?}");
+    assert_eq!(sandbox.summary()["stopped_early"], true);
+}

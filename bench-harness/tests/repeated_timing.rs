@@ -1,5 +1,5 @@
-//! `--repeat N`: every operation runs N times, each run is checked, and the fastest run's
-//! times are reported and recorded.
+//! `--repeat N`: every operation runs N times, in N rounds over the whole selection, each run
+//! is checked, and the fastest run's times are reported and recorded.
 
 mod common;
 use common::*;
@@ -197,4 +197,33 @@ fn with_no_determinism_repeated_compressions_are_timed_but_not_compared() {
         drifting_codec_calls(&sandbox, &["--repeat", "3", "--no-determinism"]),
         (3, 3)
     );
+}
+
+#[test]
+fn the_repeats_of_a_pair_lie_a_whole_round_apart() {
+    let sandbox = Sandbox::new();
+    let with_start = |start: &str| [start.as_bytes(), &prose(3_000)].concat();
+    let dataset = sandbox.dataset(&[
+        ("a.txt", with_start("alpha")),
+        ("b.txt", with_start("bravo")),
+    ]);
+    let log = sandbox.dir.path().join("order.log");
+    let logged = format!(
+        "ext:logged={s} {log} compress;{s} {log} decompress",
+        s = script("logged.sh"),
+        log = log.display()
+    );
+    let output = sandbox
+        .harness()
+        .args(["run", "--repeat", "2", "--codec", &logged, "--dataset"])
+        .arg(&dataset)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", output_text(&output));
+    let order = std::fs::read_to_string(&log).unwrap();
+    let round = "compress alpha\ndecompress alpha\ncompress bravo\ndecompress bravo\n";
+    assert_eq!(order, round.repeat(2));
+    let rows = sandbox.rows();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| &r[STATUS] == "ok"), "{rows:?}");
 }

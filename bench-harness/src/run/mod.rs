@@ -2,6 +2,7 @@
 //! recorded the moment they finish, then summaries and (optionally) the history.
 
 pub mod cache;
+pub mod rounds;
 pub mod row;
 pub mod select;
 pub mod task;
@@ -16,11 +17,9 @@ use crate::runner::sys;
 use crate::score::Scores;
 use anyhow::{Context, Result};
 use cache::BaselineCache;
-use row::{FileRow, Status};
+use row::FileRow;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::path::PathBuf;
 pub use task::Checks;
 
 /// Where the harness reads and writes.
@@ -99,82 +98,55 @@ pub fn execute(
     std::fs::create_dir_all(&work_dir)
         .with_context(|| format!("creating {}", work_dir.display()))?;
     let csv_path = run_dir.join("files.csv");
-    let mut csv = csv::Writer::from_path(&csv_path)
-        .with_context(|| format!("creating {}", csv_path.display()))?;
     let cache = BaselineCache::open(&paths.results_dir.join("cache").join("baselines.jsonl"));
 
-    let tasks: Vec<(usize, usize)> = (0..files.len())
+    let pairs: Vec<(usize, usize)> = (0..files.len())
         .flat_map(|f| (0..opts.codecs.len()).map(move |c| (f, c)))
         .collect();
+    let repeat = opts.checks.repeat.max(1);
     let total_bytes = files.iter().map(|f| f.size).sum::<u64>() * opts.codecs.len() as u64;
-    let progress = Progress::new(tasks.len(), total_bytes, opts.quiet);
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
+    let progress = Progress::new(
+        pairs.len() * repeat,
+        total_bytes * repeat as u64,
+        opts.quiet,
+    );
     if let Err(e) = sys::catch_interrupts() {
         progress.log(&format!(
             "warning: Ctrl-C will end the run without a summary: {e}"
         ));
     }
-    let mut rows: Vec<(usize, FileRow)> = Vec::with_capacity(tasks.len());
-    let (tx, rx) = mpsc::channel::<(usize, FileRow)>();
-
-    std::thread::scope(|scope| -> Result<()> {
-        for worker in 0..opts.jobs.max(1) {
-            let tx = tx.clone();
-            let (tasks, next, stop, progress, cache) = (&tasks, &next, &stop, &progress, &cache);
-            let work = work_dir.join(worker.to_string());
-            scope.spawn(move || {
-                if let Err(e) = std::fs::create_dir_all(&work) {
-                    progress.log(&format!("cannot create {}: {e}", work.display()));
-                    return;
-                }
-                while !stop.load(Ordering::SeqCst) && !sys::interrupted() {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&(f, c)) = tasks.get(i) else { break };
-                    let (file, codec) = (&files[f], &opts.codecs[c]);
-                    progress.started(&file.name, &codec.name);
-                    let row =
-                        measure_or_reuse(&dataset.name, file, codec, opts, cache, &work, progress);
-                    if row.status == Status::Interrupted {
-                        break;
-                    }
-                    if opts.fail_fast && !row.ok() {
-                        stop.store(true, Ordering::SeqCst);
-                    }
-                    if tx.send((i, row)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for (i, row) in rx {
-            csv.serialize(&row)?;
-            csv.flush()?;
-            progress.finished(&row);
-            if opts.fail_fast && !row.ok() {
-                progress.log(&format!(
-                    "--fail-fast: stopping after {} failed on {}",
-                    row.codec, row.file
-                ));
-            }
-            rows.push((i, row));
-        }
-        Ok(())
-    })?;
+    let measured = rounds::measure_all(
+        rounds::Selection {
+            dataset,
+            files,
+            pairs: &pairs,
+        },
+        opts,
+        &cache,
+        &work_dir,
+        &csv_path,
+        &progress,
+    )?;
     progress.finish();
     let _ = std::fs::remove_dir_all(&work_dir);
 
-    rows.sort_by_key(|(i, _)| *i);
-    let rows: Vec<FileRow> = rows.into_iter().map(|(_, r)| r).collect();
-    let stopped_early = rows.len() < tasks.len();
+    let complete = measured.complete;
+    let stopped_early = complete < pairs.len();
+    let rows = measured.rows;
     let interrupted = sys::interrupted();
     if interrupted {
+        let runs = match repeat {
+            1 => String::new(),
+            _ => format!(
+                " (those measured fewer than {repeat} times report the fastest of their runs)"
+            ),
+        };
         progress.log(&format!(
-            "interrupted: {} of {} (file, codec) pairs were measured; they are kept in {}, \
-             the summary covers only them, and the run is not added to the history",
+            "interrupted: {complete} of {} (file, codec) pairs were fully measured; the {} \
+             rows measured are kept in {}{runs}, the summary covers only them, and the run is \
+             not added to the history",
+            pairs.len(),
             rows.len(),
-            tasks.len(),
             csv_path.display()
         ));
     }
@@ -225,50 +197,6 @@ pub fn execute(
         interrupted,
         scores,
     })
-}
-
-fn measure_or_reuse(
-    dataset: &str,
-    file: &DatasetFile,
-    codec: &CodecSpec,
-    opts: &RunOptions,
-    cache: &BaselineCache,
-    work: &Path,
-    progress: &Progress,
-) -> FileRow {
-    let limits = &opts.checks.limits;
-    let mut conditions = format!(
-        "timeout={:?},memory={:?}",
-        limits.timeout, limits.max_memory
-    );
-    // Fastest-of-N times are not comparable with single ones (and keys of single runs stay
-    // those of caches written before repeats existed).
-    if opts.checks.repeat > 1 {
-        conditions += &format!(",repeat={}", opts.checks.repeat);
-    }
-    let key = BaselineCache::key(&file.sha256, &codec.identity(), &conditions);
-    let cacheable = codec.is_baseline() && opts.use_cache;
-    if cacheable {
-        if let Some(mut row) = cache.get(&key, opts.checks.determinism) {
-            row.dataset = dataset.to_string();
-            row.file = file.name.clone();
-            row.category = file.category.to_string();
-            row.cached = true;
-            let limit = opts.checks.expansion_limit(file.size);
-            if row.compressed_bytes.is_some_and(|c| c > limit) {
-                row.status = Status::Expanded;
-                row.reason = format!("compressed size over the limit of {limit} bytes");
-            }
-            return row;
-        }
-    }
-    let row = task::measure(dataset, file, codec, &opts.checks, work);
-    if cacheable && row.ok() {
-        if let Err(e) = cache.put(key, opts.checks.determinism, &row) {
-            progress.log(&format!("warning: baseline cache not updated: {e:#}"));
-        }
-    }
-    row
 }
 
 /// Sortable and unique: UTC time to the second, then the process id.

@@ -1,5 +1,6 @@
-//! Measures one (file, codec) pair: compress, decompress, compare, compress again, bound size;
-//! with a repeat count, each operation runs that many times and the fastest run is reported.
+//! Measures one (file, codec) pair: compress, decompress, compare, compress again, bound size.
+//! With a repeat count the pair is measured again in later rounds of the run (`again`), each
+//! round checked like the first, and the fastest round's times are reported.
 
 use super::row::{FileRow, Status};
 use super::verify::first_difference;
@@ -16,9 +17,10 @@ pub struct Checks {
     pub determinism: bool,
     /// Largest allowed compressed/original ratio; `EXPANSION_ALLOWANCE` bytes are added.
     pub max_expansion: f64,
-    /// Times each operation runs (at least 1). The fastest run's times and the largest peak
-    /// memory are reported; every run is checked: each decompression against the original
-    /// and, with `determinism`, each compression against the first.
+    /// Times each operation runs (at least 1), one run per round over the whole selection. The
+    /// fastest run's times and the largest peak memory are reported; every run is checked:
+    /// each decompression against the original and, with `determinism`, each compression
+    /// against the first.
     pub repeat: usize,
 }
 
@@ -34,15 +36,21 @@ impl Checks {
     pub fn expansion_limit(&self, original: u64) -> u64 {
         (original as f64 * self.max_expansion) as u64 + EXPANSION_ALLOWANCE
     }
+
+    fn compress_cap(&self, original: u64) -> u64 {
+        self.expansion_limit(original).saturating_mul(2) + (1 << 20)
+    }
 }
 
-/// Runs every step for `file` with `codec`, using `work` (a private directory) for outputs.
+/// The first round: runs every step for `file` with `codec`, writing the compressed bytes to
+/// `compressed` (kept by the caller for later rounds) and temporaries to `work` (private).
 pub fn measure(
     dataset: &str,
     file: &DatasetFile,
     codec: &CodecSpec,
     checks: &Checks,
     work: &Path,
+    compressed: &Path,
 ) -> FileRow {
     let mut row = FileRow::unmeasured(
         dataset,
@@ -51,30 +59,60 @@ pub fn measure(
         &codec.name,
         file.size,
     );
-    if let Err((status, reason)) = steps(file, codec, checks, work, &mut row) {
+    if let Err((status, reason)) = first_round(file, codec, checks, work, compressed, &mut row) {
         row.status = status;
         row.reason = reason;
     }
-    for suffix in ["cmp", "dec", "cmp2"] {
-        let _ = std::fs::remove_file(work.join(format!("out.{suffix}")));
-    }
+    remove_temporaries(work);
     row
 }
 
-type Failure = (Status, String);
-
-fn steps(
+/// Round `round` of a repeated pair whose earlier rounds passed and left `compressed`: one more
+/// compression (compared with `compressed`) and one more decompression of `compressed`
+/// (compared with the original), merged into `row`. A failure replaces the row's status and
+/// names the round.
+pub fn again(
     file: &DatasetFile,
     codec: &CodecSpec,
     checks: &Checks,
     work: &Path,
+    compressed: &Path,
+    round: usize,
+    mut row: FileRow,
+) -> FileRow {
+    if let Err((status, reason)) = later_round(file, codec, checks, work, compressed, &mut row) {
+        row.status = status;
+        row.reason = in_round(reason, round, checks.repeat);
+    }
+    remove_temporaries(work);
+    row
+}
+
+fn remove_temporaries(work: &Path) {
+    for suffix in ["dec", "cmp2"] {
+        let _ = std::fs::remove_file(work.join(format!("out.{suffix}")));
+    }
+}
+
+type Failure = (Status, String);
+
+fn first_round(
+    file: &DatasetFile,
+    codec: &CodecSpec,
+    checks: &Checks,
+    work: &Path,
+    compressed: &Path,
     row: &mut FileRow,
 ) -> Result<(), Failure> {
-    let compressed = work.join("out.cmp");
-    let decompressed = work.join("out.dec");
-    let again = work.join("out.cmp2");
-    let repeat = checks.repeat.max(1);
-    let compress_cap = checks.expansion_limit(file.size).saturating_mul(2) + (1 << 20);
+    let repeated = checks.repeat > 1;
+    let round = |reason: String| {
+        if repeated {
+            in_round(reason, 1, checks.repeat)
+        } else {
+            reason
+        }
+    };
+    let compress_cap = checks.compress_cap(file.size);
     let compress = |output: &Path| {
         operate(
             codec,
@@ -86,77 +124,13 @@ fn steps(
             work,
         )
     };
-    let mut fastest = compress(&compressed)?;
-    let size = file_len(&compressed)?;
+    let op = compress(compressed).map_err(|(s, r)| (s, round(r)))?;
+    let size = file_len(compressed)?;
     row.compressed_bytes = Some(size);
     row.ratio = (file.size > 0).then(|| size as f64 / file.size as f64);
-    set_compress_times(row, &fastest);
-    for round in 2..=repeat {
-        let op = compress(&again).map_err(|(s, r)| (s, in_round(r, round, repeat)))?;
-        if checks.determinism {
-            if let Some(at) = first_difference(&compressed, &again).map_err(harness_error)? {
-                return Err((
-                    Status::Nondeterministic,
-                    in_round(
-                        format!(
-                            "compressing again gave different bytes from byte {at} \
-                             ({size} vs {} bytes)",
-                            file_len(&again)?
-                        ),
-                        round,
-                        repeat,
-                    ),
-                ));
-            }
-        }
-        row.compress_slowest_s = Some(
-            row.compress_slowest_s
-                .unwrap_or(fastest.wall_s)
-                .max(op.wall_s),
-        );
-        fastest = faster(fastest, op);
-        set_compress_times(row, &fastest);
-    }
-
-    let decompress_cap = file.size.saturating_mul(2) + (1 << 20);
-    let mut fastest: Option<OpOutcome> = None;
-    for round in 1..=repeat {
-        let op = operate(
-            codec,
-            Operation::Decompress,
-            &compressed,
-            &decompressed,
-            decompress_cap,
-            checks,
-            work,
-        )
-        .map_err(|(s, r)| (s, in_round(r, round, repeat)))?;
-        let best = match fastest.take() {
-            None => op,
-            Some(best) => {
-                let slowest = row.decompress_slowest_s.unwrap_or(best.wall_s);
-                row.decompress_slowest_s = Some(slowest.max(op.wall_s));
-                faster(best, op)
-            }
-        };
-        set_decompress_times(row, &best);
-        fastest = Some(best);
-        let restored = file_len(&decompressed)?;
-        if let Some(at) = first_difference(&file.path, &decompressed).map_err(harness_error)? {
-            return Err((
-                Status::Mismatch,
-                in_round(
-                    format!(
-                        "decompressed output differs from the original at byte {at} \
-                         ({restored} bytes restored, {} expected)",
-                        file.size
-                    ),
-                    round,
-                    repeat,
-                ),
-            ));
-        }
-    }
+    merge_compress_times(row, &op, repeated);
+    decompress_and_compare(file, codec, checks, work, compressed, row, repeated)
+        .map_err(|(s, r)| (s, round(r)))?;
     let limit = checks.expansion_limit(file.size);
     if size > limit {
         return Err((
@@ -167,10 +141,11 @@ fn steps(
             ),
         ));
     }
-    // Repeated compressions have already been compared with the first.
-    if checks.determinism && repeat == 1 {
+    // With repeats, each later round's compression is compared with this one instead.
+    if checks.determinism && !repeated {
+        let again = work.join("out.cmp2");
         compress(&again).map_err(|(s, r)| (s, format!("second compression: {r}")))?;
-        if let Some(at) = first_difference(&compressed, &again).map_err(harness_error)? {
+        if let Some(at) = first_difference(compressed, &again).map_err(harness_error)? {
             return Err((
                 Status::Nondeterministic,
                 format!(
@@ -183,6 +158,76 @@ fn steps(
     Ok(())
 }
 
+fn later_round(
+    file: &DatasetFile,
+    codec: &CodecSpec,
+    checks: &Checks,
+    work: &Path,
+    compressed: &Path,
+    row: &mut FileRow,
+) -> Result<(), Failure> {
+    let again = work.join("out.cmp2");
+    let op = operate(
+        codec,
+        Operation::Compress,
+        &file.path,
+        &again,
+        checks.compress_cap(file.size),
+        checks,
+        work,
+    )?;
+    if checks.determinism {
+        if let Some(at) = first_difference(compressed, &again).map_err(harness_error)? {
+            return Err((
+                Status::Nondeterministic,
+                format!(
+                    "compressing again gave different bytes from byte {at} ({} vs {} bytes)",
+                    file_len(compressed)?,
+                    file_len(&again)?
+                ),
+            ));
+        }
+    }
+    merge_compress_times(row, &op, true);
+    decompress_and_compare(file, codec, checks, work, compressed, row, true)
+}
+
+/// Decompresses `compressed`, merges the times into `row` and compares the output with the
+/// original.
+fn decompress_and_compare(
+    file: &DatasetFile,
+    codec: &CodecSpec,
+    checks: &Checks,
+    work: &Path,
+    compressed: &Path,
+    row: &mut FileRow,
+    repeated: bool,
+) -> Result<(), Failure> {
+    let decompressed = work.join("out.dec");
+    let op = operate(
+        codec,
+        Operation::Decompress,
+        compressed,
+        &decompressed,
+        file.size.saturating_mul(2) + (1 << 20),
+        checks,
+        work,
+    )?;
+    merge_decompress_times(row, &op, repeated);
+    let restored = file_len(&decompressed)?;
+    if let Some(at) = first_difference(&file.path, &decompressed).map_err(harness_error)? {
+        return Err((
+            Status::Mismatch,
+            format!(
+                "decompressed output differs from the original at byte {at} \
+                 ({restored} bytes restored, {} expected)",
+                file.size
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// `reason`, naming which run of a repeated operation it is about ("run 2 of 3: ...").
 fn in_round(reason: String, round: usize, repeat: usize) -> String {
     match repeat {
@@ -191,27 +236,51 @@ fn in_round(reason: String, round: usize, repeat: usize) -> String {
     }
 }
 
-fn set_compress_times(row: &mut FileRow, op: &OpOutcome) {
-    row.compress_s = Some(op.wall_s);
-    row.compress_user_s = Some(op.user_s);
-    row.compress_sys_s = Some(op.sys_s);
-    row.compress_peak_rss_bytes = Some(op.peak_rss_bytes);
+/// The columns of a row that hold one operation's times.
+struct Timing<'a> {
+    wall_s: &'a mut Option<f64>,
+    user_s: &'a mut Option<f64>,
+    sys_s: &'a mut Option<f64>,
+    peak_rss_bytes: &'a mut Option<u64>,
+    slowest_s: &'a mut Option<f64>,
 }
 
-fn set_decompress_times(row: &mut FileRow, op: &OpOutcome) {
-    row.decompress_s = Some(op.wall_s);
-    row.decompress_user_s = Some(op.user_s);
-    row.decompress_sys_s = Some(op.sys_s);
-    row.decompress_peak_rss_bytes = Some(op.peak_rss_bytes);
+impl Timing<'_> {
+    /// Adds one more run: the faster run's times, the larger peak memory and, with
+    /// `repeated`, the slowest wall time.
+    fn merge(self, op: &OpOutcome, repeated: bool) {
+        if repeated {
+            *self.slowest_s = Some(self.slowest_s.unwrap_or(op.wall_s).max(op.wall_s));
+        }
+        *self.peak_rss_bytes = Some(self.peak_rss_bytes.unwrap_or(0).max(op.peak_rss_bytes));
+        if self.wall_s.is_none_or(|fastest| op.wall_s < fastest) {
+            *self.wall_s = Some(op.wall_s);
+            *self.user_s = Some(op.user_s);
+            *self.sys_s = Some(op.sys_s);
+        }
+    }
 }
 
-/// The outcome with the shorter wall time, carrying the larger peak memory of the two: a
-/// repeated operation reports its fastest run and its largest footprint.
-fn faster(a: OpOutcome, b: OpOutcome) -> OpOutcome {
-    let peak_rss_bytes = a.peak_rss_bytes.max(b.peak_rss_bytes);
-    let mut best = if b.wall_s < a.wall_s { b } else { a };
-    best.peak_rss_bytes = peak_rss_bytes;
-    best
+fn merge_compress_times(row: &mut FileRow, op: &OpOutcome, repeated: bool) {
+    Timing {
+        wall_s: &mut row.compress_s,
+        user_s: &mut row.compress_user_s,
+        sys_s: &mut row.compress_sys_s,
+        peak_rss_bytes: &mut row.compress_peak_rss_bytes,
+        slowest_s: &mut row.compress_slowest_s,
+    }
+    .merge(op, repeated);
+}
+
+fn merge_decompress_times(row: &mut FileRow, op: &OpOutcome, repeated: bool) {
+    Timing {
+        wall_s: &mut row.decompress_s,
+        user_s: &mut row.decompress_user_s,
+        sys_s: &mut row.decompress_sys_s,
+        peak_rss_bytes: &mut row.decompress_peak_rss_bytes,
+        slowest_s: &mut row.decompress_slowest_s,
+    }
+    .merge(op, repeated);
 }
 
 fn operate(
@@ -316,16 +385,34 @@ mod tests {
 
     #[test]
     fn a_repeated_operation_keeps_the_fastest_times_and_the_largest_footprint() {
-        let best = [outcome(2.0, 10), outcome(1.0, 30), outcome(1.5, 50)]
-            .into_iter()
-            .reduce(faster)
-            .unwrap();
+        let mut row = FileRow::unmeasured("d", "f", "text", "c", 100);
+        for op in [outcome(2.0, 10), outcome(1.0, 30), outcome(1.5, 50)] {
+            merge_compress_times(&mut row, &op, true);
+        }
         assert_eq!(
-            (best.wall_s, best.user_s, best.sys_s, best.peak_rss_bytes),
-            (1.0, 0.5, 0.25, 50)
+            (
+                row.compress_s,
+                row.compress_user_s,
+                row.compress_sys_s,
+                row.compress_peak_rss_bytes,
+                row.compress_slowest_s
+            ),
+            (Some(1.0), Some(0.5), Some(0.25), Some(50), Some(2.0))
         );
-        let tie = faster(outcome(1.0, 1), outcome(1.0, 2));
-        assert_eq!(tie.peak_rss_bytes, 2);
+        assert_eq!(row.decompress_s, None);
+        merge_decompress_times(&mut row, &outcome(1.0, 1), true);
+        merge_decompress_times(&mut row, &outcome(1.0, 2), true);
+        assert_eq!(row.decompress_peak_rss_bytes, Some(2));
+    }
+
+    #[test]
+    fn a_single_run_has_no_slowest_time() {
+        let mut row = FileRow::unmeasured("d", "f", "text", "c", 100);
+        merge_decompress_times(&mut row, &outcome(1.0, 1), false);
+        assert_eq!(
+            (row.decompress_s, row.decompress_slowest_s),
+            (Some(1.0), None)
+        );
     }
 
     #[test]
