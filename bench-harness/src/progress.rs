@@ -41,9 +41,7 @@ impl Progress {
     }
 
     pub fn finished(&self, row: &FileRow) {
-        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
-        self.bytes_done
-            .fetch_add(row.original_bytes, Ordering::SeqCst);
+        let done = self.advance(row.original_bytes);
         let ratio = row
             .ratio
             .map(|r| format!("{r:.4}"))
@@ -65,8 +63,6 @@ impl Progress {
         );
         match &self.bar {
             Some(bar) => {
-                bar.inc(row.original_bytes);
-                bar.set_prefix(format!("{done}/{} files", self.total_tasks));
                 if !row.ok() {
                     bar.println(line);
                 }
@@ -78,12 +74,18 @@ impl Progress {
     /// A pair a later round does not measure again (it failed, or its times came from the
     /// cache): counted as done without a line.
     pub fn skipped(&self, bytes: u64) {
+        self.advance(bytes);
+    }
+
+    /// Counts one more pair of `bytes` as done; returns how many are.
+    fn advance(&self, bytes: u64) -> usize {
         let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
         self.bytes_done.fetch_add(bytes, Ordering::SeqCst);
         if let Some(bar) = &self.bar {
             bar.inc(bytes);
             bar.set_prefix(format!("{done}/{} files", self.total_tasks));
         }
+        done
     }
 
     /// A message that must not be torn by the bar.

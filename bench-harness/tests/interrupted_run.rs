@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Polls `done` every 50 ms for at most `limit`.
@@ -34,6 +34,35 @@ fn has_ended(pid: &str) -> bool {
     }
 }
 
+/// Starts `harness run ARGS` with its output captured.
+fn start_run(sandbox: &Sandbox, args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("harness"))
+        .env("HARNESS_DATA_DIR", sandbox.data_dir())
+        .env("HARNESS_RESULTS_DIR", sandbox.results_dir())
+        .arg("run")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits at most 60 s for `started`, then sends SIGINT to the harness and waits at most 30 s
+/// for it to exit (killing it otherwise). Returns whether it had started, whether it exited
+/// by itself, and its output.
+fn interrupt_once(mut child: Child, started: impl FnMut() -> bool) -> (bool, bool, Output) {
+    let started = wait_until(Duration::from_secs(60), started);
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let exited = wait_until(Duration::from_secs(30), || {
+        child.try_wait().unwrap().is_some()
+    });
+    if !exited {
+        let _ = child.kill();
+    }
+    (started, exited, child.wait_with_output().unwrap())
+}
+
 fn hanging_codec(dir: &Path, pid_file: &Path) -> String {
     let path = dir.join("hang.sh");
     let body = format!(
@@ -51,31 +80,27 @@ fn an_interrupted_run_kills_its_codec_and_keeps_what_it_measured() {
     let dataset = sandbox.dataset(&[("a.txt", prose(5_000)), ("b.txt", prose(7_000))]);
     let pid_file = sandbox.dir.path().join("hang.pid");
     let hangs = hanging_codec(sandbox.dir.path(), &pid_file);
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("harness"))
-        .env("HARNESS_DATA_DIR", sandbox.data_dir())
-        .env("HARNESS_RESULTS_DIR", sandbox.results_dir())
-        .args(["run", "--dataset"])
-        .arg(&dataset)
-        .args(["--codec", "ext:good=gzip -c;gzip -dc", "--codec", &hangs])
-        .args(["--jobs", "1", "--record", "--label", "cut short"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-
+    let dataset = dataset.to_str().unwrap();
+    let child = start_run(
+        &sandbox,
+        &[
+            "--dataset",
+            dataset,
+            "--codec",
+            "ext:good=gzip -c;gzip -dc",
+            "--codec",
+            &hangs,
+            "--jobs",
+            "1",
+            "--record",
+            "--label",
+            "cut short",
+        ],
+    );
     // The first file's pairs run in codec order, so `good` is measured before `hangs` starts.
-    let started = wait_until(Duration::from_secs(60), || pid_file.is_file());
+    let (started, exited, out) = interrupt_once(child, || pid_file.is_file());
     let codec_pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
     let codec_pid = codec_pid.trim().to_string();
-    // SAFETY: kill has no memory-safety preconditions.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let exited = wait_until(Duration::from_secs(30), || {
-        child.try_wait().unwrap().is_some()
-    });
-    if !exited {
-        let _ = child.kill();
-    }
-    let out = child.wait_with_output().unwrap();
     let text = output_text(&out);
     assert!(
         started && !codec_pid.is_empty(),
@@ -128,29 +153,23 @@ fn a_run_interrupted_in_a_later_round_keeps_the_rows_of_the_rounds_before() {
     let dataset = sandbox.dataset(&[("a.txt", prose(5_000))]);
     let pid_file = sandbox.dir.path().join("hang.pid");
     let hangs = hangs_later(sandbox.dir.path(), 2, &pid_file);
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("harness"))
-        .env("HARNESS_DATA_DIR", sandbox.data_dir())
-        .env("HARNESS_RESULTS_DIR", sandbox.results_dir())
-        .args(["run", "--repeat", "3", "--dataset"])
-        .arg(&dataset)
-        .args(["--codec", "ext:good=gzip -c;gzip -dc", "--codec", &hangs])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-
-    let started = wait_until(Duration::from_secs(60), || {
+    let dataset = dataset.to_str().unwrap();
+    let child = start_run(
+        &sandbox,
+        &[
+            "--repeat",
+            "3",
+            "--dataset",
+            dataset,
+            "--codec",
+            "ext:good=gzip -c;gzip -dc",
+            "--codec",
+            &hangs,
+        ],
+    );
+    let (started, _, out) = interrupt_once(child, || {
         std::fs::read_to_string(&pid_file).is_ok_and(|pid| pid.ends_with('\n'))
     });
-    // SAFETY: kill has no memory-safety preconditions.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let exited = wait_until(Duration::from_secs(30), || {
-        child.try_wait().unwrap().is_some()
-    });
-    if !exited {
-        let _ = child.kill();
-    }
-    let out = child.wait_with_output().unwrap();
     let text = output_text(&out);
     assert!(started, "the second compression never started: {text}");
     assert_eq!(out.status.code(), Some(130), "{text}");

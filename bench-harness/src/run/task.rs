@@ -105,13 +105,7 @@ fn first_round(
     row: &mut FileRow,
 ) -> Result<(), Failure> {
     let repeated = checks.repeat > 1;
-    let round = |reason: String| {
-        if repeated {
-            in_round(reason, 1, checks.repeat)
-        } else {
-            reason
-        }
-    };
+    let round = |reason: String| in_round(reason, 1, checks.repeat);
     let compress_cap = checks.compress_cap(file.size);
     let compress = |output: &Path| {
         operate(
@@ -128,7 +122,7 @@ fn first_round(
     let size = file_len(compressed)?;
     row.compressed_bytes = Some(size);
     row.ratio = (file.size > 0).then(|| size as f64 / file.size as f64);
-    merge_compress_times(row, &op, repeated);
+    merge_times(row, Operation::Compress, &op, repeated);
     decompress_and_compare(file, codec, checks, work, compressed, row, repeated)
         .map_err(|(s, r)| (s, round(r)))?;
     let limit = checks.expansion_limit(file.size);
@@ -188,7 +182,7 @@ fn later_round(
             ));
         }
     }
-    merge_compress_times(row, &op, true);
+    merge_times(row, Operation::Compress, &op, true);
     decompress_and_compare(file, codec, checks, work, compressed, row, true)
 }
 
@@ -213,7 +207,7 @@ fn decompress_and_compare(
         checks,
         work,
     )?;
-    merge_decompress_times(row, &op, repeated);
+    merge_times(row, Operation::Decompress, &op, repeated);
     let restored = file_len(&decompressed)?;
     if let Some(at) = first_difference(&file.path, &decompressed).map_err(harness_error)? {
         return Err((
@@ -231,7 +225,7 @@ fn decompress_and_compare(
 /// `reason`, naming which run of a repeated operation it is about ("run 2 of 3: ...").
 fn in_round(reason: String, round: usize, repeat: usize) -> String {
     match repeat {
-        1 => reason,
+        0 | 1 => reason,
         _ => format!("run {round} of {repeat}: {reason}"),
     }
 }
@@ -261,24 +255,30 @@ impl Timing<'_> {
     }
 }
 
-fn merge_compress_times(row: &mut FileRow, op: &OpOutcome, repeated: bool) {
+/// Adds one more run of `operation` to `row`'s times.
+fn merge_times(row: &mut FileRow, operation: Operation, op: &OpOutcome, repeated: bool) {
+    let (wall_s, user_s, sys_s, peak_rss_bytes, slowest_s) = match operation {
+        Operation::Compress => (
+            &mut row.compress_s,
+            &mut row.compress_user_s,
+            &mut row.compress_sys_s,
+            &mut row.compress_peak_rss_bytes,
+            &mut row.compress_slowest_s,
+        ),
+        Operation::Decompress => (
+            &mut row.decompress_s,
+            &mut row.decompress_user_s,
+            &mut row.decompress_sys_s,
+            &mut row.decompress_peak_rss_bytes,
+            &mut row.decompress_slowest_s,
+        ),
+    };
     Timing {
-        wall_s: &mut row.compress_s,
-        user_s: &mut row.compress_user_s,
-        sys_s: &mut row.compress_sys_s,
-        peak_rss_bytes: &mut row.compress_peak_rss_bytes,
-        slowest_s: &mut row.compress_slowest_s,
-    }
-    .merge(op, repeated);
-}
-
-fn merge_decompress_times(row: &mut FileRow, op: &OpOutcome, repeated: bool) {
-    Timing {
-        wall_s: &mut row.decompress_s,
-        user_s: &mut row.decompress_user_s,
-        sys_s: &mut row.decompress_sys_s,
-        peak_rss_bytes: &mut row.decompress_peak_rss_bytes,
-        slowest_s: &mut row.decompress_slowest_s,
+        wall_s,
+        user_s,
+        sys_s,
+        peak_rss_bytes,
+        slowest_s,
     }
     .merge(op, repeated);
 }
@@ -387,7 +387,7 @@ mod tests {
     fn a_repeated_operation_keeps_the_fastest_times_and_the_largest_footprint() {
         let mut row = FileRow::unmeasured("d", "f", "text", "c", 100);
         for op in [outcome(2.0, 10), outcome(1.0, 30), outcome(1.5, 50)] {
-            merge_compress_times(&mut row, &op, true);
+            merge_times(&mut row, Operation::Compress, &op, true);
         }
         assert_eq!(
             (
@@ -400,15 +400,15 @@ mod tests {
             (Some(1.0), Some(0.5), Some(0.25), Some(50), Some(2.0))
         );
         assert_eq!(row.decompress_s, None);
-        merge_decompress_times(&mut row, &outcome(1.0, 1), true);
-        merge_decompress_times(&mut row, &outcome(1.0, 2), true);
+        merge_times(&mut row, Operation::Decompress, &outcome(1.0, 1), true);
+        merge_times(&mut row, Operation::Decompress, &outcome(1.0, 2), true);
         assert_eq!(row.decompress_peak_rss_bytes, Some(2));
     }
 
     #[test]
     fn a_single_run_has_no_slowest_time() {
         let mut row = FileRow::unmeasured("d", "f", "text", "c", 100);
-        merge_decompress_times(&mut row, &outcome(1.0, 1), false);
+        merge_times(&mut row, Operation::Decompress, &outcome(1.0, 1), false);
         assert_eq!(
             (row.decompress_s, row.decompress_slowest_s),
             (Some(1.0), None)
