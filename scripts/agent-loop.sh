@@ -13,7 +13,7 @@ if [ -z "${HARNESS_HOLDOUT_SEED:-}" ]; then
   echo "agent-loop: HARNESS_HOLDOUT_SEED is not set; attempts will be judged without a holdout" >&2
 fi
 
-cargo build --release --quiet -p bench-harness --bin harness
+cargo build --release --quiet -p bench-harness --bin harness -p codec-runner
 git_dir="$(git rev-parse --absolute-git-dir)"
 mkdir -p "$git_dir/agent-loop"
 # The loop rebuilds target/release/harness with every attempt; it runs from a private copy.

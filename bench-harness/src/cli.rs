@@ -1,6 +1,6 @@
 //! Command-line arguments. Parsing only; `main` dispatches.
 
-use crate::codecs::Operation;
+use crate::run::row::Timing;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -38,9 +38,6 @@ pub enum Command {
     Report(crate::agent::args::ReportArgs),
     /// Drive an optimisation agent: N iterations of agent, guard, tests, run, keep or discard
     Loop(crate::agent::args::LoopArgs),
-    /// (internal) run one codec operation: input on stdin, output on stdout
-    #[command(name = "__exec", hide = true)]
-    Exec(ExecArgs),
 }
 
 #[derive(Args, Debug)]
@@ -54,12 +51,21 @@ pub struct RunArgs {
     /// stdout). Without it: candidate, zstd:19, xz:9, bzip2:9, gzip:9
     #[arg(long = "codec", value_name = "CODEC")]
     pub codecs: Vec<String>,
-    /// Time limit of each operation, in seconds
-    #[arg(long, default_value_t = 300.0, value_name = "SECONDS")]
+    /// Time limit of each operation, in seconds (at most a day)
+    #[arg(long, default_value_t = 300.0, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: f64,
     /// Address-space limit of each codec process (bytes, or with K/M/G suffix)
-    #[arg(long, value_name = "SIZE")]
-    pub max_memory: Option<String>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_positive_size)]
+    pub max_memory: Option<u64>,
+    /// Most bytes any operation may write, whatever the input's size [default: 4G, and never
+    /// more than the free space where the run is written]
+    #[arg(long, value_name = "SIZE", value_parser = parse_positive_size)]
+    pub max_output: Option<u64>,
+    /// Which seconds the MB/s figures use: `codec`, the codec call alone on in-memory buffers
+    /// measured inside the runner (external commands fall back to their process time), or
+    /// `process`, the whole codec process from spawn to exit
+    #[arg(long, value_enum, default_value_t = Timing::Codec)]
+    pub timing: Timing,
     /// Skip the second compression that checks the output is deterministic
     #[arg(long)]
     pub no_determinism: bool,
@@ -71,14 +77,14 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: u32,
     /// Largest accepted compressed/original ratio (64 bytes of headers are always allowed)
-    #[arg(long, default_value_t = 1.5, value_name = "RATIO")]
+    #[arg(long, default_value_t = 1.5, value_name = "RATIO", value_parser = parse_expansion)]
     pub max_expansion: f64,
     /// Stop at the first failed file instead of going on
     #[arg(long)]
     pub fail_fast: bool,
     /// Files measured in parallel (1 keeps timings clean)
-    #[arg(long, default_value_t = 1)]
-    pub jobs: usize,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: u32,
     /// Only files whose name matches this glob (e.g. '*.wav')
     #[arg(long, value_name = "GLOB")]
     pub filter: Option<String>,
@@ -98,17 +104,25 @@ pub struct RunArgs {
     #[arg(long)]
     pub seed: Option<String>,
     /// Size factor of generated datasets (1.0 = about 160 MiB)
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
     pub scale: f64,
     /// No progress output
     #[arg(long, short)]
     pub quiet: bool,
-    /// Refuse to run unless the kernel can sandbox built-in codecs (Landlock and seccomp)
+    /// Refuse to run unless the kernel can sandbox and contain codecs (Landlock, seccomp and
+    /// PID namespaces)
     #[arg(long, conflicts_with = "no_sandbox")]
     pub require_sandbox: bool,
-    /// Run built-in codecs without the sandbox (no Landlock, no seccomp)
+    /// Run codecs without the sandbox (no Landlock, no seccomp; they are still contained)
     #[arg(long)]
     pub no_sandbox: bool,
+    /// A directory external commands may write to besides their private one (repeatable)
+    #[arg(long = "ext-writable", value_name = "DIR")]
+    pub ext_writable: Vec<PathBuf>,
+    /// The `codec-runner` binary that runs each operation [default: the one beside this
+    /// harness, built first by cargo when the harness was started by cargo]
+    #[arg(long, value_name = "PATH", env = "HARNESS_RUNNER")]
+    pub runner: Option<PathBuf>,
     /// How a dataset with a manifest is fetched when files are missing
     #[command(flatten)]
     pub net: crate::fetch::NetArgs,
@@ -133,16 +147,37 @@ pub struct DatasetsArgs {
     pub scale: f64,
 }
 
-#[derive(Args, Debug)]
-pub struct ExecArgs {
-    #[arg(long)]
-    pub codec: String,
-    #[arg(long, value_enum)]
-    pub op: Operation,
-    #[arg(long)]
-    pub max_memory: Option<u64>,
-    #[arg(long)]
-    pub max_output: Option<u64>,
+/// Longest accepted `--timeout`: a day.
+pub const MAX_TIMEOUT_S: f64 = 86_400.0;
+
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= MAX_TIMEOUT_S => Ok(s),
+        _ => Err(format!(
+            "expected a number of seconds above 0 and at most {MAX_TIMEOUT_S} (a day)"
+        )),
+    }
+}
+
+fn parse_positive_size(text: &str) -> Result<u64, String> {
+    match parse_size(text)? {
+        0 => Err("must be more than 0 bytes".into()),
+        n => Ok(n),
+    }
+}
+
+fn parse_expansion(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && r >= 1.0 => Ok(r),
+        _ => Err("expected a finite ratio of at least 1.0".into()),
+    }
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(f) if f > 0.0 && f <= 100.0 => Ok(f),
+        _ => Err("expected a size factor above 0 and at most 100".into()),
+    }
 }
 
 /// Parses `2G`, `512M`, `64K` or a plain number of bytes.

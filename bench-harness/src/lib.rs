@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod history;
 pub mod metrics;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod run;
 pub mod runner;

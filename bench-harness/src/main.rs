@@ -1,12 +1,13 @@
 //! `harness`: parse arguments, dispatch, print errors with context.
 
 use anyhow::{bail, Context, Result};
-use bench_harness::cli::{self, Cli, Command, DatasetsArgs, ExecArgs, RunArgs};
+use bench_harness::cli::{Cli, Command, DatasetsArgs, RunArgs};
 use bench_harness::codecs::{CodecSpec, DEFAULT_BASELINES};
 use bench_harness::dataset;
+use bench_harness::run::row::Timing;
 use bench_harness::run::{self, select, Checks, Paths, RunOptions};
-use bench_harness::runner::{child, Limits};
-use bench_harness::{agent, report, workspace};
+use bench_harness::runner::{locate, sandbox, Limits, Runner};
+use bench_harness::{agent, redact, report, workspace};
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +21,9 @@ const EXIT_INTERRUPTED: u8 = 130;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Ok(seed) = std::env::var(dataset::HOLDOUT_SEED_VAR) {
+        redact::register(&seed);
+    }
     let root = workspace::root();
     let data_dir = cli
         .data_dir
@@ -37,7 +41,6 @@ fn main() -> ExitCode {
             .options(args.quiet)
             .and_then(|opts| bench_harness::fetch::command(&args.datasets, &opts, &data_dir))
             .map(|_| ExitCode::SUCCESS),
-        Command::Exec(args) => exec_command(args).map(|_| ExitCode::SUCCESS),
         Command::Guard(args) => agent::commands::guard(&args, &root),
         Command::Compare(args) => agent::commands::compare(&args, &results_dir),
         Command::Report(args) => agent::commands::report(&args, &results_dir),
@@ -55,21 +58,21 @@ fn run_command(
     data_dir: PathBuf,
     results_dir: PathBuf,
 ) -> Result<ExitCode> {
+    let _ballast = test_ballast();
     let codecs = codec_list(&args.codecs)?;
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        bail!("--timeout must be a positive number of seconds");
+    if args.dataset == "holdout" {
+        if let Some(seed) = &args.seed {
+            redact::register(seed);
+        }
     }
-    if args.max_expansion.is_nan() || args.max_expansion < 1.0 {
-        bail!("--max-expansion must be at least 1.0");
+    let runner = locate::find(args.runner.clone(), &root)?;
+    let support = locate::probe(&runner)?;
+    let mode = sandbox::Mode::from_flags(args.require_sandbox, args.no_sandbox);
+    if let Some(message) = sandbox::plan(mode, support).map_err(anyhow::Error::msg)? {
+        eprintln!("{message}");
     }
-    let max_memory = args
-        .max_memory
-        .as_deref()
-        .map(cli::parse_size)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
+    let max_output = output_ceiling(args.max_output, &results_dir);
     let fetch = args.net.options(args.quiet)?;
-    agent::commands::prepare_sandbox(args.require_sandbox, args.no_sandbox)?;
     let source = dataset::resolve_in(
         &args.dataset,
         args.seed.as_deref(),
@@ -101,18 +104,26 @@ fn run_command(
         checks: Checks {
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
-                max_memory,
+                max_memory: args.max_memory,
+                max_output,
+            },
+            runner: Runner {
+                executable: runner,
+                sandbox: mode,
+                writable: args.ext_writable.clone(),
+                confines_writes: support.confines_writes(mode),
             },
             determinism: !args.no_determinism,
             max_expansion: args.max_expansion,
             repeat: args.repeat as usize,
         },
-        jobs: args.jobs.max(1),
+        jobs: args.jobs as usize,
         fail_fast: args.fail_fast,
         use_cache: !args.no_cache,
         label: args.label,
         record: args.record,
         quiet: args.quiet,
+        timing: args.timing,
     };
     log(&format!(
         "dataset {} ({} of {} files, {:.1} MiB, fingerprint {}), codecs: {}",
@@ -135,10 +146,11 @@ fn run_command(
         report.meta.fingerprint,
         short(&report.meta.git.commit),
         if report.meta.git.dirty { "+dirty" } else { "" },
-        match (report.interrupted, report.stopped_early) {
-            (true, _) => " INTERRUPTED",
-            (false, true) => " STOPPED EARLY (--fail-fast)",
-            (false, false) => "",
+        match (report.interrupted, &report.halted, report.stopped_early) {
+            (true, _, _) => " INTERRUPTED",
+            (false, Some(_), _) => " STOPPED: a codec changed the dataset",
+            (false, None, true) => " STOPPED EARLY (--fail-fast)",
+            (false, None, false) => "",
         }
     );
     if !report.meta.whole_dataset() {
@@ -165,6 +177,10 @@ fn run_command(
         }
     }
     print!("{}", report::table::render(&report.summaries));
+    print!(
+        "{}",
+        timing_note(args.timing, &report.rows, &report.summaries)
+    );
     print!("{}", report.scores.render());
     for row in report.rows.iter().filter(|r| !r.ok()) {
         println!(
@@ -180,8 +196,23 @@ fn run_command(
         report.run_dir.join("files.csv").display(),
         report.run_dir.join("summary.json").display()
     );
+    if let Some(reason) = &report.halted {
+        println!("STOPPED: {reason}");
+    }
+    for file in &report.changed_files {
+        println!(
+            "DATA CHANGED: {file} changed during the run (not by a codec); its pairs were not \
+             measured and the run is not trustworthy: materialize the dataset again"
+        );
+    }
     if report.interrupted {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    if report.halted.is_some() && report.candidate_failures == 0 {
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    if !report.changed_files.is_empty() {
+        return Ok(ExitCode::from(EXIT_ERROR));
     }
     if report.candidate_failures > 0 {
         eprintln!("the candidate failed {} file(s)", report.candidate_failures);
@@ -232,9 +263,80 @@ fn datasets_command(args: DatasetsArgs, data_dir: &std::path::Path) -> Result<()
     Ok(())
 }
 
-fn exec_command(args: ExecArgs) -> Result<()> {
-    let spec: CodecSpec = args.codec.parse().map_err(anyhow::Error::msg)?;
-    child::exec(&spec, args.op, args.max_memory, args.max_output)
+/// The output ceiling: `asked`, or 4 GiB by default; never more than the free space where
+/// the run writes.
+fn output_ceiling(asked: Option<u64>, results_dir: &std::path::Path) -> u64 {
+    const DEFAULT: u64 = 4 << 30;
+    let _ = std::fs::create_dir_all(results_dir);
+    let free = free_bytes(results_dir).unwrap_or(u64::MAX);
+    let wanted = asked.unwrap_or(DEFAULT);
+    if wanted > free {
+        eprintln!(
+            "warning: output limited to the {} MiB free in {} (asked for {} MiB)",
+            free >> 20,
+            results_dir.display(),
+            wanted >> 20
+        );
+    }
+    wanted.min(free).max(1)
+}
+
+fn free_bytes(dir: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: an all-zero statvfs is a valid value of this plain C struct.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid NUL-terminated path and out-pointer.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
+        return None;
+    }
+    Some(stat.f_bavail as u64 * stat.f_frsize as u64)
+}
+
+/// Which seconds the speed figures are, and which codecs had only process time.
+fn timing_note(
+    timing: Timing,
+    rows: &[bench_harness::run::row::FileRow],
+    summaries: &[bench_harness::metrics::CodecSummary],
+) -> String {
+    match timing {
+        Timing::Process => {
+            "times: whole codec processes, from spawn to exit (--timing process)\n".into()
+        }
+        Timing::Codec => {
+            let process_only: Vec<&str> = summaries
+                .iter()
+                .map(|s| s.codec.as_str())
+                .filter(|c| {
+                    rows.iter()
+                        .any(|r| &r.codec == c && r.process_timed(Timing::Codec))
+                })
+                .collect();
+            let mut note =
+                "times: the codec call alone, on in-memory buffers inside the runner".to_string();
+            if !process_only.is_empty() {
+                note += &format!(
+                    "; {} timed as whole processes (process time: external commands)",
+                    process_only.join(", ")
+                );
+            }
+            note + "\n"
+        }
+    }
+}
+
+/// A test seam: with `HARNESS_TEST_BALLAST_MIB=N` the harness holds N MiB it has written,
+/// as a harness with a large dataset in memory would; no codec's figures may show it.
+fn test_ballast() -> Vec<u8> {
+    let mib: usize = std::env::var("HARNESS_TEST_BALLAST_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut ballast = vec![0u8; mib << 20];
+    for page in ballast.chunks_mut(4096) {
+        page[0] = 1;
+    }
+    std::hint::black_box(ballast)
 }
 
 fn short(commit: &str) -> &str {

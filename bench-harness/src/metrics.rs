@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 pub struct Totals {
     pub files: usize,
     pub files_failed: usize,
+    /// Files whose figures were reused from the baseline cache (measured by an earlier run).
+    #[serde(default)]
+    pub files_cached: usize,
     pub original_bytes: u64,
     pub compressed_bytes: u64,
     /// compressed / original; `None` when there are no original bytes.
@@ -29,6 +32,7 @@ impl Totals {
     fn add(&mut self, row: &FileRow) {
         self.files += 1;
         self.files_failed += usize::from(!row.ok());
+        self.files_cached += usize::from(row.cached);
         self.original_bytes += row.original_bytes;
         self.compressed_bytes += row.charged_bytes();
         self.ratio = (self.original_bytes > 0)

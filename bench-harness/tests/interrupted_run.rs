@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Polls `done` every 50 ms for at most `limit`.
@@ -20,26 +20,14 @@ fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     done()
 }
 
-/// Whether process `pid` is gone or only a zombie waiting to be reaped.
-fn has_ended(pid: &str) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        // The state follows the parenthesised command name.
-        Ok(stat) => stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z'),
-    }
-}
-
-/// Starts `harness run ARGS` with its output captured.
+/// Starts `harness run ARGS` with its output captured; external commands may write in the
+/// sandbox's directory.
 fn start_run(sandbox: &Sandbox, args: &[&str]) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin("harness"))
-        .env("HARNESS_DATA_DIR", sandbox.data_dir())
-        .env("HARNESS_RESULTS_DIR", sandbox.results_dir())
+    sandbox
+        .process()
         .arg("run")
+        .arg("--ext-writable")
+        .arg(sandbox.dir.path())
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -63,12 +51,10 @@ fn interrupt_once(mut child: Child, started: impl FnMut() -> bool) -> (bool, boo
     (started, exited, child.wait_with_output().unwrap())
 }
 
-fn hanging_codec(dir: &Path, pid_file: &Path) -> String {
+/// A codec that hangs as `sleep MARKER`, a process a test can find.
+fn hanging_codec(dir: &Path, marker: &str) -> String {
     let path = dir.join("hang.sh");
-    let body = format!(
-        "#!/bin/sh\necho $$ > '{}'\nexec sleep 120\n",
-        pid_file.display()
-    );
+    let body = format!("#!/bin/sh\nexec sleep {marker}\n");
     std::fs::write(&path, body).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     format!("ext:hangs={};cat", path.display())
@@ -78,8 +64,8 @@ fn hanging_codec(dir: &Path, pid_file: &Path) -> String {
 fn an_interrupted_run_kills_its_codec_and_keeps_what_it_measured() {
     let sandbox = Sandbox::new();
     let dataset = sandbox.dataset(&[("a.txt", prose(5_000)), ("b.txt", prose(7_000))]);
-    let pid_file = sandbox.dir.path().join("hang.pid");
-    let hangs = hanging_codec(sandbox.dir.path(), &pid_file);
+    let marker = unique_sleep_marker();
+    let hangs = hanging_codec(sandbox.dir.path(), &marker);
     let dataset = dataset.to_str().unwrap();
     let child = start_run(
         &sandbox,
@@ -98,14 +84,9 @@ fn an_interrupted_run_kills_its_codec_and_keeps_what_it_measured() {
         ],
     );
     // The first file's pairs run in codec order, so `good` is measured before `hangs` starts.
-    let (started, exited, out) = interrupt_once(child, || pid_file.is_file());
-    let codec_pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
-    let codec_pid = codec_pid.trim().to_string();
+    let (started, exited, out) = interrupt_once(child, || !processes_with_arg(&marker).is_empty());
     let text = output_text(&out);
-    assert!(
-        started && !codec_pid.is_empty(),
-        "the hanging codec never started: {text}"
-    );
+    assert!(started, "the hanging codec never started: {text}");
     assert!(
         exited,
         "the harness did not stop within 30 s of SIGINT: {text}"
@@ -113,9 +94,11 @@ fn an_interrupted_run_kills_its_codec_and_keeps_what_it_measured() {
     assert_eq!(out.status.code(), Some(130), "{text}");
     assert!(text.contains("INTERRUPTED"), "{text}");
     assert!(text.contains("interrupted: 1 of 4"), "{text}");
+    let left = survivors_after(&marker, Duration::from_secs(5));
+    kill_all(&left);
     assert!(
-        wait_until(Duration::from_secs(5), || has_ended(&codec_pid)),
-        "the hanging codec (pid {codec_pid}) is still running"
+        left.is_empty(),
+        "the hanging codec {left:?} is still running"
     );
 
     let rows = sandbox.rows();
@@ -132,15 +115,14 @@ fn an_interrupted_run_kills_its_codec_and_keeps_what_it_measured() {
 }
 
 /// A codec that copies its input, except that its compression number `hang_on` (counted in
-/// `dir/calls`) writes its pid to `pid_file` and hangs.
-fn hangs_later(dir: &Path, hang_on: u32, pid_file: &Path) -> String {
+/// `dir/calls`) hangs as `sleep MARKER`.
+fn hangs_later(dir: &Path, hang_on: u32, marker: &str) -> String {
     let path = dir.join("hangs-later.sh");
     let calls = dir.join("calls");
     let body = format!(
         "#!/bin/sh\ncount=$(( $(cat '{calls}' 2>/dev/null || echo 0) + 1 ))\necho $count > '{calls}'\n\
-         if [ $count = {hang_on} ]; then echo $$ > '{pid}'; exec sleep 120; fi\nexec cat\n",
+         if [ $count = {hang_on} ]; then exec sleep {marker}; fi\nexec cat\n",
         calls = calls.display(),
-        pid = pid_file.display()
     );
     std::fs::write(&path, body).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -151,8 +133,8 @@ fn hangs_later(dir: &Path, hang_on: u32, pid_file: &Path) -> String {
 fn a_run_interrupted_in_a_later_round_keeps_the_rows_of_the_rounds_before() {
     let sandbox = Sandbox::new();
     let dataset = sandbox.dataset(&[("a.txt", prose(5_000))]);
-    let pid_file = sandbox.dir.path().join("hang.pid");
-    let hangs = hangs_later(sandbox.dir.path(), 2, &pid_file);
+    let marker = unique_sleep_marker();
+    let hangs = hangs_later(sandbox.dir.path(), 2, &marker);
     let dataset = dataset.to_str().unwrap();
     let child = start_run(
         &sandbox,
@@ -167,9 +149,8 @@ fn a_run_interrupted_in_a_later_round_keeps_the_rows_of_the_rounds_before() {
             &hangs,
         ],
     );
-    let (started, _, out) = interrupt_once(child, || {
-        std::fs::read_to_string(&pid_file).is_ok_and(|pid| pid.ends_with('\n'))
-    });
+    let (started, _, out) = interrupt_once(child, || !processes_with_arg(&marker).is_empty());
+    kill_all(&survivors_after(&marker, Duration::from_secs(5)));
     let text = output_text(&out);
     assert!(started, "the second compression never started: {text}");
     assert_eq!(out.status.code(), Some(130), "{text}");

@@ -48,6 +48,8 @@ fn drifting_codec_calls(sandbox: &Sandbox, args: &[&str]) -> (u32, u32) {
     let output = sandbox
         .harness()
         .arg("run")
+        .arg("--ext-writable")
+        .arg(counters)
         .args(args)
         .arg("--dataset")
         .arg(&dataset)
@@ -75,7 +77,9 @@ fn every_run_is_checked_and_the_fastest_is_recorded() {
         counted(counters, "decodes-badly-once", 0, 2),
     ];
     let mut cmd = sandbox.harness();
-    cmd.args(["run", "--repeat", "3", "--record", "--dataset"])
+    cmd.args(["run", "--ext-writable"])
+        .arg(sandbox.dir.path())
+        .args(["--repeat", "3", "--record", "--dataset"])
         .arg(&dataset);
     for c in &codecs {
         cmd.arg("--codec").arg(c);
@@ -144,7 +148,9 @@ fn the_slowest_run_is_kept_beside_the_fastest_and_the_spread_reported() {
     let dataset = sandbox.dataset(&[("book.txt", prose(10_000))]);
     let output = sandbox
         .harness()
-        .args(["run", "--repeat", "3", "--dataset"])
+        .args(["run", "--ext-writable"])
+        .arg(sandbox.dir.path())
+        .args(["--repeat", "3", "--dataset"])
         .arg(&dataset)
         .arg("--codec")
         .arg(slow_once(sandbox.dir.path(), "jittery"))
@@ -215,7 +221,9 @@ fn the_repeats_of_a_pair_lie_a_whole_round_apart() {
     );
     let output = sandbox
         .harness()
-        .args(["run", "--repeat", "2", "--codec", &logged, "--dataset"])
+        .args(["run", "--ext-writable"])
+        .arg(sandbox.dir.path())
+        .args(["--repeat", "2", "--codec", &logged, "--dataset"])
         .arg(&dataset)
         .output()
         .unwrap();

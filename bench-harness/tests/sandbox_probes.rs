@@ -3,7 +3,7 @@
 //! Landlock the run says so once and continues, and `--require-sandbox` refuses.
 
 mod common;
-use bench_harness::runner::sandbox;
+use bench_harness::runner::locate;
 use common::*;
 
 fn run(sandbox: &Sandbox, dir: &std::path::Path, extra: &[&str]) -> (Option<i32>, String) {
@@ -47,7 +47,7 @@ fn latest_run(sandbox: &Sandbox) -> std::path::PathBuf {
 fn forbidden_access_fails_the_row_only_inside_the_sandbox() {
     let sandbox = Sandbox::new();
     let dir = sandbox.dataset(&[("words.txt", prose(5000))]);
-    let support = sandbox::probe();
+    let support = locate::probe(&runner()).unwrap();
     let (_, text) = run(&sandbox, &dir, &[]);
     if !support.complete() {
         eprintln!(

@@ -71,7 +71,7 @@ pub struct LoopArgs {
     /// Command that builds the harness with the attempt's codec
     #[arg(
         long,
-        default_value = "cargo build --release --quiet -p bench-harness --bin harness"
+        default_value = "cargo build --release --quiet -p bench-harness --bin harness -p codec-runner"
     )]
     pub build_cmd: String,
     /// The built harness [default: <workspace>/target/release/harness]

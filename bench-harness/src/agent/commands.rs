@@ -4,7 +4,6 @@
 use super::args::{CompareArgs, GuardArgs, LoopArgs, ReportArgs};
 use super::decide::Verdict;
 use super::{compare as cmp, cycle, guard as grd};
-use crate::runner::sandbox::{self, Mode};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,15 +51,4 @@ pub fn run_loop(
 ) -> Result<ExitCode> {
     cycle::run(args, root, results_dir, data_dir)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Probes the kernel once for `harness run`, says what is not enforced, and hands the mode
-/// to the runner children.
-pub fn prepare_sandbox(require: bool, off: bool) -> Result<()> {
-    let mode = match (require, off) {
-        (true, _) => Mode::Require,
-        (_, true) => Mode::Off,
-        _ => Mode::BestEffort,
-    };
-    sandbox::prepare(mode, &|m| eprintln!("{m}")).map_err(anyhow::Error::msg)
 }

@@ -2,9 +2,6 @@
 //! external commands. A [`CodecSpec`] round-trips through its string form, which is how the
 //! harness tells a runner child what to execute.
 
-mod builtin;
-
-pub use builtin::run_builtin;
 use std::fmt;
 use std::str::FromStr;
 
@@ -31,6 +28,9 @@ pub struct CodecSpec {
     /// Display name: `candidate`, `xz:9`, or the name given to an external command.
     pub name: String,
 }
+
+/// Names of the runner's hidden test codecs start with this.
+pub const PROBE_PREFIX: &str = "__probe-";
 
 /// The baselines a run measures when no `--codec` is given.
 pub const DEFAULT_BASELINES: [&str; 4] = ["zstd:19", "xz:9", "bzip2:9", "gzip:9"];
@@ -101,8 +101,9 @@ impl FromStr for CodecSpec {
         if let Some(rest) = s.strip_prefix("ext:") {
             return parse_external(rest);
         }
-        // Hidden test codecs that try what the sandbox forbids; in-process like the candidate.
-        if s.starts_with(crate::runner::probe_codecs::PREFIX) {
+        // Hidden test codecs of the runner that try what the sandbox forbids or use a known
+        // amount of memory; in-process like the candidate.
+        if s.starts_with(PROBE_PREFIX) {
             return Ok(CodecSpec {
                 name: s.into(),
                 ..CodecSpec::candidate()
@@ -166,8 +167,8 @@ fn parse_external(rest: &str) -> Result<CodecSpec, String> {
     })
 }
 
-/// Which direction a runner child codes in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// Which direction an operation codes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
     Compress,
     Decompress,

@@ -173,7 +173,7 @@ pub fn materialize(source: &Source, data_dir: &Path, log: &dyn Fn(&str)) -> Resu
         Source::Manifest { name, fetch } => crate::fetch::materialize(data_dir, name, fetch, log),
         Source::Directory(dir) => Ok(Dataset {
             name: dir_name(dir),
-            files: scan_directory(dir)?,
+            files: scan_directory(dir, log)?,
         }),
     }
 }
@@ -251,52 +251,96 @@ fn materialize_synthetic(
     Ok(files)
 }
 
-/// Every regular, non-hidden file under `dir`, sorted by name, categorised by content.
-pub fn scan_directory(dir: &Path) -> Result<Vec<DatasetFile>> {
+/// Every regular, non-hidden file under `dir`, sorted by name, categorised by content. A file
+/// that cannot be read, or is not a regular file (a FIFO, a socket, a device, a broken or
+/// looping link), is named in a warning through `log` and left out.
+pub fn scan_directory(dir: &Path, log: &dyn Fn(&str)) -> Result<Vec<DatasetFile>> {
     let mut paths = Vec::new();
-    collect_files(dir, &mut paths).with_context(|| format!("reading dataset {}", dir.display()))?;
+    collect_files(dir, &mut paths, log)
+        .with_context(|| format!("reading dataset {}", dir.display()))?;
     paths.sort();
     let mut files = Vec::new();
     for path in paths {
-        let name = path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let size = fs::metadata(&path)?.len();
-        let mut head = vec![0u8; 8192];
-        let n = read_up_to(&path, &mut head)?;
-        head.truncate(n);
-        files.push(DatasetFile {
-            category: sniff::sniff(&path, &head, size),
-            sha256: sha256_file(&path)?,
-            name,
-            path,
-            size,
-        });
+        let name = display_name(path.strip_prefix(dir).unwrap_or(&path));
+        match describe_file(&path, &name, log) {
+            Ok(file) => files.push(file),
+            Err(e) => log(&format!("warning: skipping {name}: cannot read it: {e:#}")),
+        }
     }
     if files.is_empty() {
-        bail!("dataset {} contains no files", dir.display());
+        bail!("dataset {} contains no readable files", dir.display());
     }
     Ok(files)
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+fn describe_file(path: &Path, name: &str, log: &dyn Fn(&str)) -> Result<DatasetFile> {
+    let size = fs::metadata(path)?.len();
+    let mut head = vec![0u8; 8192];
+    let n = read_up_to(path, &mut head)?;
+    head.truncate(n);
+    Ok(DatasetFile {
+        category: sniff::sniff(path, &head, size),
+        sha256: sha256_file_telling(path, name, size, log)?,
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        size,
+    })
+}
+
+/// A relative path as `/`-separated text that keeps distinct names distinct: bytes that are
+/// not UTF-8 are written `\xNN`, and a backslash `\\`.
+pub fn display_name(relative: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut name = String::new();
+    for (i, component) in relative.components().enumerate() {
+        if i > 0 {
+            name.push('/');
+        }
+        for chunk in component.as_os_str().as_bytes().utf8_chunks() {
+            name.push_str(&chunk.valid().replace('\\', "\\\\"));
+            for byte in chunk.invalid() {
+                name.push_str(&format!("\\x{byte:02x}"));
+            }
+        }
+    }
+    name
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, log: &dyn Fn(&str)) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with('.') {
+        let path = entry.path();
+        if entry.file_name().as_encoded_bytes().starts_with(b".") {
             continue;
         }
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect_files(&entry.path(), out)?;
-        } else if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
-            out.push(entry.path());
+        let skip = |why: &str| log(&format!("warning: skipping {}: {why}", path.display()));
+        // Follows a symbolic link; a broken or looping one fails here.
+        match fs::metadata(&path) {
+            Err(e) => skip(&format!("cannot read it: {e}")),
+            Ok(meta) if meta.is_dir() => {
+                if let Err(e) = collect_files(&path, out, log) {
+                    skip(&format!("cannot list it: {e}"));
+                }
+            }
+            Ok(meta) if meta.is_file() => out.push(path),
+            Ok(meta) => skip(&format!("not a regular file ({})", kind_of(&meta))),
         }
     }
     Ok(())
+}
+
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "unknown type"
+    }
 }
 
 fn read_up_to(path: &Path, buf: &mut [u8]) -> io::Result<usize> {
@@ -309,6 +353,34 @@ fn read_up_to(path: &Path, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+/// Files from this size on say that they are being hashed, and how far it got.
+const HASH_TELLS_FROM: u64 = 256 << 20;
+
+/// [`sha256_file`], saying through `log` what it is doing when the file is large.
+fn sha256_file_telling(path: &Path, name: &str, size: u64, log: &dyn Fn(&str)) -> Result<String> {
+    if size < HASH_TELLS_FROM {
+        return sha256_file(path);
+    }
+    let mib = |b: u64| b as f64 / (1 << 20) as f64;
+    log(&format!("hashing {name} ({:.1} MiB)", mib(size)));
+    let mut hasher = Sha256::new();
+    let mut last = std::time::Instant::now();
+    let mut done = 0u64;
+    for_each_chunk(path, |chunk| {
+        hasher.update(chunk);
+        done += chunk.len() as u64;
+        if last.elapsed() >= std::time::Duration::from_secs(5) {
+            last = std::time::Instant::now();
+            log(&format!(
+                "hashing {name}: {:.1} of {:.1} MiB",
+                mib(done),
+                mib(size)
+            ));
+        }
+    })?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Lowercase hex SHA-256 of a file's contents.
@@ -416,7 +488,7 @@ mod tests {
         .unwrap();
         fs::write(dir.path().join("sub/a.gz"), b"\x1f\x8b\x08\0rest").unwrap();
         fs::write(dir.path().join(".hidden"), b"skip me").unwrap();
-        let files = scan_directory(dir.path()).unwrap();
+        let files = scan_directory(dir.path(), &|_| {}).unwrap();
         let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["b.txt", "sub/a.gz"]);
         assert_eq!(files[0].category, Category::Text);

@@ -124,12 +124,8 @@ pub fn render(summaries: &[CodecSummary]) -> String {
         }
         out.push('\n');
     };
-    cost("compress s (wall, sum)", &|s| {
-        format!("{:.2}", s.compress_s)
-    });
-    cost("decompress s (wall, sum)", &|s| {
-        format!("{:.2}", s.decompress_s)
-    });
+    cost("compress s (sum)", &|s| format!("{:.2}", s.compress_s));
+    cost("decompress s (sum)", &|s| format!("{:.2}", s.decompress_s));
     cost("compress MB/s", &|s| opt(s.compress_mb_s, 2));
     cost("decompress MB/s", &|s| opt(s.decompress_mb_s, 2));
     cost("peak RSS MiB (max)", &|s| {
@@ -137,6 +133,10 @@ pub fn render(summaries: &[CodecSummary]) -> String {
     });
     cost("mean per-file ratio", &|s| opt(s.mean_file_ratio, 4));
     cost("files failed", &|s| s.files_failed.to_string());
+    if summaries.iter().any(|s| s.overall.files_cached > 0) {
+        out.push_str(CACHED_NOTE);
+        out.push('\n');
+    }
     out
 }
 
@@ -146,13 +146,27 @@ pub fn spread_text(spread: Option<f64>) -> String {
 }
 
 fn cell_text(t: &Totals) -> String {
-    match (t.ratio, t.files_failed) {
+    let text = match (t.ratio, t.files_failed) {
         (Some(r), 0) => format!("{r:.4}"),
         (Some(r), n) => format!("{r:.4}!{n}"),
         (None, 0) => "-".into(),
         (None, n) => format!("-!{n}"),
+    };
+    text + cached_mark(t)
+}
+
+/// `*` on a cell with figures from the baseline cache (see [`CACHED_NOTE`]).
+fn cached_mark(t: &Totals) -> &'static str {
+    if t.files_cached > 0 {
+        "*"
+    } else {
+        ""
     }
 }
+
+/// The footnote of cells marked `*`.
+pub const CACHED_NOTE: &str = "* includes figures reused from the baseline cache: measured by an \
+     earlier run on the same bytes with the same library and limits (--no-cache measures again)";
 
 /// "1.21/0.96": compress and decompress MB/s, with fewer decimals as they grow, so that a
 /// cell stays within nine characters.
@@ -163,7 +177,12 @@ fn speed_text(t: &Totals) -> String {
         Some(v) if v >= 9.95 => format!("{v:.1}"),
         Some(v) => format!("{v:.2}"),
     };
-    format!("{}/{}", one(t.compress_mb_s), one(t.decompress_mb_s))
+    format!(
+        "{}/{}{}",
+        one(t.compress_mb_s),
+        one(t.decompress_mb_s),
+        cached_mark(t)
+    )
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {

@@ -1,6 +1,8 @@
 //! Reuses baseline measurements: a baseline's result depends only on the input bytes, the
-//! codec with its settings and library versions, and the limits it ran under. Only
-//! successful rows are cached; the expansion check is re-applied on reuse.
+//! codec with its settings and library versions, the limits it ran under, and how the harness
+//! measures (an entry carries the [`MEASUREMENT`] version that wrote it; others are ignored).
+//! Only successful rows are cached, each after every one of its operations was followed by a
+//! check that the original file is intact; the expansion check is re-applied on reuse.
 
 use super::row::FileRow;
 use anyhow::{Context, Result};
@@ -11,8 +13,14 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// The harness version and the version of how it measures; bumped when a figure's meaning
+/// changes (2: times and peak memory measured inside the codec runner).
+pub const MEASUREMENT: &str = concat!(env!("CARGO_PKG_VERSION"), "/measurement-2");
+
 #[derive(Serialize, Deserialize)]
 struct Entry {
+    #[serde(default)]
+    harness: String,
     key: String,
     determinism_checked: bool,
     row: FileRow,
@@ -29,8 +37,11 @@ impl BaselineCache {
         let mut entries = HashMap::new();
         if let Ok(file) = File::open(path) {
             for line in BufReader::new(file).lines().map_while(Result::ok) {
-                if let Ok(e) = serde_json::from_str::<Entry>(&line) {
-                    entries.insert(e.key, (e.determinism_checked, e.row));
+                match serde_json::from_str::<Entry>(&line) {
+                    Ok(e) if e.harness == MEASUREMENT => {
+                        entries.insert(e.key, (e.determinism_checked, e.row));
+                    }
+                    _ => {}
                 }
             }
         }
@@ -53,6 +64,7 @@ impl BaselineCache {
 
     pub fn put(&self, key: String, determinism_checked: bool, row: &FileRow) -> Result<()> {
         let entry = Entry {
+            harness: MEASUREMENT.to_string(),
             key: key.clone(),
             determinism_checked,
             row: row.clone(),

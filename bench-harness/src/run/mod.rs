@@ -2,6 +2,7 @@
 //! recorded the moment they finish, then summaries and (optionally) the history.
 
 pub mod cache;
+pub mod custody;
 pub mod rounds;
 pub mod row;
 pub mod select;
@@ -17,7 +18,7 @@ use crate::runner::sys;
 use crate::score::Scores;
 use anyhow::{Context, Result};
 use cache::BaselineCache;
-use row::FileRow;
+use row::{FileRow, Status, Timing};
 use serde::Serialize;
 use std::path::PathBuf;
 pub use task::Checks;
@@ -41,6 +42,8 @@ pub struct RunOptions {
     pub label: String,
     pub record: bool,
     pub quiet: bool,
+    /// Which seconds the speed figures use.
+    pub timing: Timing,
 }
 
 /// What a finished run reports.
@@ -55,6 +58,12 @@ pub struct RunReport {
     pub stopped_early: bool,
     /// True when SIGINT or SIGTERM stopped the run (it was then not added to the history).
     pub interrupted: bool,
+    /// Why the run stopped when a codec changed the dataset (it was then not added to the
+    /// history).
+    pub halted: Option<String>,
+    /// Files whose bytes changed by another cause than a codec; their pairs were not measured
+    /// and the run was not added to the history.
+    pub changed_files: Vec<String>,
     pub scores: Scores,
 }
 
@@ -72,6 +81,11 @@ struct SummaryFile<'a> {
     jobs: usize,
     stopped_early: bool,
     interrupted: bool,
+    /// Which seconds the speed figures use: `codec` (the call inside the runner; external
+    /// commands fall back to their process) or `process`.
+    timing: Timing,
+    halted: Option<&'a str>,
+    data_changed: &'a [String],
     scores: &'a Scores,
     codecs: &'a [CodecSummary],
 }
@@ -99,6 +113,7 @@ pub fn execute(
         .with_context(|| format!("creating {}", work_dir.display()))?;
     let csv_path = run_dir.join("files.csv");
     let cache = BaselineCache::open(&paths.results_dir.join("cache").join("baselines.jsonl"));
+    let custody = custody::Custody::new(&dataset.files, opts.checks.runner.confines_writes);
 
     let pairs: Vec<(usize, usize)> = (0..files.len())
         .flat_map(|f| (0..opts.codecs.len()).map(move |c| (f, c)))
@@ -122,9 +137,12 @@ pub fn execute(
             pairs: &pairs,
         },
         opts,
-        &cache,
-        &work_dir,
-        &csv_path,
+        rounds::Places {
+            cache: &cache,
+            custody: &custody,
+            work_dir: &work_dir,
+            csv_path: &csv_path,
+        },
         &progress,
     )?;
     progress.finish();
@@ -150,8 +168,21 @@ pub fn execute(
             csv_path.display()
         ));
     }
+    let halted = custody.halted();
+    let mut changed_files: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == Status::Changed)
+        .map(|r| r.file.clone())
+        .collect();
+    changed_files.dedup();
     let order: Vec<String> = opts.codecs.iter().map(|c| c.name.clone()).collect();
-    let summaries = metrics::summarize(&rows, &order);
+    // Pairs whose data changed under them blame no codec: they are left out of every figure.
+    let timed: Vec<FileRow> = rows
+        .iter()
+        .filter(|r| r.status != Status::Changed)
+        .map(|r| r.with_timing(opts.timing))
+        .collect();
+    let summaries = metrics::summarize(&timed, &order);
     let history_path = paths.results_dir.join("results.csv");
     let scores = Scores::compute(&paths.root, &history_path, &meta, &summaries);
     let summary = SummaryFile {
@@ -166,13 +197,21 @@ pub fn execute(
         jobs: opts.jobs,
         stopped_early,
         interrupted,
+        timing: opts.timing,
+        halted: halted.as_deref(),
+        data_changed: &changed_files,
         scores: &scores,
         codecs: &summaries,
     };
     let summary_path = run_dir.join("summary.json");
     std::fs::write(&summary_path, serde_json::to_vec_pretty(&summary)?)
         .with_context(|| format!("writing {}", summary_path.display()))?;
-    if opts.record && !interrupted {
+    let trustworthy = !interrupted && halted.is_none() && changed_files.is_empty();
+    if opts.record && !trustworthy {
+        progress
+            .log("not added to the history: the run did not measure the whole selection intact");
+    }
+    if opts.record && trustworthy {
         let lines: Vec<HistoryRow> = summaries
             .iter()
             .map(|s| {
@@ -185,7 +224,7 @@ pub fn execute(
     }
     let candidate_failures = rows
         .iter()
-        .filter(|r| r.codec == "candidate" && !r.ok())
+        .filter(|r| r.codec == "candidate" && !r.ok() && r.status != Status::Changed)
         .count();
     Ok(RunReport {
         meta,
@@ -195,6 +234,8 @@ pub fn execute(
         candidate_failures,
         stopped_early,
         interrupted,
+        halted,
+        changed_files,
         scores,
     })
 }

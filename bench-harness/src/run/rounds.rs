@@ -3,6 +3,7 @@
 //! lie a whole round apart and a machine slowed down for a few seconds slows only one of them.
 
 use super::cache::BaselineCache;
+use super::custody::Custody;
 use super::row::{FileRow, Status};
 use super::{task, RunOptions};
 use crate::codecs::CodecSpec;
@@ -29,16 +30,31 @@ pub struct Measured {
     pub complete: usize,
 }
 
+/// Where a run keeps what it writes and what it watches.
+#[derive(Clone, Copy)]
+pub struct Places<'a> {
+    pub cache: &'a BaselineCache,
+    pub custody: &'a Custody,
+    pub work_dir: &'a Path,
+    pub csv_path: &'a Path,
+}
+
 /// Runs the rounds, writing `csv_path` after every row and temporaries under `work_dir`, and
-/// caches the baselines' rows measured in every round.
+/// caches the baselines' rows measured in every round (each of whose operations was followed
+/// by a check that the original is intact). The rounds stop early at an interrupt, at the
+/// first failure with `--fail-fast`, and when a codec changed the dataset.
 pub fn measure_all(
     selection: Selection,
     opts: &RunOptions,
-    cache: &BaselineCache,
-    work_dir: &Path,
-    csv_path: &Path,
+    places: Places,
     progress: &Progress,
 ) -> Result<Measured> {
+    let Places {
+        cache,
+        custody,
+        work_dir,
+        csv_path,
+    } = places;
     let repeat = opts.checks.repeat.max(1);
     let count = selection.pairs.len();
     let mut state = RoundState {
@@ -48,7 +64,7 @@ pub fn measure_all(
     };
     let stop = AtomicBool::new(false);
     for number in 1..=repeat {
-        if stop.load(Ordering::SeqCst) || sys::interrupted() {
+        if stop.load(Ordering::SeqCst) || sys::interrupted() || custody.halted().is_some() {
             break;
         }
         let round = Round {
@@ -56,6 +72,7 @@ pub fn measure_all(
             selection,
             opts,
             cache,
+            custody,
             work_dir,
             progress,
             stop: &stop,
@@ -142,6 +159,7 @@ struct Round<'a> {
     selection: Selection<'a>,
     opts: &'a RunOptions,
     cache: &'a BaselineCache,
+    custody: &'a Custody,
     work_dir: &'a Path,
     progress: &'a Progress,
     stop: &'a AtomicBool,
@@ -164,7 +182,10 @@ impl Round<'_> {
                             .log(&format!("cannot create {}: {e}", work.display()));
                         return;
                     }
-                    while !self.stop.load(Ordering::SeqCst) && !sys::interrupted() {
+                    while !self.stop.load(Ordering::SeqCst)
+                        && !sys::interrupted()
+                        && self.custody.halted().is_none()
+                    {
                         let k = next.fetch_add(1, Ordering::SeqCst);
                         let Some(&i) = due.get(k) else { break };
                         let row = self.measure(i, earlier[k].clone(), &work);
@@ -191,6 +212,9 @@ impl Round<'_> {
                         row.codec, row.file
                     ));
                 }
+                if row.status == Status::Tampered && self.custody.halted().is_some() {
+                    self.progress.log(&format!("STOPPING: {}", row.reason));
+                }
             }
             Ok(())
         })
@@ -204,9 +228,14 @@ impl Round<'_> {
         // The first round's compressed bytes, which later rounds decompress and compare with.
         let compressed = self.work_dir.join(format!("{i}.cmp"));
         let checks = &self.opts.checks;
+        let place = task::Place {
+            work,
+            custody: self.custody,
+            compressed: &compressed,
+        };
         let row = match earlier {
-            Some(row) => task::again(file, codec, checks, work, &compressed, self.number, row),
-            None => self.measure_or_reuse(file, codec, work, &compressed),
+            Some(row) => task::again(file, codec, checks, &place, self.number, row),
+            None => self.measure_or_reuse(file, codec, &place),
         };
         if self.number == checks.repeat.max(1) || !row.ok() {
             let _ = std::fs::remove_file(&compressed);
@@ -218,8 +247,7 @@ impl Round<'_> {
         &self,
         file: &DatasetFile,
         codec: &CodecSpec,
-        work: &Path,
-        compressed: &Path,
+        place: &task::Place,
     ) -> FileRow {
         let opts = self.opts;
         if codec.is_baseline() && opts.use_cache {
@@ -242,8 +270,7 @@ impl Round<'_> {
             file,
             codec,
             &opts.checks,
-            work,
-            compressed,
+            place,
         )
     }
 }
@@ -252,8 +279,8 @@ impl Round<'_> {
 fn cache_key(file: &DatasetFile, codec: &CodecSpec, opts: &RunOptions) -> String {
     let limits = &opts.checks.limits;
     let mut conditions = format!(
-        "timeout={:?},memory={:?}",
-        limits.timeout, limits.max_memory
+        "timeout={:?},memory={:?},output={}",
+        limits.timeout, limits.max_memory, limits.max_output
     );
     // Fastest-of-N times are not comparable with single ones (and keys of single runs stay
     // those of caches written before repeats existed).

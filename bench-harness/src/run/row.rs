@@ -21,6 +21,11 @@ pub enum Status {
     Expanded,
     /// The harness itself could not run the operation (I/O error in the harness).
     HarnessError,
+    /// The codec changed what it was given (its input), or the dataset.
+    Tampered,
+    /// The file's bytes were no longer those of the dataset when its turn came (changed by
+    /// something else than a codec); the pair was not measured and blames no codec.
+    Changed,
     /// The run was interrupted while this pair was measured; such rows are not kept.
     Interrupted,
 }
@@ -36,7 +41,29 @@ impl Status {
             Status::Nondeterministic => "nondeterministic",
             Status::Expanded => "expanded",
             Status::HarnessError => "harness-error",
+            Status::Tampered => "tampered",
+            Status::Changed => "changed",
             Status::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// Which seconds the speed figures use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Timing {
+    /// The codec call alone, measured inside the child on in-memory buffers (built-in
+    /// codecs); external commands fall back to their process time.
+    Codec,
+    /// The whole codec process, from spawn to exit, file I/O and start-up included.
+    Process,
+}
+
+impl Timing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timing::Codec => "codec",
+            Timing::Process => "process",
         }
     }
 }
@@ -74,6 +101,13 @@ pub struct FileRow {
     pub compress_slowest_s: Option<f64>,
     #[serde(default)]
     pub decompress_slowest_s: Option<f64>,
+    /// Seconds of the codec call itself, measured inside the child on in-memory buffers
+    /// (built-in codecs; the fastest of the runs with `--repeat`); empty for external
+    /// commands, which have only their process's times.
+    #[serde(default)]
+    pub compress_codec_s: Option<f64>,
+    #[serde(default)]
+    pub decompress_codec_s: Option<f64>,
 }
 
 impl FileRow {
@@ -106,6 +140,8 @@ impl FileRow {
             cached: false,
             compress_slowest_s: None,
             decompress_slowest_s: None,
+            compress_codec_s: None,
+            decompress_codec_s: None,
         }
     }
 
@@ -135,6 +171,38 @@ impl FileRow {
                 original,
             )
         }
+    }
+
+    /// This row with `compress_s` / `decompress_s` holding the seconds `timing` reports. Codec
+    /// times keep the spread of the process times (the slowest run is scaled by the same
+    /// factor), since only the fastest codec call is kept.
+    pub fn with_timing(&self, timing: Timing) -> FileRow {
+        let mut row = self.clone();
+        if timing == Timing::Process {
+            return row;
+        }
+        let pick = |wall: &mut Option<f64>, slowest: &mut Option<f64>, codec: Option<f64>| {
+            if let (Some(w), Some(c)) = (*wall, codec) {
+                *slowest = slowest.map(|s| if w > 0.0 { s * c / w } else { c });
+                *wall = Some(c);
+            }
+        };
+        pick(
+            &mut row.compress_s,
+            &mut row.compress_slowest_s,
+            self.compress_codec_s,
+        );
+        pick(
+            &mut row.decompress_s,
+            &mut row.decompress_slowest_s,
+            self.decompress_codec_s,
+        );
+        row
+    }
+
+    /// Whether this row's speed is its process's under `timing` (an external command).
+    pub fn process_timed(&self, timing: Timing) -> bool {
+        timing == Timing::Process || (self.compress_s.is_some() && self.compress_codec_s.is_none())
     }
 
     pub fn ok(&self) -> bool {

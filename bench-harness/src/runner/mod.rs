@@ -1,14 +1,16 @@
-//! Runs one codec operation in its own child process: the harness re-executes itself as a
-//! runner (`harness __exec`), handing it the input as its stdin and the output file as its
-//! stdout, both open, seekable files. The runner applies limits, then codes in-process
-//! (candidate, baselines) or execs the external command, so every codec is measured the same way.
+//! Runs one codec operation through the `codec-runner` binary: a small process of its own
+//! that links the codecs, contains everything the codec starts, sandboxes it, and times the
+//! codec call from inside. This side starts it with a scrubbed environment, hands it the input
+//! and output as open files, keeps the last 8 KiB of its stderr, enforces the time limit and
+//! an interrupt, and reads its report.
 
-pub mod child;
-pub mod probe_codecs;
+pub mod locate;
+pub mod report;
 pub mod sandbox;
+pub mod stderr_tail;
 pub mod sys;
 
-use crate::codecs::{CodecSpec, Operation};
+use crate::codecs::{CodecKind, CodecSpec, Operation};
 use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -21,29 +23,47 @@ pub use sys::Exit;
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub timeout: Duration,
-    /// Address-space limit of the child, in bytes.
+    /// Address space the codec may use, in bytes (beyond the input a built-in codec's worker
+    /// already holds).
     pub max_memory: Option<u64>,
+    /// Ceiling of any operation's output, in bytes, whatever the input's size.
+    pub max_output: u64,
+}
+
+/// How operations are run: which runner binary, which sandbox, what external commands may
+/// write besides their private directory.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    pub executable: PathBuf,
+    pub sandbox: sandbox::Mode,
+    pub writable: Vec<PathBuf>,
+    /// The sandbox keeps every codec from writing outside its private directory.
+    pub confines_writes: bool,
 }
 
 /// What one operation did. Seconds and bytes.
 #[derive(Clone, Debug)]
 pub struct OpOutcome {
     pub result: OpResult,
+    /// The runner process's wall time, from spawn to reap.
     pub wall_s: f64,
     pub user_s: f64,
     pub sys_s: f64,
+    /// The codec's own peak resident memory (see `codec-runner`'s protocol).
     pub peak_rss_bytes: u64,
+    /// Time of the built-in codec's call on in-memory buffers; `None` for external commands.
+    pub codec_s: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpResult {
     Ok,
-    /// Non-zero exit status, with the last line the child wrote to stderr.
+    /// Non-zero exit status, with the telling line of the codec's stderr.
     Failed {
         code: i32,
         message: String,
     },
-    /// Killed by a signal (crash, or a limit), with the last stderr line.
+    /// Killed by a signal (crash, or a limit), with the telling line of its stderr.
     Crashed {
         signal: i32,
         message: String,
@@ -57,84 +77,95 @@ pub enum OpResult {
 /// How often a waiting operation checks whether the run was interrupted.
 const INTERRUPT_POLL: Duration = Duration::from_millis(100);
 
-/// Runs `op` of `codec` from `input` into `output` in a runner child, within `limits`.
-/// `scratch` is a directory for the child's stderr capture.
+/// How long the stderr tail is awaited once the runner ended (everything it started is dead
+/// by then; only an escaped process could hold the pipe open).
+const STDERR_GRACE: Duration = Duration::from_millis(500);
+
+/// One operation: `codec` `op` from `input` into `output`, at most `output_cap` bytes.
+pub struct Job<'a> {
+    pub codec: &'a CodecSpec,
+    pub op: Operation,
+    pub input: &'a Path,
+    pub output: &'a Path,
+    pub output_cap: u64,
+}
+
+/// Runs `job` in a runner child within `limits`. `work` is a directory private to the
+/// calling worker: it holds the operation's scratch directory and the runner's report.
 pub fn run_operation(
-    codec: &CodecSpec,
-    op: Operation,
-    input: &Path,
-    output: &Path,
-    file_size_limit: u64,
+    job: &Job,
+    runner: &Runner,
     limits: &Limits,
-    scratch: &Path,
+    work: &Path,
 ) -> std::io::Result<OpOutcome> {
-    let stdin = File::open(input)?;
-    let stdout = File::create(output)?;
-    let stderr_path = scratch.join(format!(
-        "{}.stderr",
-        output.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    let stderr = File::create(&stderr_path)?;
-    let mut cmd = Command::new(runner_executable()?);
-    cmd.arg("__exec")
-        .arg("--codec")
-        .arg(codec.to_string())
-        .arg("--op")
-        .arg(op.as_str())
+    let scratch = work.join("scratch");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let report_path = work.join("runner.report");
+    let _ = std::fs::remove_file(&report_path);
+    let (stderr_reader, stderr_writer) = std::io::pipe()?;
+    let mut cmd = Command::new(&runner.executable);
+    match &job.codec.kind {
+        CodecKind::External {
+            compress,
+            decompress,
+        } => {
+            let command = match job.op {
+                Operation::Compress => compress,
+                Operation::Decompress => decompress,
+            };
+            cmd.arg("--shell").arg(command);
+        }
+        _ => {
+            // A built-in codec's name is the runner's name for it (`candidate`, `xz:9`).
+            cmd.arg("--builtin").arg(&job.codec.name);
+        }
+    }
+    cmd.arg("--op")
+        .arg(job.op.as_str())
+        .arg("--report")
+        .arg(&report_path)
+        .arg("--scratch")
+        .arg(&scratch)
         .arg("--max-output")
-        .arg(file_size_limit.to_string());
+        .arg(job.output_cap.min(limits.max_output).to_string())
+        .arg("--sandbox")
+        .arg(runner.sandbox.as_str())
+        .arg("--parent")
+        .arg(std::process::id().to_string());
+    for dir in &runner.writable {
+        cmd.arg("--writable").arg(dir);
+    }
     if let Some(bytes) = limits.max_memory {
         cmd.arg("--max-memory").arg(bytes.to_string());
     }
-    cmd.stdin(Stdio::from(stdin))
-        .stdout(Stdio::from(stdout))
-        .stderr(Stdio::from(stderr))
+    scrub_environment(&mut cmd, &scratch);
+    cmd.stdin(Stdio::from(File::open(job.input)?))
+        .stdout(Stdio::from(File::create(job.output)?))
+        .stderr(Stdio::from(stderr_writer))
         .process_group(0);
     let start = Instant::now();
     let child = cmd.spawn()?;
+    // Drops this side's copy of the stderr pipe's write end, so the tail sees end of file.
+    drop(cmd);
+    let tail = stderr_tail::StderrTail::start(stderr_reader);
     let pid = child.id();
     // std's Child is not waited through; `wait_with_usage` reaps the process itself.
     drop(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(sys::wait_with_usage(pid));
-    });
-    let deadline = start + limits.timeout;
-    let mut ended = None;
-    let mut stopped = None;
-    while ended.is_none() && stopped.is_none() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left.min(INTERRUPT_POLL)) {
-            Ok(usage) => ended = Some(usage?),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(std::io::Error::other("runner waiter thread vanished"))
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) if sys::interrupted() => {
-                stopped = Some(OpResult::Interrupted)
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {
-                stopped = Some(OpResult::TimedOut)
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-        }
-    }
-    let usage = match ended {
-        Some(usage) => usage,
-        None => {
-            sys::kill_group(pid);
-            rx.recv()
-                .map_err(|_| std::io::Error::other("runner waiter thread vanished"))??
-        }
-    };
+    let (usage, stopped) = wait_within(pid, start + limits.timeout)?;
     let wall_s = start.elapsed().as_secs_f64();
-    // Grandchildren of an external command may outlive the shell; end the whole group.
+    // The runner's own group (its codec ran in a PID namespace the runner's death ended).
     sys::kill_group(pid);
-    let message = last_line(&stderr_path);
-    let _ = std::fs::remove_file(&stderr_path);
+    let message = tail.finish(STDERR_GRACE);
+    let report = report::Report::read(&report_path);
+    let _ = std::fs::remove_dir_all(&scratch);
     let result = match (stopped, usage.exit) {
         (Some(stopped), _) => stopped,
-        (None, Exit::Code(0)) => OpResult::Ok,
-        (None, Exit::Code(code)) => OpResult::Failed { code, message },
+        (None, Exit::Code(0)) => report.result(message),
+        (None, Exit::Code(code)) => OpResult::Failed {
+            code,
+            message: format!("codec-runner failed: {message}"),
+        },
         (None, Exit::Signal(signal)) => OpResult::Crashed { signal, message },
     };
     Ok(OpOutcome {
@@ -142,27 +173,46 @@ pub fn run_operation(
         wall_s,
         user_s: usage.user_s,
         sys_s: usage.sys_s,
-        peak_rss_bytes: usage.peak_rss_bytes,
+        peak_rss_bytes: report.peak_rss_bytes(usage.peak_rss_bytes),
+        codec_s: report.codec_s(),
     })
 }
 
-fn runner_executable() -> std::io::Result<PathBuf> {
-    match std::env::var_os("HARNESS_RUNNER") {
-        Some(path) => Ok(PathBuf::from(path)),
-        None => std::env::current_exe(),
-    }
+/// The codec process sees only these variables: a search path, the C locale, and its private
+/// directory as temporary directory and home. Nothing of the harness (`HARNESS_*`, the holdout
+/// seed) and nothing of the user's (tokens, keys) reaches it.
+fn scrub_environment(cmd: &mut Command, scratch: &Path) {
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    cmd.env_clear()
+        .env("PATH", path)
+        .env("LANG", "C")
+        .env("LC_ALL", "C")
+        .env("TMPDIR", scratch)
+        .env("HOME", scratch);
 }
 
-/// The last non-empty line of a file, cut to 300 characters.
-fn last_line(path: &Path) -> String {
-    let text = std::fs::read(path).unwrap_or_default();
-    let tail = &text[text.len().saturating_sub(8192)..];
-    let text = String::from_utf8_lossy(tail);
-    let line = text
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    line.chars().take(300).collect()
+/// Waits for runner `pid` until `deadline` or an interrupt, killing its group at either;
+/// returns its usage and, if it was stopped, why.
+fn wait_within(
+    pid: u32,
+    deadline: Instant,
+) -> std::io::Result<(sys::ChildUsage, Option<OpResult>)> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(sys::wait_with_usage(pid));
+    });
+    let vanished = || std::io::Error::other("runner waiter thread vanished");
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let stopped = match rx.recv_timeout(left.min(INTERRUPT_POLL)) {
+            Ok(usage) => return Ok((usage?, None)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(vanished()),
+            Err(mpsc::RecvTimeoutError::Timeout) if sys::interrupted() => OpResult::Interrupted,
+            Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => OpResult::TimedOut,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+        };
+        sys::kill_group(pid);
+        let usage = rx.recv().map_err(|_| vanished())??;
+        return Ok((usage, Some(stopped)));
+    }
 }

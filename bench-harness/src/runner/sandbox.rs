@@ -1,23 +1,9 @@
-//! The runner's sandbox, applied in the runner child just before a built-in codec runs.
-//!
-//! - Landlock handles every filesystem access right and grants none, so no path can be opened,
-//!   listed, created or executed; the input and output were opened by the parent and handed
-//!   over as stdin and stdout, and descriptors already open stay usable. From ABI 4 it also
-//!   handles TCP bind and connect.
-//! - A seccomp filter makes `socket(2)` fail with `EACCES`, so no network or Unix socket can be
-//!   opened at all, whatever the Landlock ABI.
-//!
-//! The parent probes support once per run ([`probe`]) and tells the child the mode through
-//! [`MODE_VAR`], which `harness __exec --sandbox` reads.
+//! The sandbox a run asks the runner for, and what to say when the kernel cannot give it.
+//! The runner applies it (see `codec-runner`'s `sandbox` and `contain` modules): no
+//! filesystem access for a built-in codec, writes only to a private directory for an external
+//! command, no sockets, and a PID namespace that ends everything a codec started.
 
-use landlock::{
-    Access, AccessFs, AccessNet, CompatLevel, Compatible, Ruleset, RulesetAttr, RulesetStatus, ABI,
-};
-use seccompiler::{BpfProgram, SeccompAction, SeccompFilter, TargetArch};
-use std::collections::BTreeMap;
-
-/// Environment variable through which a run hands its sandbox mode to runner children.
-pub const MODE_VAR: &str = "HARNESS_SANDBOX";
+use super::locate::Support;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
@@ -25,7 +11,7 @@ pub enum Mode {
     Off,
     /// Sandbox what the kernel supports; run unsandboxed where it supports nothing.
     BestEffort,
-    /// Refuse to run a built-in codec unless both layers are enforced.
+    /// Refuse to run unless every layer is enforced.
     Require,
 }
 
@@ -37,33 +23,24 @@ impl Mode {
             Mode::Require => "require",
         }
     }
-}
 
-/// The mode a run handed down through [`MODE_VAR`]; best effort when unset or unknown.
-pub fn mode_from_env() -> Mode {
-    match std::env::var(MODE_VAR).as_deref() {
-        Ok("off") => Mode::Off,
-        Ok("require") => Mode::Require,
-        _ => Mode::BestEffort,
+    pub fn from_flags(require: bool, off: bool) -> Self {
+        match (require, off) {
+            (true, _) => Mode::Require,
+            (_, true) => Mode::Off,
+            _ => Mode::BestEffort,
+        }
     }
-}
-
-/// What this kernel offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Support {
-    /// Landlock ABI version, `None` when the kernel lacks or disables Landlock.
-    pub landlock_abi: Option<i32>,
-    pub seccomp: bool,
 }
 
 impl Support {
     pub fn complete(&self) -> bool {
-        self.landlock_abi.is_some() && self.seccomp
+        self.landlock_abi.is_some() && self.seccomp && self.pid_namespace
     }
 
     pub fn describe(&self) -> String {
         let fs = match self.landlock_abi {
-            Some(abi) => format!("Landlock ABI {abi} (no filesystem access)"),
+            Some(abi) => format!("Landlock ABI {abi} (filesystem restricted)"),
             None => "no Landlock (filesystem NOT restricted)".into(),
         };
         let net = if self.seccomp {
@@ -71,28 +48,17 @@ impl Support {
         } else {
             "no seccomp (network NOT restricted)"
         };
-        format!("{fs}, {net}")
+        let ns = if self.pid_namespace {
+            "PID namespaces (nothing outlives an operation)"
+        } else {
+            "no PID namespace (a codec's daemons may outlive a killed harness)"
+        };
+        format!("{fs}, {net}, {ns}")
     }
-}
 
-/// Asks the kernel, without restricting anything.
-pub fn probe() -> Support {
-    const LANDLOCK_CREATE_RULESET_VERSION: libc::c_uint = 1;
-    // SAFETY: with a null attribute pointer, size 0 and the VERSION flag the call only returns
-    // the ABI version (or -1); it touches no memory.
-    let abi = unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<u8>(),
-            0usize,
-            LANDLOCK_CREATE_RULESET_VERSION,
-        )
-    };
-    // SAFETY: PR_GET_SECCOMP takes no pointer arguments.
-    let seccomp = unsafe { libc::prctl(libc::PR_GET_SECCOMP) } >= 0;
-    Support {
-        landlock_abi: (abi > 0).then_some(abi as i32),
-        seccomp,
+    /// Whether an operation under `mode` cannot write outside its private directory.
+    pub fn confines_writes(&self, mode: Mode) -> bool {
+        mode != Mode::Off && self.landlock_abi.is_some()
     }
 }
 
@@ -113,68 +79,6 @@ pub fn plan(mode: Mode, support: Support) -> Result<Option<String>, String> {
     }
 }
 
-/// Called once by a run: probes the kernel, refuses or warns through `log`, and hands the
-/// mode to every runner child through [`MODE_VAR`].
-pub fn prepare(mode: Mode, log: &dyn Fn(&str)) -> Result<(), String> {
-    if let Some(message) = plan(mode, probe())? {
-        log(&message);
-    }
-    std::env::set_var(MODE_VAR, mode.as_str());
-    Ok(())
-}
-
-/// Restricts the calling process (the runner child) for good. Errors only in `Require` mode
-/// or when the kernel refuses a restriction it claims to support.
-pub fn apply(mode: Mode) -> Result<(), String> {
-    if mode == Mode::Off {
-        return Ok(());
-    }
-    let landlock = restrict_filesystem(mode)?;
-    let seccomp = deny_sockets();
-    match (mode, landlock, seccomp) {
-        (Mode::Require, false, _) => Err("sandbox required but Landlock is not enforced".into()),
-        (Mode::Require, _, Err(e)) => Err(format!("sandbox required but seccomp failed: {e}")),
-        _ => Ok(()),
-    }
-}
-
-/// True when Landlock is enforced (fully or, on older ABIs, partly).
-fn restrict_filesystem(mode: Mode) -> Result<bool, String> {
-    let abi = ABI::V5;
-    let level = if mode == Mode::Require {
-        CompatLevel::SoftRequirement
-    } else {
-        CompatLevel::BestEffort
-    };
-    let status = Ruleset::default()
-        .set_compatibility(level)
-        .handle_access(AccessFs::from_all(abi))
-        .and_then(|r| r.handle_access(AccessNet::from_all(abi)))
-        .and_then(|r| r.create())
-        .and_then(|r| r.restrict_self())
-        .map_err(|e| format!("Landlock: {e}"))?;
-    Ok(status.ruleset != RulesetStatus::NotEnforced)
-}
-
-fn deny_sockets() -> Result<(), String> {
-    let arch: TargetArch = std::env::consts::ARCH
-        .try_into()
-        .map_err(|e| format!("seccomp: {e:?}"))?;
-    let rules = BTreeMap::from([(libc::SYS_socket, vec![])]);
-    let filter = SeccompFilter::new(
-        rules,
-        SeccompAction::Allow,
-        SeccompAction::Errno(libc::EACCES as u32),
-        arch,
-    )
-    .map_err(|e| format!("seccomp: {e}"))?;
-    let program: BpfProgram = filter.try_into().map_err(|e| format!("seccomp: {e}"))?;
-    // SAFETY: PR_SET_NO_NEW_PRIVS takes integer arguments only; it is required for an
-    // unprivileged seccomp filter and Landlock has usually set it already.
-    unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
-    seccompiler::apply_filter(&program).map_err(|e| format!("seccomp: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,10 +88,11 @@ mod tests {
         let full = Support {
             landlock_abi: Some(5),
             seccomp: true,
+            pid_namespace: true,
         };
         let none = Support {
             landlock_abi: None,
-            seccomp: true,
+            ..full
         };
         assert_eq!(plan(Mode::BestEffort, full), Ok(None));
         assert_eq!(plan(Mode::Require, full), Ok(None));
@@ -196,5 +101,13 @@ mod tests {
         assert!(plan(Mode::Require, none)
             .unwrap_err()
             .contains("--require-sandbox"));
+        let no_namespace = Support {
+            pid_namespace: false,
+            ..full
+        };
+        assert!(plan(Mode::BestEffort, no_namespace)
+            .unwrap()
+            .unwrap()
+            .contains("no PID namespace"));
     }
 }

@@ -1,5 +1,5 @@
 //! The few POSIX calls std does not wrap: waiting with resource usage, signalling a process
-//! group, catching an interrupt, and resource limits.
+//! group, catching an interrupt.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,29 +92,6 @@ pub fn catch_interrupts() -> io::Result<()> {
 /// Whether SIGINT or SIGTERM arrived since [`catch_interrupts`].
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// Limits the calling process (and what it execs) in address space and file size, in bytes.
-pub fn limit_self(address_space: Option<u64>, file_size: Option<u64>) -> io::Result<()> {
-    if let Some(bytes) = address_space {
-        set_limit(libc::RLIMIT_AS, bytes)?;
-    }
-    if let Some(bytes) = file_size {
-        set_limit(libc::RLIMIT_FSIZE, bytes)?;
-    }
-    Ok(())
-}
-
-fn set_limit(resource: libc::__rlimit_resource_t, bytes: u64) -> io::Result<()> {
-    let limit = libc::rlimit {
-        rlim_cur: bytes as libc::rlim_t,
-        rlim_max: bytes as libc::rlim_t,
-    };
-    // SAFETY: `limit` is a valid rlimit that outlives the call.
-    if unsafe { libc::setrlimit(resource, &limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }
 
 /// A short name for a signal number, for one-line reasons.

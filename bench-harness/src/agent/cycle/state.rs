@@ -57,11 +57,18 @@ impl LoopDir {
             .map(|s| s.trim().to_string())
     }
 
-    /// Copies `built` as the base harness of `commit`.
+    /// Copies `built` as the base harness of `commit`, with the codec runner built beside it
+    /// (which holds the base's codec).
     pub fn store_base_binary(&self, built: &Path, commit: &str) -> Result<()> {
-        let tmp = self.dir.join("harness-base.tmp");
-        std::fs::copy(built, &tmp).with_context(|| format!("copying {}", built.display()))?;
-        std::fs::rename(&tmp, self.base_binary())?;
+        let runner = crate::runner::locate::RUNNER_NAME;
+        for (from, to) in [
+            (built.to_path_buf(), self.base_binary()),
+            (built.with_file_name(runner), self.dir.join(runner)),
+        ] {
+            let tmp = to.with_extension("tmp");
+            std::fs::copy(&from, &tmp).with_context(|| format!("copying {}", from.display()))?;
+            std::fs::rename(&tmp, &to)?;
+        }
         std::fs::write(self.dir.join("harness-base.commit"), commit)?;
         Ok(())
     }

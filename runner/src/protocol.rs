@@ -1,0 +1,40 @@
+//! What the runner tells the harness: `key=value` lines in the report file, written by the
+//! supervisor. The worker's and init's lines reach it through a pipe; on a repeated key the
+//! last line wins, and init writes after the worker ended, so a codec cannot replace them.
+//!
+//! Keys (seconds, bytes):
+//! - `exit=N` or `signal=N`: how the codec's process ended;
+//! - `wall_s`: the codec process's wall time, from its fork to its end;
+//! - `user_s`, `sys_s`, `peak_rss_bytes`: its CPU time and peak resident memory (for an
+//!   external command, the command's own; for a built-in codec, its worker process's);
+//! - `codec_s`, `codec_peak_rss_bytes` (built-in codecs only): time of the codec call on
+//!   in-memory buffers, and the resident memory it added at its peak beyond what the worker
+//!   held before the call (its input buffer and the runner itself);
+//! - `output_limit`: present when the codec tried to write more than `--max-output`;
+//! - `containment`: `pid-namespace` or `subreaper`, with the reason after a colon.
+
+use std::fmt::Write as _;
+
+pub fn line(key: &str, value: impl std::fmt::Display) -> String {
+    format!("{key}={value}\n")
+}
+
+/// `--probe`: what this kernel lets the runner enforce.
+pub fn probe_text() -> String {
+    let support = crate::sandbox::probe();
+    let mut text = String::new();
+    let _ = write!(
+        text,
+        "{}{}{}",
+        line(
+            "landlock_abi",
+            support
+                .landlock_abi
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        ),
+        line("seccomp", support.seccomp),
+        line("pid_namespace", crate::contain::namespace_available()),
+    );
+    text
+}
