@@ -293,11 +293,11 @@ impl Fetcher<'_> {
             return Ok(None);
         }
         let digest = verify::digest_file(path)?;
-        match pins.check(&digest) {
-            Ok(()) => Ok(Some(digest)),
-            Err(reason) => {
+        match pins.mismatch(&digest) {
+            None => Ok(Some(digest)),
+            Some((m, _)) => {
                 (self.log)(&format!(
-                    "cached {} is damaged ({reason}); fetching it again",
+                    "cached {} is damaged ({m}); fetching it again",
                     path.display()
                 ));
                 Ok(None)

@@ -103,12 +103,19 @@ impl Pins {
         self.0.push((expected, authority));
     }
 
+    /// The first contradiction and where the value it contradicts comes from.
+    pub fn mismatch(&self, actual: &Digest) -> Option<(Mismatch, &Authority)> {
+        self.0
+            .iter()
+            .find_map(|(expected, authority)| check(expected, actual).err().map(|m| (m, authority)))
+    }
+
     /// The first contradiction, explained; `Ok` when there is none.
     pub fn check(&self, actual: &Digest) -> Result<(), String> {
-        for (expected, authority) in &self.0 {
-            check(expected, actual).map_err(|m| authority.explain(&m))?;
+        match self.mismatch(actual) {
+            Some((m, authority)) => Err(authority.explain(&m)),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
