@@ -33,6 +33,25 @@ struct Source {
 /// Why a member is missing: about one output (its index), or about a whole source.
 pub(super) type Reason = (Option<usize>, String);
 
+/// The members of one download as they are gathered from its sources.
+struct Gathering<'g, 'm> {
+    outputs: &'g [Output<'m>],
+    /// Per output: its digest once it is in place.
+    digests: &'g mut [Option<Digest>],
+    reasons: Vec<Reason>,
+}
+
+impl Gathering<'_, '_> {
+    /// The outputs among `members` still missing.
+    fn missing(&self, members: &[usize]) -> Vec<usize> {
+        members
+            .iter()
+            .copied()
+            .filter(|&i| self.digests[i].is_none())
+            .collect()
+    }
+}
+
 impl Fetcher<'_> {
     /// Fills `digests[i]` for every member not cached yet that some source gives, and says
     /// why each failed source did not.
@@ -42,11 +61,15 @@ impl Fetcher<'_> {
         outputs: &[Output],
         digests: &mut [Option<Digest>],
     ) -> Result<Vec<Reason>> {
-        let mut reasons = Vec::new();
+        let mut gathering = Gathering {
+            outputs,
+            digests,
+            reasons: Vec::new(),
+        };
         for source in self.sources(download, outputs) {
-            self.take_from(&source, outputs, digests, &mut reasons)?;
+            self.take_from(&source, &mut gathering)?;
         }
-        Ok(reasons)
+        Ok(gathering.reasons)
     }
 
     fn sources(&self, download: &Download, outputs: &[Output]) -> Vec<Source> {
@@ -102,43 +125,30 @@ impl Fetcher<'_> {
 
     /// Takes from `source` the members still missing. A cached copy of the source that gives
     /// a bad member is deleted and fetched afresh once.
-    fn take_from(
-        &mut self,
-        source: &Source,
-        outputs: &[Output],
-        digests: &mut [Option<Digest>],
-        reasons: &mut Vec<Reason>,
-    ) -> Result<()> {
+    fn take_from(&mut self, source: &Source, g: &mut Gathering) -> Result<()> {
         loop {
-            let wanted: Vec<usize> = source
-                .members
-                .iter()
-                .copied()
-                .filter(|&i| digests[i].is_none())
-                .collect();
+            let wanted = g.missing(&source.members);
             if wanted.is_empty() {
                 return Ok(());
             }
             let (file, reused) = match self.obtain(source) {
                 Ok(got) => got,
                 Err(e) => {
-                    reasons.push((None, format!("{e:#}")));
+                    g.reasons.push((None, format!("{e:#}")));
                     return Ok(());
                 }
             };
             let bad = match source.kind {
                 None => {
                     let i = wanted[0];
-                    match self.accept(&outputs[i], &file, &source.label) {
-                        Ok(digest) => digests[i] = Some(digest),
-                        Err(reason) => reasons.push((Some(i), reason)),
+                    match self.accept(&g.outputs[i], &file, &source.label) {
+                        Ok(digest) => g.digests[i] = Some(digest),
+                        Err(reason) => g.reasons.push((Some(i), reason)),
                     }
                     // Accepted or refused, the file has left the work directory.
                     false
                 }
-                Some(kind) => {
-                    self.extract_from(source, kind, &file, outputs, &wanted, digests, reasons)?
-                }
+                Some(kind) => self.extract_from(source, kind, &file, &wanted, g)?,
             };
             if !bad {
                 return Ok(());
@@ -156,17 +166,15 @@ impl Fetcher<'_> {
 
     /// Extracts the `wanted` members from the archive `file` and accepts each that passes;
     /// true when one failed its checks or the archive could not be read.
-    #[allow(clippy::too_many_arguments)]
     fn extract_from(
         &mut self,
         source: &Source,
         kind: ArchiveKind,
         file: &Path,
-        outputs: &[Output],
         wanted: &[usize],
-        digests: &mut [Option<Digest>],
-        reasons: &mut Vec<Reason>,
+        g: &mut Gathering,
     ) -> Result<bool> {
+        let outputs = g.outputs;
         let targets: Vec<Wanted> = wanted
             .iter()
             .map(|&i| Wanted {
@@ -180,7 +188,7 @@ impl Fetcher<'_> {
                 for t in &targets {
                     fs::remove_file(&t.to).ok();
                 }
-                reasons.push((
+                g.reasons.push((
                     None,
                     format!(
                         "dataset {}, file {}: extracting: {e:#}",
@@ -197,9 +205,9 @@ impl Fetcher<'_> {
             }
             let from = format!("member {} of {}", target.member, source.label);
             match self.accept(&outputs[i], &target.to, &from) {
-                Ok(digest) => digests[i] = Some(digest),
+                Ok(digest) => g.digests[i] = Some(digest),
                 Err(reason) => {
-                    reasons.push((Some(i), reason));
+                    g.reasons.push((Some(i), reason));
                     bad = true;
                 }
             }
@@ -213,7 +221,7 @@ impl Fetcher<'_> {
                     file.display()
                 )
             };
-            reasons.push((
+            g.reasons.push((
                 None,
                 format!(
                     "dataset {}, file {}: {text}{kept}",
