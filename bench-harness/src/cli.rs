@@ -12,9 +12,14 @@ use std::path::PathBuf;
              ratios per category beside zstd / xz / bzip2 / gzip, and a history of runs"
 )]
 pub struct Cli {
-    /// Directory of dataset manifests and the dataset cache [default: <workspace>/datasets]
+    /// Directory of the dataset cache (generated and fetched data, in cache/)
+    /// [default: <workspace>/datasets]
     #[arg(long, global = true, env = "HARNESS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Directory of dataset manifests <NAME>.toml and their locks <NAME>.lock
+    /// [default: <workspace>/datasets]
+    #[arg(long, global = true, value_name = "DIR", env = "HARNESS_MANIFESTS")]
+    pub manifests: Option<PathBuf>,
     /// Directory for results.csv, runs/ and the baseline cache [default: <workspace>/results]
     #[arg(long, global = true, env = "HARNESS_RESULTS_DIR")]
     pub results_dir: Option<PathBuf>,

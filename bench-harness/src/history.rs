@@ -112,13 +112,20 @@ impl RunMeta {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct GitState {
-    /// Commit hash of HEAD, or `unknown` outside a git work tree.
+    /// Commit hash of HEAD; outside the checkout, the commit the harness was built from
+    /// (`unknown` when it was built without git).
     pub commit: String,
-    /// Uncommitted changes outside `results/`.
+    /// Uncommitted changes outside `results/`; outside the checkout, changes to the compiled
+    /// sources (`codec/src`, `bench-harness/src`, the manifests and Cargo.lock) at build time.
     pub dirty: bool,
 }
 
+/// The state of the checkout at `root`; outside a checkout (or without git), the state of
+/// the sources this harness was built from, recorded at build time.
 pub fn git_state(root: &Path) -> GitState {
+    if !crate::workspace::is_root(root) {
+        return built_git_state();
+    }
     let run = |args: &[&str]| {
         Command::new("git")
             .arg("-C")
@@ -135,10 +142,15 @@ pub fn git_state(root: &Path) -> GitState {
                 .is_some_and(|s| !s.is_empty()),
             commit,
         },
-        None => GitState {
-            commit: "unknown".into(),
-            dirty: false,
-        },
+        None => built_git_state(),
+    }
+}
+
+/// The commit the harness was built from and whether its compiled sources differed from it.
+pub fn built_git_state() -> GitState {
+    GitState {
+        commit: env!("HARNESS_BUILD_GIT_COMMIT").to_string(),
+        dirty: env!("HARNESS_BUILD_GIT_DIRTY") == "true",
     }
 }
 

@@ -29,17 +29,24 @@ fn main() -> ExitCode {
         .data_dir
         .clone()
         .unwrap_or_else(|| root.join("datasets"));
+    let dirs = bench_harness::fetch::Dirs {
+        manifests: cli
+            .manifests
+            .clone()
+            .unwrap_or_else(|| root.join("datasets")),
+        data: data_dir.clone(),
+    };
     let results_dir = cli
         .results_dir
         .clone()
         .unwrap_or_else(|| root.join("results"));
     let outcome = match cli.command {
-        Command::Run(args) => run_command(args, root, data_dir, results_dir),
-        Command::Datasets(args) => datasets_command(args, &data_dir).map(|_| ExitCode::SUCCESS),
+        Command::Run(args) => run_command(args, root, &dirs, results_dir),
+        Command::Datasets(args) => datasets_command(args, &dirs).map(|_| ExitCode::SUCCESS),
         Command::Fetch(args) => args
             .net
             .options(args.quiet)
-            .and_then(|opts| bench_harness::fetch::command(&args.datasets, &opts, &data_dir))
+            .and_then(|opts| bench_harness::fetch::command(&args.datasets, &opts, &dirs))
             .map(|_| ExitCode::SUCCESS),
         Command::Guard(args) => agent::commands::guard(&args, &root),
         Command::Compare(args) => agent::commands::compare(&args, &results_dir),
@@ -55,7 +62,7 @@ fn main() -> ExitCode {
 fn run_command(
     args: RunArgs,
     root: PathBuf,
-    data_dir: PathBuf,
+    dirs: &bench_harness::fetch::Dirs,
     results_dir: PathBuf,
 ) -> Result<ExitCode> {
     let _ballast = test_ballast();
@@ -73,21 +80,21 @@ fn run_command(
     }
     let max_output = output_ceiling(args.max_output, &results_dir);
     let fetch = args.net.options(args.quiet)?;
-    let source = dataset::resolve_in(
-        &args.dataset,
-        args.seed.as_deref(),
-        args.scale,
-        &data_dir,
-        fetch,
-    )?;
     let quiet = args.quiet;
     let log = move |m: &str| {
         if !quiet {
             eprintln!("{m}");
         }
     };
-    let data = dataset::materialize(&source, &data_dir, &log)
-        .with_context(|| format!("materializing dataset {}", args.dataset))?;
+    let data = bench_harness::fetch::open(
+        &args.dataset,
+        args.seed.as_deref(),
+        args.scale,
+        dirs,
+        &fetch,
+        &log,
+    )
+    .with_context(|| format!("materializing dataset {}", args.dataset))?;
     let mut files = select::filter(data.files.clone(), args.filter.as_deref())?;
     if args.quick {
         files = select::quick(files);
@@ -153,6 +160,14 @@ fn run_command(
             (false, None, false) => "",
         }
     );
+    if !data.missing.is_empty() {
+        println!(
+            "partial: {} lacks {} (--partial); every figure covers the {} files present",
+            args.dataset,
+            data.missing.join(", "),
+            data.files.len()
+        );
+    }
     if !report.meta.whole_dataset() {
         println!(
             "files: {} of the dataset's {} (--filter, --quick); every figure covers these only",
@@ -241,24 +256,10 @@ fn codec_list(args: &[String]) -> Result<Vec<CodecSpec>> {
     Ok(codecs)
 }
 
-fn datasets_command(args: DatasetsArgs, data_dir: &std::path::Path) -> Result<()> {
-    println!(
-        "{:<12}{:>7}{:>12}  {:<14}location",
-        "dataset", "files", "MiB", "materialized"
-    );
-    for l in dataset::list_synthetic(data_dir, args.scale)
-        .into_iter()
-        .chain(dataset::list_manifests(data_dir))
-    {
-        println!(
-            "{:<12}{:>7}{:>12.1}  {:<14}{}",
-            l.name,
-            l.files,
-            l.bytes as f64 / (1 << 20) as f64,
-            l.materialized,
-            l.location
-        );
-    }
+fn datasets_command(args: DatasetsArgs, dirs: &bench_harness::fetch::Dirs) -> Result<()> {
+    let mut listings = dataset::listing::list_synthetic(&dirs.data, args.scale);
+    listings.extend(bench_harness::fetch::list(dirs));
+    print!("{}", dataset::listing::render(&listings));
     println!("any directory path is also a dataset: harness run --dataset path/to/dir");
     Ok(())
 }

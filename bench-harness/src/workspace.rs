@@ -12,7 +12,8 @@ pub fn root() -> PathBuf {
         .unwrap_or(cwd)
 }
 
-fn is_root(dir: &Path) -> bool {
+/// Whether `dir` is the workspace root: a `Cargo.toml` with `[workspace]` beside `codec/`.
+pub fn is_root(dir: &Path) -> bool {
     dir.join("codec").is_dir()
         && std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]"))
 }

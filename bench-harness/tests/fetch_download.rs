@@ -144,8 +144,9 @@ fn a_checksum_mismatch_leaves_nothing_in_the_cache() {
     let (ok, _, stderr) = sb.run(&["fetch", "d"]);
     assert!(!ok);
     let want = format!(
-        "sha256 mismatch: expected {wrong}, got {}; the download was discarded",
-        sha256_hex(&body)
+        "sha256 mismatch: expected {wrong}, got {} (pinned by {}); the download was discarded",
+        sha256_hex(&body),
+        sb.manifests_dir().join("d.toml").display()
     );
     assert!(stderr.contains(&want), "{stderr}");
     assert!(stderr.contains(&server.url("/notes.bin")), "{stderr}");

@@ -8,7 +8,6 @@ use bench_harness::dataset::Category;
 use fetch_support::*;
 use image::ImageEncoder;
 use std::fs;
-use std::io::Write;
 use std::path::PathBuf;
 
 const REAL: [&str; 4] = ["canterbury", "silesia", "enwik8", "media"];
@@ -96,34 +95,14 @@ fn stand_in(category: Option<Category>, seed: u32) -> Vec<u8> {
 }
 
 fn archive(kind: ArchiveKind, members: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let members: Vec<(&str, &[u8])> = members
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
     match kind {
-        ArchiveKind::Zip => {
-            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-            for (name, bytes) in members {
-                zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-                    .unwrap();
-                zip.write_all(bytes).unwrap();
-            }
-            zip.finish().unwrap().into_inner()
-        }
-        ArchiveKind::TarGz | ArchiveKind::Tar => {
-            let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            let mut tar = tar::Builder::new(gz);
-            for (name, bytes) in members {
-                let mut header = tar::Header::new_gnu();
-                header.set_size(bytes.len() as u64);
-                header.set_mode(0o644);
-                header.set_cksum();
-                tar.append_data(&mut header, name, bytes.as_slice())
-                    .unwrap();
-            }
-            tar.into_inner().unwrap().finish().unwrap()
-        }
-        ArchiveKind::Bz2 => {
-            let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
-            enc.write_all(&members[0].1).unwrap();
-            enc.finish().unwrap()
-        }
+        ArchiveKind::Zip => zip(&members),
+        ArchiveKind::TarGz | ArchiveKind::Tar => tar_gz(&members),
+        ArchiveKind::Bz2 => bz2(members[0].1),
     }
 }
 
@@ -187,7 +166,7 @@ fn every_shipped_dataset_fetches_and_runs_from_a_local_mirror() {
         let (ok, stdout, stderr) = sb.run(&["fetch", name, "--mirror", &server.base]);
         assert!(ok, "{name}: {stderr}");
         assert!(stdout.starts_with(&format!("{name}: ")), "{stdout}");
-        let manifest = Manifest::load(&sb.data_dir(), name).unwrap();
+        let manifest = Manifest::load(&sb.manifests_dir(), name).unwrap();
         for o in manifest.outputs() {
             assert!(sb.cache(name).join(o.path).is_file(), "{name}: {}", o.path);
         }
@@ -258,11 +237,7 @@ fn derived_files_are_rebuilt_identically_and_checked_against_the_lock() {
 
     // A lock that disagrees with the decoder's output is an error, not a silent update.
     let sha = sha256_hex(&first);
-    fs::write(
-        sb.data_dir().join("media.lock"),
-        lock.replace(&sha, &"0".repeat(64)),
-    )
-    .unwrap();
+    fs::write(sb.lock_path("media"), lock.replace(&sha, &"0".repeat(64))).unwrap();
     fs::remove_file(&raw).unwrap();
     let (ok, _, stderr) = sb.run(&["fetch", "media", "--mirror", &server.base]);
     assert!(!ok);

@@ -2,6 +2,8 @@
 //!
 //! A manifest lists downloads. A download is either itself a file of the dataset, or an
 //! archive (`.tar.gz`, `.tgz`, `.tar`, `.zip`, `.bz2`) of which the named members are.
+//! Every URL says what it is: `url` is the origin, `mirrors` serve the same bytes, `repacks`
+//! are other archives holding the same members, and a member's `copies` hold that member alone.
 
 use super::category::Category;
 use anyhow::{bail, Context, Result};
@@ -23,6 +25,10 @@ pub struct Manifest {
     pub homepage: Option<String>,
     #[serde(default)]
     pub license: String,
+    /// Bytes of the whole dataset (raw versions included), for listings before the first
+    /// fetch when the manifest pins no sizes; an estimate.
+    #[serde(default)]
+    pub estimated_size: Option<u64>,
     #[serde(rename = "file", default)]
     pub downloads: Vec<Download>,
 }
@@ -43,10 +49,16 @@ pub struct Download {
     /// Relative path, `/`-separated: where it lands under the dataset's cache directory,
     /// and its path under a mirror (`<mirror>/<dataset>/<name>`).
     pub name: String,
+    /// The origin: where the publisher puts the file.
     pub url: String,
-    /// Other origins of the same bytes, tried in order after `url`.
+    /// Copies of the same bytes on other hosts, tried in order after `url`.
     #[serde(default)]
     pub mirrors: Vec<String>,
+    /// Other archives holding the same members (re-packed elsewhere, possibly in another
+    /// format, named by the URL's file name), tried for the members this download could not
+    /// give. Only the members are checked, against their own pins.
+    #[serde(default)]
+    pub repacks: Vec<String>,
     /// Bytes.
     #[serde(default)]
     pub size: Option<u64>,
@@ -97,6 +109,10 @@ pub struct Member {
     pub category: Option<Category>,
     #[serde(default = "yes")]
     pub normalize: bool,
+    /// URLs of this member alone, tried after its archive and the repacks: the file itself,
+    /// or a `.zip`, `.bz2`, `.tar.gz`, `.tgz` or `.tar` holding it (by the URL's file name).
+    #[serde(default)]
+    pub copies: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -126,6 +142,12 @@ impl ArchiveKind {
         } else {
             None
         }
+    }
+
+    /// The kind of archive a URL serves, from the last component of its path.
+    pub fn from_url(url: &str) -> Option<Self> {
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        Self::from_name(path.rsplit('/').next().unwrap_or(path))
     }
 }
 
@@ -180,9 +202,9 @@ pub struct Output<'a> {
 }
 
 impl Manifest {
-    /// Reads and checks `<data_dir>/<name>.toml`.
-    pub fn load(data_dir: &Path, name: &str) -> Result<Manifest> {
-        let path = manifest_path(data_dir, name);
+    /// Reads and checks `<dir>/<name>.toml`.
+    pub fn load(dir: &Path, name: &str) -> Result<Manifest> {
+        let path = manifest_path(dir, name);
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading manifest {}", path.display()))?;
         let mut manifest: Manifest = toml::from_str(&text)
@@ -249,6 +271,26 @@ impl Manifest {
             if d.archive_kind() == Some(ArchiveKind::Bz2) && d.extract.len() != 1 {
                 bail!("file {} is a .bz2: it holds exactly one member", d.name);
             }
+            if !d.repacks.is_empty() && d.extract.is_empty() {
+                bail!(
+                    "file {} has repacks but no members to extract (use `mirrors`)",
+                    d.name
+                );
+            }
+            for url in &d.repacks {
+                match ArchiveKind::from_url(url) {
+                    None => bail!(
+                        "file {}: repack {url} does not end in .tar.gz/.tgz/.tar/.zip/.bz2",
+                        d.name
+                    ),
+                    Some(ArchiveKind::Bz2) if d.extract.len() != 1 => bail!(
+                        "file {}: repack {url} is a .bz2, which holds one member, not {}",
+                        d.name,
+                        d.extract.len()
+                    ),
+                    Some(_) => {}
+                }
+            }
             for m in &d.extract {
                 check_relative(m.output())?;
                 check_expected(m.output(), &m.expected())?;
@@ -295,18 +337,18 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-pub fn manifest_path(data_dir: &Path, name: &str) -> PathBuf {
-    data_dir.join(format!("{name}.toml"))
+pub fn manifest_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.toml"))
 }
 
-/// Whether `name` is a dataset described by `<data_dir>/<name>.toml`.
-pub fn exists(data_dir: &Path, name: &str) -> bool {
-    valid_name(name) && manifest_path(data_dir, name).is_file()
+/// Whether `name` is a dataset described by `<dir>/<name>.toml`.
+pub fn exists(dir: &Path, name: &str) -> bool {
+    valid_name(name) && manifest_path(dir, name).is_file()
 }
 
-/// Names of every manifest under `data_dir`, sorted.
-pub fn names(data_dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(data_dir)
+/// Names of every manifest in `dir`, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
@@ -360,6 +402,25 @@ mod tests {
     }
 
     #[test]
+    fn archive_kinds_come_from_the_url_path() {
+        let kind = |u: &str| ArchiveKind::from_url(u);
+        assert_eq!(
+            kind("https://h/raw/master/dickens.zip"),
+            Some(ArchiveKind::Zip)
+        );
+        assert_eq!(
+            kind("https://h/a/b.tar.gz?download=1"),
+            Some(ArchiveKind::TarGz)
+        );
+        assert_eq!(
+            kind("https://h/corpus/dickens.bz2#x"),
+            Some(ArchiveKind::Bz2)
+        );
+        assert_eq!(kind("https://h/canterbury/alice29.txt"), None);
+        assert_eq!(kind("https://h.zip/x"), None);
+    }
+
+    #[test]
     fn bad_paths_digests_and_duplicates_are_rejected() {
         let base = "description = \"x\"\n[[file]]\nurl = \"http://h/x\"\n";
         for (bad, needle) in [
@@ -370,6 +431,11 @@ mod tests {
                 "not a .tar.gz",
             ),
             ("name = \"x\"\n[[file]]\nname = \"x\"\nurl = \"u\"", "twice"),
+            ("name = \"x\"\nrepacks = [\"http://h/x.zip\"]", "no members"),
+            (
+                "name = \"x.zip\"\nrepacks = [\"http://h/x.rar\"]\n[[file.extract]]\nmember = \"m\"",
+                "does not end in",
+            ),
         ] {
             let err = format!("{:#}", parse(&format!("{base}{bad}")).unwrap_err());
             assert!(err.contains(needle), "{bad}: {err}");

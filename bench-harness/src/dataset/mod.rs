@@ -1,7 +1,10 @@
 //! Datasets: the generated `default` and `holdout` sets, and any directory of files.
-//! Materializing a dataset yields its files with category, size and sha256.
+//! Materializing a dataset yields its files with category, size and sha256. Datasets with a
+//! manifest are described here (`manifest`) and fetched by `crate::fetch`, which depends on
+//! this module and never the reverse.
 
 pub mod category;
+pub mod listing;
 pub mod manifest;
 pub mod normalize;
 pub mod sniff;
@@ -33,6 +36,9 @@ pub struct DatasetFile {
 pub struct Dataset {
     pub name: String,
     pub files: Vec<DatasetFile>,
+    /// Files of the dataset's manifest that this partial copy lacks (`--partial`); empty
+    /// for a whole dataset.
+    pub missing: Vec<String>,
 }
 
 impl Dataset {
@@ -67,11 +73,6 @@ pub enum Source {
         scale: f64,
     },
     Directory(PathBuf),
-    /// Described by `<data_dir>/<name>.toml`; fetched into the cache when missing.
-    Manifest {
-        name: String,
-        fetch: crate::fetch::Options,
-    },
 }
 
 /// Environment variable holding the secret holdout seed.
@@ -114,29 +115,6 @@ pub fn resolve(name: &str, seed: Option<&str>, scale: f64) -> Result<Source> {
     }
 }
 
-/// Like [`resolve`], but a name with a manifest `<data_dir>/<name>.toml` is that dataset.
-pub fn resolve_in(
-    name: &str,
-    seed: Option<&str>,
-    scale: f64,
-    data_dir: &Path,
-    fetch: crate::fetch::Options,
-) -> Result<Source> {
-    if !matches!(name, "default" | "holdout") && manifest::exists(data_dir, name) {
-        return Ok(Source::Manifest {
-            name: name.to_string(),
-            fetch,
-        });
-    }
-    resolve(name, seed, scale).with_context(|| {
-        format!(
-            "unknown dataset {name:?} (datasets with a manifest in {}: {})",
-            data_dir.display(),
-            manifest::names(data_dir).join(", ")
-        )
-    })
-}
-
 /// A seed given as a number is used as is; any other text is hashed.
 fn seed_from_text(text: &str) -> u64 {
     text.trim().parse::<u64>().unwrap_or_else(|_| {
@@ -168,12 +146,13 @@ pub fn materialize(source: &Source, data_dir: &Path, log: &dyn Fn(&str)) -> Resu
             Ok(Dataset {
                 name: name.clone(),
                 files,
+                missing: Vec::new(),
             })
         }
-        Source::Manifest { name, fetch } => crate::fetch::materialize(data_dir, name, fetch, log),
         Source::Directory(dir) => Ok(Dataset {
             name: dir_name(dir),
             files: scan_directory(dir, log)?,
+            missing: Vec::new(),
         }),
     }
 }
@@ -421,56 +400,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("renaming into {}", path.display()))?;
     Ok(())
-}
-
-/// A line of `harness datasets`.
-pub struct Listing {
-    pub name: String,
-    pub files: usize,
-    pub bytes: u64,
-    pub materialized: String,
-    pub location: String,
-}
-
-/// The datasets described by manifests, with what is already on disk.
-pub fn list_manifests(data_dir: &Path) -> Vec<Listing> {
-    crate::fetch::list(data_dir)
-}
-
-/// The generated datasets, with what is already on disk.
-pub fn list_synthetic(data_dir: &Path, scale: f64) -> Vec<Listing> {
-    let plan = synth::plan(scale);
-    let planned_bytes: u64 = plan.iter().map(|f| f.size).sum();
-    let mut out = Vec::new();
-    let holdout_seed = std::env::var(HOLDOUT_SEED_VAR)
-        .ok()
-        .map(|s| seed_from_text(&s));
-    for (name, seed) in [
-        ("default", Some(synth::DEFAULT_SEED)),
-        ("holdout", holdout_seed),
-    ] {
-        let (materialized, location) = match seed {
-            Some(seed) => {
-                let dir = synthetic_dir(data_dir, name, seed, scale);
-                let present = plan.iter().filter(|f| dir.join(&f.name).is_file()).count();
-                let state = match present {
-                    0 => "no".to_string(),
-                    n if n == plan.len() => "yes".to_string(),
-                    n => format!("partly ({n}/{})", plan.len()),
-                };
-                (state, dir.display().to_string())
-            }
-            None => ("no".into(), format!("needs --seed or {HOLDOUT_SEED_VAR}")),
-        };
-        out.push(Listing {
-            name: name.into(),
-            files: plan.len(),
-            bytes: planned_bytes,
-            materialized,
-            location,
-        });
-    }
-    out
 }
 
 #[cfg(test)]

@@ -41,6 +41,9 @@ pub fn sniff(path: &Path, head: &[u8], len: u64) -> Category {
     if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE") {
         return Category::Audio;
     }
+    if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        return Category::Compressed;
+    }
     if head.starts_with(b"BM") && head.len() >= 26 {
         return Category::Image;
     }
@@ -149,6 +152,7 @@ mod tests {
     #[test]
     fn recognises_media_and_containers_by_magic() {
         assert_eq!(cat("x", b"RIFF\0\0\0\0WAVEfmt "), Category::Audio);
+        assert_eq!(cat("x", b"RIFF\x10\0\0\0WEBPVP8L"), Category::Compressed);
         assert_eq!(
             cat(
                 "x",

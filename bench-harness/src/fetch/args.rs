@@ -1,5 +1,6 @@
-//! Network options shared by `harness fetch` and `harness run`.
+//! Options shared by `harness fetch` and `harness run` for datasets with a manifest.
 
+use crate::dataset::manifest::ArchiveKind;
 use clap::Args;
 use std::time::Duration;
 
@@ -43,6 +44,10 @@ pub struct NetArgs {
         env = "HARNESS_RETRY_BACKOFF"
     )]
     pub retry_backoff: f64,
+    /// Use a dataset with files that cannot be fetched as what is there: the missing files are
+    /// named, and a run is recorded as NAME[partial K/N], never under the dataset's own name
+    #[arg(long)]
+    pub partial: bool,
 }
 
 /// What a fetch needs to know, validated.
@@ -55,6 +60,8 @@ pub struct Options {
     pub retry_backoff: Duration,
     /// No progress output.
     pub quiet: bool,
+    /// Files that cannot be fetched leave a smaller dataset instead of an error.
+    pub partial: bool,
 }
 
 impl NetArgs {
@@ -79,6 +86,7 @@ impl NetArgs {
             retries: self.retries,
             retry_backoff: secs("retry-backoff", self.retry_backoff)?,
             quiet,
+            partial: self.partial,
         })
     }
 }
@@ -89,6 +97,24 @@ impl Options {
         match &self.mirror {
             Some(base) => vec![format!("{base}/{dataset}/{file}")],
             None => origins.iter().map(|u| u.to_string()).collect(),
+        }
+    }
+
+    /// The URLs to try for the member at `path` of `dataset` alone, each with the kind of
+    /// archive it serves (`None`: the file itself): the mirror's copy laid out like the
+    /// cache, or the manifest's `copies`.
+    pub fn copy_urls(
+        &self,
+        dataset: &str,
+        path: &str,
+        copies: &[String],
+    ) -> Vec<(String, Option<ArchiveKind>)> {
+        match &self.mirror {
+            Some(base) => vec![(format!("{base}/{dataset}/{path}"), None)],
+            None => copies
+                .iter()
+                .map(|u| (u.clone(), ArchiveKind::from_url(u)))
+                .collect(),
         }
     }
 }
@@ -105,6 +131,7 @@ mod tests {
             read_timeout: 2.0,
             retries: 0,
             retry_backoff: 0.0,
+            partial: false,
         };
         let o = args.options(true).unwrap();
         assert_eq!(
@@ -123,5 +150,16 @@ mod tests {
         .unwrap();
         assert_eq!(o.urls("d", "f", &["u1", "u2"]), ["u1", "u2"]);
         assert_eq!(o.read_timeout, Duration::from_secs(2));
+        let copies = [
+            "https://h/x/dickens.zip?raw=1".to_string(),
+            "https://h/x/dickens".into(),
+        ];
+        assert_eq!(
+            o.copy_urls("silesia", "dickens", &copies),
+            [
+                (copies[0].clone(), Some(ArchiveKind::Zip)),
+                (copies[1].clone(), None)
+            ]
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! Raw versions of the media files of a manifest dataset, pinned in its lock: the same
 //! decoder on the same source must give the same bytes.
 
-use super::lock::DerivedPin;
+use super::lock::{self, DerivedPin};
 use super::materialize::Fetcher;
-use super::verify::{self, Digest};
+use super::verify::{self, Authority, Digest, Pins};
 use crate::dataset::manifest::Expected;
 use crate::dataset::normalize::{self, Media};
 use crate::dataset::DatasetFile;
@@ -31,13 +31,24 @@ impl Fetcher<'_> {
             .get(&raw_name)
             .filter(|p| p.source_sha256 == src_digest.sha256 && p.decoder == media.decoder())
             .cloned();
-        let pinned = pin.as_ref().map(|p| Expected {
-            size: Some(p.size),
-            sha256: Some(p.sha256.clone()),
-            md5: None,
+        let lock_path = lock::lock_path(&self.dirs.manifests, self.dataset);
+        let pinned = pin.as_ref().map(|p| {
+            let mut pins = Pins::default();
+            pins.add(
+                Expected {
+                    size: Some(p.size),
+                    sha256: Some(p.sha256.clone()),
+                    md5: None,
+                },
+                Authority::Lock {
+                    path: lock_path.clone(),
+                    entry: lock::entry_header("derived", &raw_name),
+                },
+            );
+            pins
         });
-        if let Some(expected) = &pinned {
-            if let Some(d) = self.verify_existing(&raw_path, expected)? {
+        if let Some(pins) = &pinned {
+            if let Some(d) = self.verify_existing(&raw_path, pins)? {
                 return Ok(Some(raw_file(raw_name, raw_path, media, d)));
             }
         }
@@ -72,15 +83,15 @@ impl Fetcher<'_> {
             return Ok(None);
         }
         let digest = verify::digest_file(&tmp)?;
-        if let Some(expected) = &pinned {
-            if let Err(m) = verify::check(expected, &digest) {
+        if let Some(pins) = &pinned {
+            if let Err(reason) = pins.check(&digest) {
                 fs::remove_file(&tmp).ok();
                 bail!(
                     "dataset {}, file {raw_name}: decoding {name} with {} gave other bytes \
-                     than {} records ({m})",
+                     than {} records ({reason})",
                     self.dataset,
                     media.decoder(),
-                    super::lock::lock_path(self.data_dir, self.dataset).display()
+                    lock_path.display()
                 );
             }
         }

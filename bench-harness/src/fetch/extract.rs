@@ -21,8 +21,44 @@ fn matches(entry: &str, wanted: &str) -> bool {
             .is_some_and(|prefix| prefix.ends_with('/'))
 }
 
-/// Writes every wanted member of `archive`; fails naming the members it could not find.
-pub fn extract(archive: &Path, kind: ArchiveKind, wanted: &[Wanted]) -> Result<()> {
+/// What an archive gave.
+pub struct Extracted {
+    /// Per wanted member: whether the archive holds it (and it was written).
+    pub found: Vec<bool>,
+    /// Paths of the files the archive holds, for messages: the first 20.
+    pub holds: Vec<String>,
+}
+
+impl Extracted {
+    /// "ARCHIVE has no member A, B (it holds ...)" for the members not found; `None` when all were.
+    pub fn shortfall(&self, archive: &str, wanted: &[Wanted]) -> Option<String> {
+        let missing: Vec<&str> = wanted
+            .iter()
+            .zip(&self.found)
+            .filter(|(_, &found)| !found)
+            .map(|(w, _)| w.member)
+            .collect();
+        if missing.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{archive} has no member {} (it holds {}{})",
+            missing.join(", "),
+            self.holds.join(", "),
+            if self.holds.len() == HOLDS_SHOWN {
+                ", ..."
+            } else {
+                ""
+            }
+        ))
+    }
+}
+
+const HOLDS_SHOWN: usize = 20;
+
+/// Writes every wanted member that `archive` holds. Fails only when the archive cannot be
+/// read; members it lacks are reported in [`Extracted::found`].
+pub fn extract(archive: &Path, kind: ArchiveKind, wanted: &[Wanted]) -> Result<Extracted> {
     let open = || File::open(archive).with_context(|| format!("opening {}", archive.display()));
     let mut done = vec![false; wanted.len()];
     let mut seen = Vec::new();
@@ -73,23 +109,11 @@ pub fn extract(archive: &Path, kind: ArchiveKind, wanted: &[Wanted]) -> Result<(
             }
         }
     }
-    let missing: Vec<&str> = wanted
-        .iter()
-        .zip(&done)
-        .filter(|(_, &d)| !d)
-        .map(|(w, _)| w.member)
-        .collect();
-    if !missing.is_empty() {
-        seen.truncate(20);
-        bail!(
-            "{} has no member {} (it holds {}{})",
-            archive.display(),
-            missing.join(", "),
-            seen.join(", "),
-            if seen.len() == 20 { ", ..." } else { "" }
-        );
-    }
-    Ok(())
+    seen.truncate(HOLDS_SHOWN);
+    Ok(Extracted {
+        found: done,
+        holds: seen,
+    })
 }
 
 fn first_open(wanted: &[Wanted], done: &[bool], path: &str) -> Option<usize> {

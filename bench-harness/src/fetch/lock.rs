@@ -1,7 +1,11 @@
-//! `datasets/<name>.lock`: sizes and sha256 of what was fetched, extracted and derived.
-//! Trust on first use: whatever a manifest does not pin is recorded by the first successful
-//! fetch, and every later fetch must match it. The file is meant to be committed.
+//! `<name>.lock` beside the manifest `<name>.toml`: sizes and sha256 of the dataset's files
+//! as fetched, extracted and derived. Trust on first use: whatever a manifest does not pin is
+//! recorded once the file has passed every check, and every later fetch must match it.
+//! Archives are not pinned (their members are), so that any mirror or repack of an archive
+//! serves. The file is meant to be committed.
 
+use super::verify::Digest;
+use crate::dataset::manifest::Expected;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -9,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lock {
-    /// Downloads, by manifest `name`.
+    /// Downloads that are themselves files of the dataset, by manifest `name`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub download: BTreeMap<String, Pin>,
     /// Archive members, by their path in the dataset.
@@ -27,6 +31,23 @@ pub struct Pin {
     pub sha256: String,
 }
 
+impl Pin {
+    pub fn of(digest: &Digest) -> Pin {
+        Pin {
+            size: digest.size,
+            sha256: digest.sha256.clone(),
+        }
+    }
+
+    pub fn expected(&self) -> Expected {
+        Expected {
+            size: Some(self.size),
+            sha256: Some(self.sha256.clone()),
+            md5: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DerivedPin {
     /// Path in the dataset of the file it was decoded from.
@@ -41,17 +62,62 @@ pub struct DerivedPin {
 
 const HEADER: &str =
     "# Written by `harness fetch`: size and sha256 of every file fetched, extracted or\n\
-# derived, recorded on first use. Later fetches must match. Commit this file; delete an\n\
-# entry only to accept a deliberate upstream change.\n\n";
+# derived, recorded on first use once it passed every check. Later fetches must match.\n\
+# Commit this file; delete an entry only to accept a deliberate upstream change.\n\n";
 
-pub fn lock_path(data_dir: &Path, dataset: &str) -> PathBuf {
-    data_dir.join(format!("{dataset}.lock"))
+/// `<dir>/<dataset>.lock`, where `dir` holds the manifest.
+pub fn lock_path(dir: &Path, dataset: &str) -> PathBuf {
+    dir.join(format!("{dataset}.lock"))
+}
+
+/// The two tables of pins a fetch checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Download,
+    Member,
+}
+
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Download => "download",
+            Table::Member => "member",
+        }
+    }
+}
+
+/// The header of an entry of `table` (`download`, `member`, `derived`) as the lock file
+/// writes it: `[member."large/E.coli"]`.
+pub fn entry_header(table: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if bare {
+        format!("[{table}.{key}]")
+    } else {
+        format!("[{table}.{}]", toml::Value::String(key.to_string()))
+    }
 }
 
 impl Lock {
-    /// The lock of `dataset`, empty when there is none yet.
-    pub fn load(data_dir: &Path, dataset: &str) -> Result<Lock> {
-        let path = lock_path(data_dir, dataset);
+    pub fn get(&self, table: Table, key: &str) -> Option<&Pin> {
+        match table {
+            Table::Download => self.download.get(key),
+            Table::Member => self.member.get(key),
+        }
+    }
+
+    pub fn table_mut(&mut self, table: Table) -> &mut BTreeMap<String, Pin> {
+        match table {
+            Table::Download => &mut self.download,
+            Table::Member => &mut self.member,
+        }
+    }
+
+    /// The lock of `dataset` in `dir`, empty when there is none yet.
+    pub fn load(dir: &Path, dataset: &str) -> Result<Lock> {
+        let path = lock_path(dir, dataset);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
@@ -61,8 +127,8 @@ impl Lock {
         }
     }
 
-    pub fn save(&self, data_dir: &Path, dataset: &str) -> Result<()> {
-        let path = lock_path(data_dir, dataset);
+    pub fn save(&self, dir: &Path, dataset: &str) -> Result<()> {
+        let path = lock_path(dir, dataset);
         let text = format!("{HEADER}{}", toml::to_string(self)?);
         crate::dataset::write_atomically(&path, text.as_bytes())
     }
@@ -85,6 +151,13 @@ mod tests {
                 },
             );
         }
+        lock.member.insert(
+            "large/E.coli".into(),
+            Pin {
+                size: 3,
+                sha256: "cd".into(),
+            },
+        );
         lock.derived.insert(
             "p.jpg.bmp".into(),
             DerivedPin {
@@ -100,6 +173,15 @@ mod tests {
         let text = std::fs::read_to_string(lock_path(dir.path(), "d")).unwrap();
         assert!(text.find("a.tar.gz").unwrap() < text.find("b.txt").unwrap());
         assert!(text.starts_with("# Written by `harness fetch`"));
+        for (table, key) in [
+            ("download", "a.tar.gz"),
+            ("member", "large/E.coli"),
+            ("derived", "p.jpg.bmp"),
+        ] {
+            let header = entry_header(table, key);
+            assert!(text.contains(&format!("{header}\n")), "{header} in\n{text}");
+        }
+        assert_eq!(entry_header("member", "dickens"), "[member.dickens]");
         assert_eq!(Lock::load(dir.path(), "none").unwrap(), Lock::default());
     }
 }

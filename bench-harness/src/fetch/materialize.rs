@@ -1,47 +1,43 @@
 //! Brings a manifest dataset onto disk: every file present and verified, downloading,
 //! extracting and decoding only what is missing or damaged. Nothing unverified ever lands
-//! at a final path: downloads and extractions go to temporary files, are checked, then
-//! renamed.
+//! at a final path or in the lock: downloads and extractions go to temporary files, are
+//! checked, then renamed, and only then pinned.
 
 use super::args::Options;
 use super::download::Downloader;
-use super::extract::{self, Wanted};
-use super::lock::{Lock, Pin};
-use super::verify::{self, Digest};
-use crate::dataset::manifest::{Download, Expected, Manifest, Output};
+use super::lock::{self, Lock, Pin, Table};
+use super::verify::{self, Authority, Digest, Pins};
+use super::Dirs;
+use crate::dataset::manifest::{Download, Manifest, Output};
 use crate::dataset::{sniff, Category, Dataset, DatasetFile};
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Where the files of manifest dataset `name` are cached.
-pub fn cache_dir(data_dir: &Path, name: &str) -> PathBuf {
-    data_dir.join("cache").join(name)
-}
-
 /// Hidden, so a directory scan of the cache does not see archives and partial files.
 const WORK_DIR: &str = ".download";
 
-pub fn materialize(
-    data_dir: &Path,
-    name: &str,
-    opts: &Options,
-    log: &dyn Fn(&str),
-) -> Result<Dataset> {
-    let manifest = Manifest::load(data_dir, name)?;
-    let _exclusive = lock_dataset(&cache_dir(data_dir, name), name, log)?;
+/// The files of manifest dataset `name`, fetched where missing. With `opts.partial`, files
+/// that cannot be fetched leave a dataset named `NAME[partial K/N]` that lists them in
+/// `missing`; otherwise they are an error, after every file that could be fetched is cached.
+pub fn materialize(dirs: &Dirs, name: &str, opts: &Options, log: &dyn Fn(&str)) -> Result<Dataset> {
+    let manifest = Manifest::load(&dirs.manifests, name)?;
+    let dir = dirs.cache(name);
+    let _exclusive = lock_dataset(&dir, name, log)?;
     let mut f = Fetcher {
-        data_dir,
+        dirs,
         dataset: name,
-        dir: cache_dir(data_dir, name),
+        dir,
         opts,
         downloader: None,
-        lock: Lock::load(data_dir, name)?,
+        lock: Lock::load(&dirs.manifests, name)?,
         log,
     };
     let mut files = Vec::new();
-    let mut failures = Vec::new();
+    let mut missing = Vec::new();
+    let mut reasons = Vec::new();
+    let mut wanted = 0;
     for download in &manifest.downloads {
         let outputs: Vec<Output> = manifest
             .outputs()
@@ -49,38 +45,68 @@ pub fn materialize(
             .filter(|o| o.download.name == download.name)
             .collect();
         let saved = f.lock.clone();
-        let outcome = f.ensure(download, &outputs);
+        let got = f.ensure(download, &outputs);
         if f.lock != saved {
-            f.lock.save(data_dir, name)?;
+            f.lock.save(&dirs.manifests, name)?;
         }
-        match outcome {
-            Ok(mut got) => files.append(&mut got),
-            Err(e) if download.optional => log(&format!(
-                "warning: skipping optional file {} of dataset {name}: {e:#}",
-                download.name
-            )),
-            Err(e) => failures.push(e),
-        }
-    }
-    if !failures.is_empty() {
-        let mut text = failures
-            .iter()
-            .map(|e| format!("{e:#}"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        text.push_str(&format!("\n{}", cached_summary(&manifest, &f.dir)));
-        if opts.mirror.is_none() {
-            text.push_str(&format!(
-                "\nwithout internet access, fetch from a copy: --mirror BASE_URL \
-                 (files at BASE_URL/{name}/<file>)"
+        let got = got?;
+        files.extend(got.files);
+        if got.missing.is_empty() {
+            wanted += outputs.len();
+        } else if download.optional {
+            wanted += outputs.len() - got.missing.len();
+            log(&format!(
+                "warning: skipping optional file {} of dataset {name}: {}",
+                download.name,
+                got.reasons.join("\n")
             ));
+        } else {
+            wanted += outputs.len();
+            missing.extend(got.missing);
+            reasons.extend(got.reasons);
         }
-        bail!(text);
     }
-    Ok(Dataset {
-        name: name.to_string(),
-        files,
-    })
+    if missing.is_empty() {
+        return Ok(Dataset {
+            name: name.to_string(),
+            files,
+            missing,
+        });
+    }
+    let present = wanted - missing.len();
+    let partial_name = format!("{name}[partial {present}/{wanted}]");
+    if opts.partial && present > 0 {
+        log(&format!(
+            "warning: {}\nmeasuring the {present} files of dataset {name} that are present, as \
+             {partial_name}; missing: {}",
+            reasons.join("\n"),
+            missing.join(", ")
+        ));
+        return Ok(Dataset {
+            name: partial_name,
+            files,
+            missing,
+        });
+    }
+    let mut text = reasons.join("\n");
+    text.push_str(&format!(
+        "\nmissing: {}\n{}",
+        missing.join(", "),
+        cached_summary(&manifest, &f.dir)
+    ));
+    if present > 0 {
+        text.push_str(&format!(
+            "\n--partial uses the {present} files present (a run is then recorded as \
+             {partial_name})"
+        ));
+    }
+    if opts.mirror.is_none() {
+        text.push_str(&format!(
+            "\nwithout internet access, fetch from a copy: --mirror BASE_URL \
+             (files at BASE_URL/{name}/<file>)"
+        ));
+    }
+    bail!(text)
 }
 
 /// Holds an exclusive lock on the dataset's cache while it lives, so that two processes
@@ -142,30 +168,25 @@ fn cached_summary(manifest: &Manifest, dir: &Path) -> String {
 }
 
 pub(super) struct Fetcher<'a> {
-    pub(super) data_dir: &'a Path,
+    pub(super) dirs: &'a Dirs,
     pub(super) dataset: &'a str,
     pub(super) dir: PathBuf,
-    opts: &'a Options,
+    pub(super) opts: &'a Options,
     /// Built on first use, so a fully cached dataset never touches the network stack.
     downloader: Option<Downloader>,
     pub(super) lock: Lock,
     pub(super) log: &'a dyn Fn(&str),
 }
 
-fn pin_expected(pin: Option<&Pin>) -> Expected {
-    pin.map(|p| Expected {
-        size: Some(p.size),
-        sha256: Some(p.sha256.clone()),
-        md5: None,
-    })
-    .unwrap_or_default()
-}
-
-fn pin_of(d: &Digest) -> Pin {
-    Pin {
-        size: d.size,
-        sha256: d.sha256.clone(),
-    }
+/// What one download gave.
+#[derive(Default)]
+struct Got {
+    /// Present and verified, with their raw versions.
+    files: Vec<DatasetFile>,
+    /// Paths in the dataset of the files it could not give.
+    missing: Vec<String>,
+    /// Why, one line (or block) per failure.
+    reasons: Vec<String>,
 }
 
 impl Fetcher<'_> {
@@ -174,129 +195,107 @@ impl Fetcher<'_> {
     }
 
     /// The files of one download, present and verified, with their raw versions.
-    fn ensure(&mut self, download: &Download, outputs: &[Output]) -> Result<Vec<DatasetFile>> {
+    fn ensure(&mut self, download: &Download, outputs: &[Output]) -> Result<Got> {
         let mut digests: Vec<Option<Digest>> = Vec::new();
         for o in outputs {
             digests.push(self.cached(o)?);
         }
+        let mut reasons = Vec::new();
         if digests.iter().any(Option::is_none) {
             match download.archive_kind() {
-                None => {
-                    let target = self.dir.join(&download.name);
-                    let digest = self.download(download, &target)?;
-                    self.lock
-                        .download
-                        .insert(download.name.clone(), pin_of(&digest));
-                    digests[0] = Some(digest);
-                }
-                Some(kind) => {
-                    let archive = self.work_path(&download.name, "");
-                    let digest = match self.cached_download(download, &archive)? {
-                        Some(d) => d,
-                        None => self.download(download, &archive)?,
-                    };
-                    self.lock
-                        .download
-                        .insert(download.name.clone(), pin_of(&digest));
-                    let missing: Vec<usize> = (0..outputs.len())
-                        .filter(|&i| digests[i].is_none())
-                        .collect();
-                    let wanted: Vec<Wanted> = missing
-                        .iter()
-                        .map(|&i| Wanted {
-                            member: &outputs[i].member.expect("archive output").member,
-                            to: self.work_path(outputs[i].path, ".extracting"),
-                        })
-                        .collect();
-                    if let Err(e) = extract::extract(&archive, kind, &wanted) {
-                        for w in &wanted {
-                            fs::remove_file(&w.to).ok();
+                None => match self.fetch_file(download, &outputs[0]) {
+                    Ok(digest) => digests[0] = Some(digest),
+                    Err(e) => reasons.push(format!("{e:#}")),
+                },
+                Some(_) => {
+                    for (index, reason) in self.fetch_members(download, outputs, &mut digests)? {
+                        // A member another source gave after all needs no explanation.
+                        if index.is_none_or(|i| digests[i].is_none()) {
+                            reasons.push(reason);
                         }
-                        return Err(e).with_context(|| {
-                            format!(
-                                "dataset {}, file {}: extracting",
-                                self.dataset, download.name
-                            )
-                        });
-                    }
-                    for (&i, w) in missing.iter().zip(&wanted) {
-                        digests[i] = Some(self.accept_member(&outputs[i], &w.to)?);
                     }
                 }
             }
         }
-        let mut files = Vec::new();
+        let mut got = Got {
+            reasons,
+            ..Got::default()
+        };
         for (o, digest) in outputs.iter().zip(digests) {
-            let digest = digest.expect("every output is verified by now");
-            // Trust on first use also covers files that were on disk before any lock.
-            let pins = match o.member {
-                Some(_) => &mut self.lock.member,
-                None => &mut self.lock.download,
-            };
-            let key = if o.member.is_some() {
-                o.path
-            } else {
-                &o.download.name
-            };
-            pins.entry(key.to_string())
-                .or_insert_with(|| pin_of(&digest));
-            let path = self.dir.join(o.path);
-            let category = match o.category {
-                Some(c) => c,
-                None => sniff_path(&path, digest.size)?,
-            };
-            let derived = if o.normalize {
-                self.derive(o.path, &path, &digest)?
-            } else {
-                None
-            };
-            files.push(DatasetFile {
-                name: o.path.to_string(),
-                path,
-                category,
-                size: digest.size,
-                sha256: digest.sha256,
-            });
-            files.extend(derived);
+            match digest {
+                Some(digest) => got.files.extend(self.present(o, digest)?),
+                None => got.missing.push(o.path.to_string()),
+            }
         }
+        Ok(got)
+    }
+
+    /// A verified file at its final path as files of the dataset: itself and its raw version.
+    fn present(&mut self, o: &Output, digest: Digest) -> Result<Vec<DatasetFile>> {
+        // Trust on first use also covers files that were on disk before any lock.
+        let (table, key) = lock_key(o);
+        self.lock
+            .table_mut(table)
+            .entry(key.to_string())
+            .or_insert_with(|| Pin::of(&digest));
+        let path = self.dir.join(o.path);
+        let category = match o.category {
+            Some(c) => c,
+            None => sniff_path(&path, digest.size)?,
+        };
+        let derived = if o.normalize {
+            self.derive(o.path, &path, &digest)?
+        } else {
+            None
+        };
+        let mut files = vec![DatasetFile {
+            name: o.path.to_string(),
+            path,
+            category,
+            size: digest.size,
+            sha256: digest.sha256,
+        }];
+        files.extend(derived);
         Ok(files)
     }
 
-    /// What an output must be: the manifest's values, completed by the lock's.
-    fn expected(&self, o: &Output) -> Expected {
-        let pin = match o.member {
-            Some(_) => self.lock.member.get(o.path),
-            None => self.lock.download.get(&o.download.name),
-        };
-        verify::merge(&o.expected, &pin_expected(pin))
+    /// What an output must be: the manifest's values, then the lock's entry.
+    pub(super) fn pins(&self, o: &Output) -> Pins {
+        let mut pins = Pins::default();
+        pins.add(
+            o.expected.clone(),
+            Authority::Manifest(crate::dataset::manifest::manifest_path(
+                &self.dirs.manifests,
+                self.dataset,
+            )),
+        );
+        let (table, key) = lock_key(o);
+        if let Some(pin) = self.lock.get(table, key) {
+            pins.add(
+                pin.expected(),
+                Authority::Lock {
+                    path: lock::lock_path(&self.dirs.manifests, self.dataset),
+                    entry: lock::entry_header(table.name(), key),
+                },
+            );
+        }
+        pins
     }
 
     /// The digest of an output already on disk and valid; `None` when it must be fetched.
     fn cached(&self, o: &Output) -> Result<Option<Digest>> {
         let path = self.dir.join(o.path);
-        self.verify_existing(&path, &self.expected(o))
+        self.verify_existing(&path, &self.pins(o))
     }
 
-    fn cached_download(&self, d: &Download, path: &Path) -> Result<Option<Digest>> {
-        let expected = verify::merge(
-            &d.expected(),
-            &pin_expected(self.lock.download.get(&d.name)),
-        );
-        self.verify_existing(path, &expected)
-    }
-
-    pub(super) fn verify_existing(
-        &self,
-        path: &Path,
-        expected: &Expected,
-    ) -> Result<Option<Digest>> {
+    pub(super) fn verify_existing(&self, path: &Path, pins: &Pins) -> Result<Option<Digest>> {
         if !path.is_file() {
             return Ok(None);
         }
         let digest = verify::digest_file(path)?;
-        match verify::check(expected, &digest) {
-            Ok(()) => Ok(Some(digest)),
-            Err(m) => {
+        match pins.mismatch(&digest) {
+            None => Ok(Some(digest)),
+            Some((m, _)) => {
                 (self.log)(&format!(
                     "cached {} is damaged ({m}); fetching it again",
                     path.display()
@@ -306,13 +305,28 @@ impl Fetcher<'_> {
         }
     }
 
-    /// Downloads `d` to `target` through a partial file, verified before the rename.
-    fn download(&mut self, d: &Download, target: &Path) -> Result<Digest> {
-        let expected = verify::merge(
-            &d.expected(),
-            &pin_expected(self.lock.download.get(&d.name)),
-        );
+    /// A download that is itself a file of the dataset, fetched, verified and pinned.
+    fn fetch_file(&mut self, d: &Download, o: &Output) -> Result<Digest> {
+        let origins: Vec<&str> = d.origins().collect();
+        let urls = self.opts.urls(self.dataset, &d.name, &origins);
         let part = self.work_path(&d.name, ".part");
+        let target = self.dir.join(&d.name);
+        let pins = self.pins(o);
+        let digest = self.download(&urls, &part, &target, &d.name, &pins)?;
+        self.lock.download.insert(d.name.clone(), Pin::of(&digest));
+        Ok(digest)
+    }
+
+    /// Downloads the first of `urls` that gives a file matching `pins` to `target`, through
+    /// the partial file `part` (kept after a failed transfer so that the next try resumes).
+    pub(super) fn download(
+        &mut self,
+        urls: &[String],
+        part: &Path,
+        target: &Path,
+        what: &str,
+        pins: &Pins,
+    ) -> Result<Digest> {
         if let Some(dir) = part.parent() {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
@@ -320,60 +334,43 @@ impl Fetcher<'_> {
             self.downloader = Some(Downloader::new(self.opts)?);
         }
         let downloader = self.downloader.as_ref().expect("built above");
-        let origins: Vec<&str> = d.origins().collect();
-        let urls = self.opts.urls(self.dataset, &d.name, &origins);
         let mut errors = Vec::new();
-        for url in &urls {
-            (self.log)(&format!("fetching {}/{} from {url}", self.dataset, d.name));
-            if let Err(e) = downloader.fetch(url, &part, self.log) {
+        for url in urls {
+            (self.log)(&format!("fetching {}/{what} from {url}", self.dataset));
+            if let Err(e) = downloader.fetch(url, part, self.log) {
                 errors.push(format!("{url}: {e}"));
                 continue;
             }
-            let digest = verify::digest_file(&part)?;
-            if let Err(m) = verify::check(&expected, &digest) {
-                fs::remove_file(&part).with_context(|| format!("removing {}", part.display()))?;
-                errors.push(format!("{url}: {m}; the download was discarded"));
+            let digest = verify::digest_file(part)?;
+            if let Err(reason) = pins.check(&digest) {
+                fs::remove_file(part).with_context(|| format!("removing {}", part.display()))?;
+                errors.push(format!("{url}: {reason}; the download was discarded"));
                 continue;
             }
             if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
-            fs::rename(&part, target)
+            fs::rename(part, target)
                 .with_context(|| format!("renaming into {}", target.display()))?;
             (self.log)(&format!(
-                "fetched {}/{} ({} bytes, sha256 {})",
-                self.dataset, d.name, digest.size, digest.sha256
+                "fetched {}/{what} ({} bytes, sha256 {})",
+                self.dataset, digest.size, digest.sha256
             ));
             return Ok(digest);
         }
         Err(anyhow!(
-            "dataset {}, file {}: cannot fetch it:\n  {}",
+            "dataset {}, file {what}: cannot fetch it:\n  {}",
             self.dataset,
-            d.name,
             errors.join("\n  ")
         ))
     }
+}
 
-    /// Verifies an extracted member and moves it into place.
-    fn accept_member(&mut self, o: &Output, tmp: &Path) -> Result<Digest> {
-        let digest = verify::digest_file(tmp)?;
-        if let Err(m) = verify::check(&self.expected(o), &digest) {
-            fs::remove_file(tmp).ok();
-            bail!(
-                "dataset {}, file {} (member {} of {}): {m}; the extracted file was discarded",
-                self.dataset,
-                o.path,
-                o.member.map(|m| m.member.as_str()).unwrap_or(""),
-                o.download.name
-            );
-        }
-        let target = self.dir.join(o.path);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        fs::rename(tmp, &target).with_context(|| format!("renaming into {}", target.display()))?;
-        self.lock.member.insert(o.path.to_string(), pin_of(&digest));
-        Ok(digest)
+/// The lock table and key that pin an output.
+fn lock_key<'a>(o: &Output<'a>) -> (Table, &'a str) {
+    match o.member {
+        Some(_) => (Table::Member, o.path),
+        None => (Table::Download, &o.download.name),
     }
 }
 

@@ -1,34 +1,58 @@
-//! Public corpora described by `datasets/<name>.toml`: download (resumable, verified),
-//! extract, normalize, and record what was fetched in `datasets/<name>.lock`.
+//! Public corpora described by manifests `<manifests>/<name>.toml`: download (resumable,
+//! verified), extract, normalize, and record what was fetched in `<manifests>/<name>.lock`;
+//! the data goes to `<data>/cache/<name>/`.
+//!
+//! The arrow points one way: `fetch` uses `dataset` (manifest types, files, sniffing,
+//! normalization) and `dataset` never calls `fetch`. A `--dataset NAME` is resolved here
+//! ([`open`]): a manifest's dataset, or else whatever `dataset::resolve` makes of the name.
 
 pub mod args;
 mod derived;
 pub mod download;
 pub mod extract;
+mod listing;
 pub mod lock;
 mod materialize;
+mod sources;
 pub mod verify;
 
 pub use args::{NetArgs, Options, MIRROR_VAR};
-pub use materialize::{cache_dir, materialize};
+pub use listing::list;
+pub use materialize::materialize;
 
-use crate::dataset::{manifest, Listing};
-use anyhow::{bail, Result};
-use std::path::Path;
+use crate::dataset::{self, manifest, Dataset};
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+
+/// Where manifests and their locks are read, and where fetched data is cached.
+#[derive(Clone, Debug)]
+pub struct Dirs {
+    /// Manifests `<name>.toml` and, beside them, locks `<name>.lock`.
+    pub manifests: PathBuf,
+    /// Holds `cache/<name>/`.
+    pub data: PathBuf,
+}
+
+impl Dirs {
+    /// Where the files of manifest dataset `name` are cached.
+    pub fn cache(&self, name: &str) -> PathBuf {
+        self.data.join("cache").join(name)
+    }
+}
 
 /// `harness fetch NAME...`: brings each dataset onto disk and says where it is.
-pub fn command(names: &[String], opts: &Options, data_dir: &Path) -> Result<()> {
+pub fn command(names: &[String], opts: &Options, dirs: &Dirs) -> Result<()> {
     let names: Vec<String> = if names.iter().any(|n| n == "all") {
-        manifest::names(data_dir)
+        manifest::names(&dirs.manifests)
     } else {
         names.to_vec()
     };
     for name in &names {
-        if !manifest::exists(data_dir, name) {
+        if !manifest::exists(&dirs.manifests, name) {
             bail!(
                 "no manifest {} (datasets with manifests: {})",
-                manifest::manifest_path(data_dir, name).display(),
-                manifest::names(data_dir).join(", ")
+                manifest::manifest_path(&dirs.manifests, name).display(),
+                manifest::names(&dirs.manifests).join(", ")
             );
         }
     }
@@ -39,75 +63,42 @@ pub fn command(names: &[String], opts: &Options, data_dir: &Path) -> Result<()> 
         }
     };
     for name in &names {
-        let data = materialize(data_dir, name, opts, &log)?;
+        let data = materialize(dirs, name, opts, &log)?;
+        let missing = match data.missing.as_slice() {
+            [] => String::new(),
+            missing => format!(", missing {}", missing.join(", ")),
+        };
         println!(
-            "{name}: {} files, {:.1} MiB, fingerprint {}, in {}",
+            "{}: {} files, {:.1} MiB, fingerprint {}, in {}{missing}",
+            data.name,
             data.files.len(),
             data.total_bytes() as f64 / (1 << 20) as f64,
             data.fingerprint(),
-            cache_dir(data_dir, name).display()
+            dirs.cache(name).display()
         );
     }
     Ok(())
 }
 
-/// A line of `harness datasets` per manifest: sizes as far as the manifest and lock know them.
-pub fn list(data_dir: &Path) -> Vec<Listing> {
-    manifest::names(data_dir)
-        .into_iter()
-        .map(|name| listing(data_dir, &name))
-        .collect()
-}
-
-fn listing(data_dir: &Path, name: &str) -> Listing {
-    let dir = cache_dir(data_dir, name);
-    let loaded = manifest::Manifest::load(data_dir, name)
-        .and_then(|m| Ok((m, lock::Lock::load(data_dir, name)?)));
-    let (m, lock) = match loaded {
-        Ok(pair) => pair,
-        Err(e) => {
-            return Listing {
-                name: name.to_string(),
-                files: 0,
-                bytes: 0,
-                materialized: "invalid".into(),
-                location: format!("{e:#}"),
-            }
-        }
-    };
-    let outputs = m.outputs();
-    let size_of = |o: &manifest::Output| {
-        o.expected.size.or_else(|| {
-            let pin = match o.member {
-                Some(_) => lock.member.get(o.path),
-                None => lock.download.get(&o.download.name),
-            };
-            pin.map(|p| p.size)
-        })
-    };
-    let bytes = outputs.iter().filter_map(size_of).sum::<u64>()
-        + lock.derived.values().map(|d| d.size).sum::<u64>();
-    let present = outputs
-        .iter()
-        .filter(|o| dir.join(o.path).is_file())
-        .count();
-    let materialized = match present {
-        0 => "no".to_string(),
-        n if n == outputs.len() => "yes".to_string(),
-        n => format!("partly ({n}/{})", outputs.len()),
-    };
-    let unknown = outputs.iter().filter(|o| size_of(o).is_none()).count();
-    let mut location = dir.display().to_string();
-    if unknown > 0 {
-        location.push_str(&format!(
-            " (sizes of {unknown} files known after the first fetch)"
-        ));
+/// The dataset `--dataset NAME` names: the manifest dataset when `<manifests>/NAME.toml`
+/// exists (fetched where files are missing), otherwise a generated set or a directory.
+pub fn open(
+    name: &str,
+    seed: Option<&str>,
+    scale: f64,
+    dirs: &Dirs,
+    opts: &Options,
+    log: &dyn Fn(&str),
+) -> Result<Dataset> {
+    if !matches!(name, "default" | "holdout") && manifest::exists(&dirs.manifests, name) {
+        return materialize(dirs, name, opts, log);
     }
-    Listing {
-        name: name.to_string(),
-        files: outputs.len() + lock.derived.len(),
-        bytes,
-        materialized,
-        location,
-    }
+    let source = dataset::resolve(name, seed, scale).with_context(|| {
+        format!(
+            "unknown dataset {name:?} (datasets with a manifest in {}: {})",
+            dirs.manifests.display(),
+            manifest::names(&dirs.manifests).join(", ")
+        )
+    })?;
+    dataset::materialize(&source, &dirs.data, log)
 }

@@ -4,7 +4,7 @@ use crate::dataset::manifest::Expected;
 use anyhow::Result;
 use md5::Md5;
 use sha2::{Digest as _, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a file actually is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,12 +68,54 @@ pub fn check(expected: &Expected, actual: &Digest) -> Result<(), Mismatch> {
     Ok(())
 }
 
-/// `a` with every property `a` leaves unknown taken from `b`.
-pub fn merge(a: &Expected, b: &Expected) -> Expected {
-    Expected {
-        size: a.size.or(b.size),
-        sha256: a.sha256.clone().or_else(|| b.sha256.clone()),
-        md5: a.md5.clone().or_else(|| b.md5.clone()),
+/// Where an expected value comes from, so that a refusal can say what refused the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authority {
+    Manifest(PathBuf),
+    /// An entry of a lock file, recorded by an earlier fetch; `entry` is its table header.
+    Lock {
+        path: PathBuf,
+        entry: String,
+    },
+}
+
+impl Authority {
+    /// `mismatch`, followed by where the expected value comes from and, for a lock entry,
+    /// how to drop it.
+    pub fn explain(&self, mismatch: &Mismatch) -> String {
+        match self {
+            Authority::Manifest(path) => format!("{mismatch} (pinned by {})", path.display()),
+            Authority::Lock { path, entry } => format!(
+                "{mismatch}; the expected value is entry {entry} of {}, recorded by an earlier \
+                 fetch: delete that entry (its header and its lines) to accept this file",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Everything a file must match, each expectation with its authority.
+#[derive(Debug, Clone, Default)]
+pub struct Pins(Vec<(Expected, Authority)>);
+
+impl Pins {
+    pub fn add(&mut self, expected: Expected, authority: Authority) {
+        self.0.push((expected, authority));
+    }
+
+    /// The first contradiction and where the value it contradicts comes from.
+    pub fn mismatch(&self, actual: &Digest) -> Option<(Mismatch, &Authority)> {
+        self.0
+            .iter()
+            .find_map(|(expected, authority)| check(expected, actual).err().map(|m| (m, authority)))
+    }
+
+    /// The first contradiction, explained; `Ok` when there is none.
+    pub fn check(&self, actual: &Digest) -> Result<(), String> {
+        match self.mismatch(actual) {
+            Some((m, authority)) => Err(authority.explain(&m)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -108,5 +150,39 @@ mod tests {
         e.size = None;
         e.sha256 = Some("00".repeat(32));
         assert_eq!(check(&e, &d).unwrap_err().what, "sha256");
+    }
+
+    #[test]
+    fn refusals_name_the_manifest_or_the_lock_entry_that_refused() {
+        let d = Digest {
+            size: 3,
+            sha256: "ab".repeat(32),
+            md5: "cd".repeat(16),
+        };
+        let mut pins = Pins::default();
+        pins.add(
+            Expected {
+                size: Some(3),
+                ..Expected::default()
+            },
+            Authority::Manifest("/m/d.toml".into()),
+        );
+        assert_eq!(pins.check(&d), Ok(()));
+        pins.add(
+            Expected {
+                size: Some(4),
+                ..Expected::default()
+            },
+            Authority::Lock {
+                path: "/m/d.lock".into(),
+                entry: "[member.\"a/b\"]".into(),
+            },
+        );
+        assert_eq!(
+            pins.check(&d).unwrap_err(),
+            "size mismatch: expected 4 bytes, got 3 bytes; the expected value is entry \
+             [member.\"a/b\"] of /m/d.lock, recorded by an earlier fetch: delete that entry \
+             (its header and its lines) to accept this file"
+        );
     }
 }

@@ -74,6 +74,8 @@ struct SummaryFile<'a> {
     finished_utc: String,
     dataset_files: usize,
     dataset_bytes: u64,
+    /// Files of the dataset's manifest absent from this partial run (`--partial`).
+    dataset_missing: &'a [String],
     timeout_s: f64,
     max_memory_bytes: Option<u64>,
     determinism_checked: bool,
@@ -190,6 +192,7 @@ pub fn execute(
         finished_utc: now_utc(),
         dataset_files: files.len(),
         dataset_bytes: files.iter().map(|f| f.size).sum(),
+        dataset_missing: &dataset.missing,
         timeout_s: opts.checks.limits.timeout.as_secs_f64(),
         max_memory_bytes: opts.checks.limits.max_memory,
         determinism_checked: opts.checks.determinism,

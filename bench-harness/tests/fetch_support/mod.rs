@@ -198,7 +198,7 @@ fn handle(mut stream: TcpStream, state: &State) {
     }
 }
 
-/// A private data directory (manifests, locks, cache) and results directory.
+/// Private manifests (with their locks), data and results directories.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
 }
@@ -208,12 +208,18 @@ impl Sandbox {
         let sandbox = Sandbox {
             dir: tempfile::tempdir().unwrap(),
         };
-        std::fs::create_dir_all(sandbox.data_dir()).unwrap();
+        std::fs::create_dir_all(sandbox.manifests_dir()).unwrap();
         sandbox
     }
 
+    /// Manifests and locks (`--manifests`).
+    pub fn manifests_dir(&self) -> PathBuf {
+        self.dir.path().join("manifests")
+    }
+
+    /// The cache (`--data-dir`).
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("datasets")
+        self.dir.path().join("data")
     }
 
     pub fn cache(&self, dataset: &str) -> PathBuf {
@@ -221,17 +227,22 @@ impl Sandbox {
     }
 
     pub fn manifest(&self, dataset: &str, toml: &str) {
-        std::fs::write(self.data_dir().join(format!("{dataset}.toml")), toml).unwrap();
+        std::fs::write(self.manifests_dir().join(format!("{dataset}.toml")), toml).unwrap();
+    }
+
+    pub fn lock_path(&self, dataset: &str) -> PathBuf {
+        self.manifests_dir().join(format!("{dataset}.lock"))
     }
 
     pub fn lock_text(&self, dataset: &str) -> String {
-        std::fs::read_to_string(self.data_dir().join(format!("{dataset}.lock"))).unwrap_or_default()
+        std::fs::read_to_string(self.lock_path(dataset)).unwrap_or_default()
     }
 
     /// `harness` with short network timeouts and no retries unless a test asks for them.
     pub fn harness(&self) -> Command {
         let mut cmd = Command::cargo_bin("harness").unwrap();
-        cmd.env("HARNESS_DATA_DIR", self.data_dir())
+        cmd.env("HARNESS_MANIFESTS", self.manifests_dir())
+            .env("HARNESS_DATA_DIR", self.data_dir())
             .env("HARNESS_RESULTS_DIR", self.dir.path().join("results"))
             .env("HARNESS_CONNECT_TIMEOUT", "2")
             .env("HARNESS_READ_TIMEOUT", "2")
@@ -250,6 +261,18 @@ impl Sandbox {
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+
+    /// The `summary.json` of the only run.
+    pub fn summary(&self) -> serde_json::Value {
+        let runs = self.dir.path().join("results/runs");
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&runs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(dirs.len(), 1, "{dirs:?}");
+        let text = std::fs::read_to_string(dirs.remove(0).join("summary.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
     }
 }
 
@@ -275,4 +298,37 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/media")
         .join(name)
+}
+
+/// A `.tar.gz` holding `members` (path, bytes).
+pub fn tar_gz(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    for (name, bytes) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, *bytes).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+/// A `.zip` holding `members` (path, bytes).
+pub fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in members {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+pub fn bz2(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
 }
