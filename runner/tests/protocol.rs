@@ -1,0 +1,117 @@
+//! The runner as the harness uses it: one operation per process, input on stdin, output on
+//! stdout, and a report of `key=value` lines.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn runner() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_codec-runner"));
+    cmd.env_clear().env("PATH", "/usr/bin:/bin");
+    cmd
+}
+
+/// Runs one operation of `codec` (`--builtin` or `--shell` and its value) from `input` into
+/// `output`; returns the report.
+fn operate(
+    dir: &Path,
+    codec: [&str; 2],
+    op: &str,
+    input: &Path,
+    output: &Path,
+) -> HashMap<String, String> {
+    let report = dir.join("report");
+    let scratch = dir.join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let status = runner()
+        .args(codec)
+        .args(["--op", op, "--report"])
+        .arg(&report)
+        .arg("--scratch")
+        .arg(&scratch)
+        .stdin(Stdio::from(std::fs::File::open(input).unwrap()))
+        .stdout(Stdio::from(std::fs::File::create(output).unwrap()))
+        .status()
+        .unwrap();
+    assert!(status.success(), "the runner itself failed: {status}");
+    std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_built_in_codec_round_trips_and_reports_its_own_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    let text: Vec<u8> = b"the quick brown fox jumps over the lazy dog. "
+        .iter()
+        .copied()
+        .cycle()
+        .take(200_000)
+        .collect();
+    std::fs::write(p("in"), &text).unwrap();
+    let report = operate(
+        dir.path(),
+        ["--builtin", "zstd:3"],
+        "compress",
+        &p("in"),
+        &p("z"),
+    );
+    assert_eq!(report["exit"], "0", "{report:?}");
+    let codec_s: f64 = report["codec_s"].parse().unwrap();
+    let wall_s: f64 = report["wall_s"].parse().unwrap();
+    assert!(codec_s > 0.0 && codec_s <= wall_s, "{report:?}");
+    assert!(report.contains_key("codec_peak_rss_bytes"), "{report:?}");
+    assert!(std::fs::metadata(p("z")).unwrap().len() < 2_000);
+    let report = operate(
+        dir.path(),
+        ["--builtin", "zstd:3"],
+        "decompress",
+        &p("z"),
+        &p("out"),
+    );
+    assert_eq!(report["exit"], "0", "{report:?}");
+    assert_eq!(std::fs::read(p("out")).unwrap(), text);
+}
+
+#[test]
+fn an_external_command_reports_how_it_ended_and_its_containment() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::write(&input, b"abc").unwrap();
+    let output = dir.path().join("out");
+    let report = operate(
+        dir.path(),
+        ["--shell", "cat; exit 7"],
+        "compress",
+        &input,
+        &output,
+    );
+    assert_eq!(report["exit"], "7", "{report:?}");
+    assert_eq!(std::fs::read(&output).unwrap(), b"abc");
+    assert!(!report.contains_key("codec_s"), "{report:?}");
+    let containment = &report["containment"];
+    assert!(
+        containment == "pid-namespace" || containment.starts_with("subreaper"),
+        "{containment}"
+    );
+}
+
+#[test]
+fn probe_says_what_the_kernel_enforces() {
+    let out = runner().arg("--probe").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for key in ["landlock_abi=", "seccomp=", "pid_namespace="] {
+        assert!(text.contains(key), "{text}");
+    }
+}
+
+#[test]
+fn bad_arguments_exit_2_with_the_usage() {
+    let out = runner().args(["--op", "sideways"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage: codec-runner"));
+}
