@@ -46,13 +46,10 @@ pub fn decompress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) 
 }
 
 /// Arithmetic-coder steps (bits decoded) taken so far by the decoders of this process: the
-/// unit in which the decoder's work bound is stated and tested. Not part of the codec's
+/// unit in which the decoder's work bound is stated and tested. Counted in builds with debug
+/// assertions (the tests' profile), always 0 in release builds. Not part of the codec's
 /// contract.
 #[doc(hidden)]
 pub fn decoder_steps() -> u64 {
     coder::steps_so_far()
 }
-
-/// Most coder steps a decode takes per byte of its input (see the container's documentation).
-#[doc(hidden)]
-pub const DECODER_STEPS_PER_BYTE: u64 = coder::MAX_STEPS_PER_BYTE;

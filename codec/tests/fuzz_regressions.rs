@@ -26,7 +26,7 @@ fn fuzz_regressions_decode_without_panicking_within_the_bound() {
         let cost = std::panic::catch_unwind(move || meter::decode(&input, usize::MAX))
             .unwrap_or_else(|_| panic!("decompress panicked on {}", path.display()));
         assert!(
-            cost.steps <= codec::DECODER_STEPS_PER_BYTE * data.len() as u64,
+            cost.steps <= meter::STEPS_PER_BYTE * data.len() as u64,
             "{}: {} coder steps for {} bytes",
             path.display(),
             cost.steps,

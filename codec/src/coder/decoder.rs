@@ -1,6 +1,9 @@
-use super::{split, STEPS};
+use super::split;
+#[cfg(debug_assertions)]
+use super::STEPS;
 use crate::error::invalid;
 use std::io;
+#[cfg(debug_assertions)]
 use std::sync::atomic::Ordering;
 
 /// Reads bits coded by [`super::Encoder`]. It reads exactly the bytes the encoder wrote: one
@@ -13,7 +16,9 @@ pub struct Decoder<'a> {
     x: u32,
     input: &'a [u8],
     pos: usize,
-    /// Bits decoded (steps), added to [`STEPS`] when the decoder is dropped.
+    /// Bits decoded (steps), added to [`STEPS`] when the decoder is dropped; counted in
+    /// builds with debug assertions (those tests run), not in release builds.
+    #[cfg(debug_assertions)]
     steps: u64,
 }
 
@@ -25,6 +30,7 @@ impl<'a> Decoder<'a> {
             x: 0,
             input,
             pos: 0,
+            #[cfg(debug_assertions)]
             steps: 0,
         };
         for _ in 0..4 {
@@ -67,7 +73,10 @@ impl<'a> Decoder<'a> {
     /// Decodes one bit; `p1` must equal the probability the encoder used.
     #[inline]
     pub fn decode(&mut self, p1: u32) -> u32 {
-        self.steps += 1;
+        #[cfg(debug_assertions)]
+        {
+            self.steps += 1;
+        }
         let xmid = split(self.x1, self.x2, p1);
         let bit = if self.x <= xmid {
             self.x2 = xmid;
@@ -85,6 +94,7 @@ impl<'a> Decoder<'a> {
     }
 }
 
+#[cfg(debug_assertions)]
 impl Drop for Decoder<'_> {
     fn drop(&mut self) {
         STEPS.fetch_add(self.steps, Ordering::Relaxed);

@@ -3,36 +3,40 @@
 //!
 //! # What decoding may cost
 //!
-//! Decoding a container of `N` bytes, whatever they hold, returns the original or an
-//! `InvalidData` error naming what failed; it never panics, and its work and memory follow
-//! from `N`, not from what its fields claim:
+//! Decoding a container of `N` bytes, whatever they hold, returns the original or an error
+//! naming what failed (`InvalidData`, or `OutOfMemory` for memory refused); it never panics,
+//! and its work and memory follow from `N`, not from what its fields claim:
 //!
 //! - Every length, offset and count is checked before it is used (arithmetic never
 //!   overflows), and a payload ends exactly where its last field or coded stream does: any
 //!   byte after it, such as a second container, is an error.
-//! - Output is bounded by what was read: the declared length is at most
-//!   [`MAX_EXPANSION`]` * (N + `[`EXPANSION_ALLOWANCE`]`)` (2^16 bytes per byte), and the
-//!   lengths of a payload's segments or parts are added up and checked against the declared
-//!   length and against the bytes that hold them before any is decoded. The bytes all stages
-//!   of a decode produce (each segment, then the file it rebuilds) stay within twice that.
-//! - Work is bounded by what was read: every arithmetic-coded stream is decoded only while
-//!   its decoder stays within its own bytes, and one that needs a byte past them fails at
-//!   once. A stream of `n` bytes holds at most
-//!   [`MAX_STEPS_PER_BYTE`](crate::coder::MAX_STEPS_PER_BYTE)` * n` coder steps
+//! - Output: the declared length is at most [`MAX_EXPANSION`]` * (N + `
+//!   [`EXPANSION_ALLOWANCE`]`)` (2^16 bytes per byte). The lengths of a payload's segments or
+//!   parts are added up and checked, against the declared length and against the bytes that
+//!   hold them, before any is decoded; so all stages of a decode (each segment, then the file
+//!   it rebuilds) produce at most twice that.
+//! - Work: every arithmetic-coded stream is decoded only while its decoder stays within its
+//!   own bytes; one that needs a byte past them fails at once. A stream of `n` bytes holds at
+//!   most [`MAX_STEPS_PER_BYTE`](crate::coder::MAX_STEPS_PER_BYTE)` * n` coder steps
 //!   (363,416 per byte, see [`crate::coder`]), so a decode takes at most 363,416 `N` steps,
-//!   each the prediction and update of one bit; besides them it copies at most the bytes
-//!   above. [`crate::decoder_steps`] counts the steps.
-//! - Memory follows what was produced: output buffers grow as bytes are decoded (to at most
-//!   twice what was produced, or one chunk of 64 Ki elements ahead, and never past the
-//!   declared length), and memory refused for them is an `OutOfMemory` error, not an abort. Besides them a decode holds its models'
-//!   tables, which the declared length sizes and which are capped whatever it claims: the
-//!   general model's at most 140 MiB per predictor (two when forked), the image model's
-//!   66 MiB per band (at most two), the JPEG models' 16 and 20 MiB, the audio model's under
-//!   1 MiB per half; a progressive JPEG's coefficients take 128 bytes per block of its frame
-//!   (at most 6 Mi blocks, and 8 per byte of its scans).
+//!   each the prediction and update of one bit, and besides them copies at most the bytes
+//!   above. [`crate::decoder_steps`] counts the steps (in builds with debug assertions).
+//! - Memory: buffers grow as bytes are produced (to at most twice what was produced, or one
+//!   chunk of 64 Ki elements ahead, never past the declared length); memory refused for them
+//!   is an error, not an abort. Besides them a decode holds its models' tables, which the
+//!   declared length sizes and which are capped whatever it claims: the general model's at
+//!   most 140 MiB per predictor (two when forked), the image model's 66 MiB per band (at most
+//!   two), the JPEG models' 16 and 20 MiB, the audio model's under 1 MiB per half; a
+//!   progressive JPEG's coefficients take 128 bytes per block of its frame (at most 6 Mi
+//!   blocks, and 8 per byte of its scans).
 //!
-//! `tests/decode_bound.rs` checks these bounds on streams of every method crafted to break
-//! them, `tests/length_sweep` on every length field of every method set to extreme values.
+//! Valid streams reach the bound on work: one whose model predicts every bit at the coder's
+//! limit holds 45,427 bytes per coded byte (8 steps each), about 80 ms of the general
+//! model's time per input byte. Only a lower limit on the probabilities models may give the
+//! coder, a change of format, would lower it.
+//!
+//! `tests/decode_bound/` checks these bounds on the streams of every method crafted to break
+//! them, `tests/length_sweep/` with every length field of every method set to extreme values.
 
 mod embedded;
 #[cfg(test)]

@@ -79,7 +79,7 @@ fn every_length_field_of_every_method_decodes_or_fails_within_the_bound() {
                 let per_byte = cost.steps as f64 / mutated.len() as f64;
                 most_steps = most_steps.max(per_byte);
                 most_peak = most_peak.max(cost.peak);
-                if cost.steps > codec::DECODER_STEPS_PER_BYTE * mutated.len() as u64 {
+                if cost.steps > meter::STEPS_PER_BYTE * mutated.len() as u64 {
                     let path = save(&name, &mutated);
                     failures.push(format!(
                         "{} = {value_name}: {} steps for {} bytes ({})",

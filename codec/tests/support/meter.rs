@@ -8,6 +8,10 @@ use std::io::Cursor;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+/// Most coder steps a decode takes per byte of its input: the bound stated in the container's
+/// documentation (`src/container/mod.rs`).
+pub const STEPS_PER_BYTE: u64 = 363_416;
+
 pub struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
