@@ -5,7 +5,7 @@
 //! original length and its CRC-32, so foreign, old or corrupt input is rejected with
 //! `io::ErrorKind::InvalidData` instead of producing wrong bytes.
 // The exceptions are `model::prefetch` (a cache hint) and `model::huge` (tables aligned to
-// 2 MiB pages, and the system call asking for such pages).
+// 2 MiB).
 #![deny(unsafe_code)]
 
 use std::io::{self, Read, Seek, Write};
@@ -15,7 +15,10 @@ mod coder;
 mod container;
 mod crc32;
 mod deflate;
+mod error;
+mod fields;
 mod general;
+mod grow;
 mod image;
 mod jpeg;
 mod model;
@@ -32,11 +35,21 @@ pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) ->
 
 /// Reverses [`compress`]. Any byte string is accepted as input: it either decodes to exactly the
 /// original bytes (checked against the stored length and CRC-32) or returns an error; it never
-/// panics, and it allocates at most a bounded multiple of the input's size.
+/// panics, and its work and memory are bounded by the input's size (the bound is stated in
+/// the container's documentation, `codec/src/container/mod.rs`).
 pub fn decompress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
     let mut packed = Vec::new();
     input.read_to_end(&mut packed)?;
     let data = container::decode(&packed)?;
     output.write_all(&data)?;
     output.flush()
+}
+
+/// Arithmetic-coder steps (bits decoded) taken so far by the decoders of this process: the
+/// unit in which the decoder's work bound is stated and tested. Counted in builds with debug
+/// assertions (the tests' profile), always 0 in release builds. Not part of the codec's
+/// contract.
+#[doc(hidden)]
+pub fn decoder_steps() -> u64 {
+    coder::steps_so_far()
 }

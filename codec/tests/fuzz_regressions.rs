@@ -1,11 +1,19 @@
-//! Replays every file under `tests/fuzz_regressions/` (fuzzer finds and seed streams) through
-//! `decompress`: each must return Ok or Err without panicking.
+//! Replays every file under `tests/fuzz_regressions/` (fuzzer finds, inputs of the length
+//! sweep and of issue 28 that once failed, and the seed streams) through `decompress`: each
+//! must return Ok or Err without panicking, within the decoder's bound on work.
 
-use std::io::Cursor;
+#[path = "support/meter.rs"]
+#[allow(dead_code)]
+mod meter;
+
 use std::path::Path;
 
+#[global_allocator]
+static ALLOCATOR: meter::Counting = meter::Counting;
+
 #[test]
-fn fuzz_regressions_decode_without_panicking() {
+fn fuzz_regressions_decode_without_panicking_within_the_bound() {
+    let _alone = meter::alone();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     let mut replayed = 0;
     for entry in std::fs::read_dir(&dir).expect("regression directory exists") {
@@ -14,11 +22,16 @@ fn fuzz_regressions_decode_without_panicking() {
             continue;
         }
         let data = std::fs::read(&path).expect("readable regression file");
-        let mut out = Cursor::new(Vec::new());
-        let result = std::panic::catch_unwind(move || {
-            let _ = codec::decompress(Cursor::new(&data), &mut out);
-        });
-        assert!(result.is_ok(), "decompress panicked on {}", path.display());
+        let input = data.clone();
+        let cost = std::panic::catch_unwind(move || meter::decode(&input, usize::MAX))
+            .unwrap_or_else(|_| panic!("decompress panicked on {}", path.display()));
+        assert!(
+            cost.steps <= meter::STEPS_PER_BYTE * data.len() as u64,
+            "{}: {} coder steps for {} bytes",
+            path.display(),
+            cost.steps,
+            data.len()
+        );
         replayed += 1;
     }
     assert!(replayed >= 5, "expected the seed files, found {replayed}");
@@ -28,12 +41,14 @@ fn fuzz_regressions_decode_without_panicking() {
 /// so the fuzzer starts from deep inside the decoders.
 #[test]
 fn seed_streams_decode() {
+    let _alone = meter::alone();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     for name in [
         "seed-text.rcz",
         "seed-zeros.rcz",
         "seed-x86.rcz",
         "seed-records.rcz",
+        "seed-forked.rcz",
         "seed-wav.rcz",
         "seed-bmp.rcz",
         "seed-gzip.rcz",
@@ -44,8 +59,8 @@ fn seed_streams_decode() {
         "seed-repeat.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
-        let mut out = Cursor::new(Vec::new());
-        codec::decompress(Cursor::new(&data), &mut out).expect("seed decodes");
-        assert!(!out.into_inner().is_empty());
+        let cost = meter::decode(&data, usize::MAX);
+        let decoded = cost.result.expect("seed decodes");
+        assert!(!decoded.is_empty(), "{name}");
     }
 }

@@ -29,7 +29,8 @@ mod wav;
 mod tests;
 
 use crate::coder::{Decoder, Encoder};
-use crate::container::invalid;
+use crate::error::invalid;
+use crate::grow;
 use crate::model::adaptive_bit::BitIo;
 use predictor::Predictor;
 use repeat::Repeats;
@@ -178,7 +179,7 @@ fn at_once<A: Send, B>(
 /// Codes interleaved `samples` of `channels` channels in stereo `mode`.
 fn code_samples(samples: &[i32], channels: usize, mode: Mode) -> Vec<u8> {
     let mut enc = Encoder::new();
-    let mut codec = SampleCodec::new(channels, mode, samples.len());
+    let mut codec = SampleCodec::new(channels, mode, samples.len(), samples.len());
     for frame in samples.chunks_exact(channels) {
         if channels == 2 {
             let (a, b) = mode.forward(frame[0], frame[1]);
@@ -221,13 +222,15 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     }
     let head_len = u32::from_le_bytes(fixed[4..8].try_into().expect("4 bytes")) as usize;
     let tail_len = u32::from_le_bytes(fixed[8..12].try_into().expect("4 bytes")) as usize;
+    let verbatim = head_len
+        .checked_add(tail_len)
+        .ok_or_else(|| invalid("audio payload: verbatim lengths overflow".into()))?;
     let verbatim_end = FIXED_HEADER
-        .checked_add(head_len)
-        .and_then(|v| v.checked_add(tail_len))
+        .checked_add(verbatim)
         .filter(|&end| end <= payload.len())
         .ok_or_else(|| invalid("audio payload shorter than its verbatim bytes".into()))?;
     let body_len = original_len
-        .checked_sub(head_len + tail_len)
+        .checked_sub(verbatim)
         .filter(|len| len % (2 * channels) == 0)
         .ok_or_else(|| {
             invalid(format!(
@@ -236,8 +239,9 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         })?;
     let head = &payload[FIXED_HEADER..FIXED_HEADER + head_len];
     let tail = &payload[FIXED_HEADER + head_len..verbatim_end];
-    let mut out = Vec::with_capacity(original_len);
-    out.extend_from_slice(head);
+    let what = "audio model output";
+    let mut out = Vec::new();
+    grow::append(&mut out, head, original_len, what)?;
     let coded = &payload[verbatim_end..];
     let frames = body_len / (2 * channels);
     let decode = |coded, frames, out: &mut Vec<u8>| {
@@ -253,21 +257,21 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             let (a, b) = coded[4..].split_at(len);
             let decoded = |coded, frames| {
                 let mut pcm = Vec::new();
-                decode(coded, frames, &mut pcm);
-                pcm
+                decode(coded, frames, &mut pcm).map(|()| pcm)
             };
             let (a, b) = at_once(|| decoded(a, first), || decoded(b, frames - first));
-            out.extend_from_slice(&a.map_err(|_| invalid("audio decoder failed".into()))?);
-            out.extend_from_slice(&b);
+            let a = a.map_err(|_| invalid("audio decoder failed".into()))??;
+            grow::append(&mut out, &a, original_len, what)?;
+            grow::append(&mut out, &b?, original_len, what)?;
         }
-        None => decode(coded, frames, &mut out),
+        None => decode(coded, frames, &mut out)?,
     }
-    out.extend_from_slice(tail);
+    grow::append(&mut out, tail, original_len, what)?;
     Ok(out)
 }
 
-/// Appends to `out` the PCM bytes of `frames` frames decoded from `coded` (corrupt input
-/// gives wrong samples, never an error).
+/// Appends to `out` the PCM bytes of `frames` frames decoded from `coded`, or fails when the
+/// coded stream ends before them or holds more.
 fn decode_samples(
     coded: &[u8],
     frames: usize,
@@ -275,11 +279,17 @@ fn decode_samples(
     mode: Mode,
     shift: u32,
     out: &mut Vec<u8>,
-) {
-    out.reserve(frames * channels * 2);
+) -> io::Result<()> {
+    let limit = out.len() + frames * channels * 2;
     let mut dec = Decoder::new(coded);
-    let mut codec = SampleCodec::new(channels, mode, frames * channels);
-    for _ in 0..frames {
+    let values = frames * channels;
+    let mut codec = SampleCodec::new(channels, mode, values, 0);
+    for f in 0..frames {
+        if f % grow::CHUNK == 0 {
+            let more = (frames - f).min(grow::CHUNK) * channels;
+            grow::room(out, 2 * more, limit, "audio model output")?;
+            codec.repeats.reserve(more, values)?;
+        }
         if channels == 2 {
             let a = codec.code(&mut dec, 0, 0);
             let b = codec.code(&mut dec, 1, 0);
@@ -290,7 +300,13 @@ fn decode_samples(
             let x = codec.code(&mut dec, 0, 0);
             out.extend_from_slice(&((x << shift) as i16).to_le_bytes());
         }
+        if dec.exhausted() {
+            return Err(invalid(
+                "audio model: coded stream ended before the samples".into(),
+            ));
+        }
     }
+    dec.end("audio model")
 }
 
 /// Prediction plus residual coding, shared by both directions.
@@ -303,13 +319,14 @@ struct SampleCodec {
 }
 
 impl SampleCodec {
-    /// `values`: how many values will be coded (sizes the repeat history).
-    fn new(channels: usize, mode: Mode, values: usize) -> Self {
+    /// `values`: how many values will be coded (sizes the repeat history). `reserved` of
+    /// them are given room at once (an encoder holds them all; a decoder grows the room).
+    fn new(channels: usize, mode: Mode, values: usize, reserved: usize) -> Self {
         SampleCodec {
             ranges: [mode.range(0), mode.range(1)],
             predictor: Predictor::new(channels),
             residuals: ResidualCoder::default(),
-            repeats: Repeats::new(values),
+            repeats: Repeats::new(values, reserved),
         }
     }
 

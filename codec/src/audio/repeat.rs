@@ -9,6 +9,9 @@ const MINLEN: usize = 12;
 /// Largest position table: 2^16 entries (256 KiB, so it stays in the L2 cache).
 const MAX_TABLE_BITS: u32 = 16;
 
+use crate::grow;
+use std::io;
+
 pub struct Repeats {
     /// Every value coded so far, in coding order (channels interleaved).
     hist: Vec<i32>,
@@ -36,20 +39,27 @@ const K_POW: u64 = {
 
 impl Repeats {
     /// `values`: how many values will be coded. It sizes the position table, so encoder and
-    /// decoder must pass the same number.
-    pub fn new(values: usize) -> Self {
+    /// decoder must pass the same number. The history holds `reserved` values before it grows
+    /// (a decoder reserves none: see [`Self::reserve`]).
+    pub fn new(values: usize, reserved: usize) -> Self {
         let table_bits = values
             .next_power_of_two()
             .trailing_zeros()
             .clamp(10, MAX_TABLE_BITS);
         Repeats {
-            hist: Vec::with_capacity(values),
+            hist: Vec::with_capacity(reserved),
             table: crate::model::zeroed::zeroed(1 << table_bits),
             table_bits,
             roll: 0,
             ptr: 0,
             len: 0,
         }
+    }
+
+    /// Room for `more` values of history, which never passes `limit` values: a decoder grows
+    /// it as values are decoded, not by the count a header declares.
+    pub fn reserve(&mut self, more: usize, limit: usize) -> io::Result<()> {
+        grow::room(&mut self.hist, more, limit, "audio repeat history")
     }
 
     /// The value the current repeat expects next, and how many values it has matched.
@@ -103,7 +113,7 @@ mod tests {
 
     #[test]
     fn follows_a_repeat_until_it_differs() {
-        let mut r = Repeats::new(1 << 20);
+        let mut r = Repeats::new(1 << 20, 0);
         let pattern: Vec<i32> = (0..40).map(|i| (i * 7919) % 613 - 300).collect();
         for &v in &pattern {
             r.push(v);

@@ -1,13 +1,25 @@
 use super::split;
+#[cfg(debug_assertions)]
+use super::STEPS;
+use crate::error::invalid;
+use std::io;
+#[cfg(debug_assertions)]
+use std::sync::atomic::Ordering;
 
-/// Reads bits coded by [`super::Encoder`]. Past the end of its input it reads zero bytes,
-/// so corrupt or truncated input yields garbage bits, never a panic.
+/// Reads bits coded by [`super::Encoder`]. It reads exactly the bytes the encoder wrote: one
+/// more is never needed by a valid stream, so a decoder that asks for one is
+/// [`exhausted`](Self::exhausted) (it then reads zeros, so garbage yields garbage bits, never
+/// a panic), and one that ends with bytes unread was given bytes that are not its own.
 pub struct Decoder<'a> {
     x1: u32,
     x2: u32,
     x: u32,
     input: &'a [u8],
     pos: usize,
+    /// Bits decoded (steps), added to [`STEPS`] when the decoder is dropped; counted in
+    /// builds with debug assertions (those tests run), not in release builds.
+    #[cfg(debug_assertions)]
+    steps: u64,
 }
 
 impl<'a> Decoder<'a> {
@@ -18,6 +30,8 @@ impl<'a> Decoder<'a> {
             x: 0,
             input,
             pos: 0,
+            #[cfg(debug_assertions)]
+            steps: 0,
         };
         for _ in 0..4 {
             dec.x = (dec.x << 8) | dec.next_byte();
@@ -32,14 +46,37 @@ impl<'a> Decoder<'a> {
         b as u32
     }
 
-    /// Bytes consumed so far, counting reads past the end.
-    pub fn position(&self) -> usize {
-        self.pos
+    /// Whether the decoder has needed a byte past its input: the bits it decodes are no
+    /// longer those of any stream, and the caller should stop.
+    #[inline]
+    pub fn exhausted(&self) -> bool {
+        self.pos > self.input.len()
+    }
+
+    /// Succeeds when the decoder has read its input exactly: no byte past its end was
+    /// needed and none is left over. `what` names the stream in the error.
+    pub fn end(&self, what: &str) -> io::Result<()> {
+        if self.exhausted() {
+            Err(invalid(format!(
+                "{what}: coded stream ended before the data"
+            )))
+        } else if self.pos < self.input.len() {
+            Err(invalid(format!(
+                "{what}: {} bytes after the end of the coded stream",
+                self.input.len() - self.pos
+            )))
+        } else {
+            Ok(())
+        }
     }
 
     /// Decodes one bit; `p1` must equal the probability the encoder used.
     #[inline]
     pub fn decode(&mut self, p1: u32) -> u32 {
+        #[cfg(debug_assertions)]
+        {
+            self.steps += 1;
+        }
         let xmid = split(self.x1, self.x2, p1);
         let bit = if self.x <= xmid {
             self.x2 = xmid;
@@ -54,5 +91,12 @@ impl<'a> Decoder<'a> {
             self.x = (self.x << 8) | self.next_byte();
         }
         bit
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Drop for Decoder<'_> {
+    fn drop(&mut self) {
+        STEPS.fetch_add(self.steps, Ordering::Relaxed);
     }
 }

@@ -3,10 +3,11 @@
 //! data, multi-picture files). Each such part is coded by its own model; the bytes around
 //! them, joined in order, by the general model (or stored).
 
-use super::fields::Fields;
-use super::invalid;
 use super::method::{self, Method};
-use crate::{audio, general, image, jpeg};
+use super::possible;
+use crate::error::invalid;
+use crate::fields::Fields;
+use crate::{audio, general, grow, image, jpeg};
 use std::io;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,12 +135,22 @@ fn outside(data: &[u8], parts: &[Range<usize>]) -> Vec<u8> {
     rest
 }
 
+/// Bytes of a part's entry in the header: offset (8), length (8), method (1).
+const PART_ENTRY: usize = 17;
+
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut fields = Fields::new(payload, "embedded-file payload");
     let count = fields.u32()?;
+    if count > (fields.remaining() / PART_ENTRY) as u64 {
+        return Err(invalid(format!(
+            "embedded-file payload: {count} parts cannot fit in {} bytes",
+            fields.remaining()
+        )));
+    }
     let mut parts = Vec::new();
     let mut at = 0u64;
+    let mut in_parts = 0usize;
     for _ in 0..count {
         let (start, len) = (fields.u64()?, fields.u64()?);
         let end = start
@@ -165,10 +176,12 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
                     "embedded-file payload: bad method {method} for a part"
                 ))
             })?;
+        // Parts lie in order within the file, so their lengths add up to at most its length.
+        in_parts += len as usize;
         parts.push((start as usize..end as usize, method));
         at = end;
     }
-    let rest_len = original_len - parts.iter().map(|(r, _)| r.len()).sum::<usize>();
+    let rest_len = original_len - in_parts;
     let rest_method = match Method::from_byte(fields.byte()?) {
         Some(m @ (Method::Stored | Method::General)) => m,
         _ => {
@@ -177,11 +190,12 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             ))
         }
     };
-    let mut coded = vec![(0..rest_len, rest_method, fields.part(rest_len as u64)?)];
+    let mut coded = vec![(0..rest_len, rest_method, coded_part(&mut fields, rest_len)?)];
     for (r, m) in parts {
-        let bytes = fields.part(r.len() as u64)?;
+        let bytes = coded_part(&mut fields, r.len())?;
         coded.push((r, m, bytes));
     }
+    fields.finish()?;
     let decoded = on_two_threads(coded.len(), |k| {
         let (r, m, bytes) = &coded[k];
         method::decode(*m, bytes, r.len())
@@ -197,16 +211,36 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         ));
     }
     let rest = &decoded[0];
-    let mut data = Vec::with_capacity(original_len);
+    let mut data = Vec::new();
     let mut from_rest = 0;
+    let what = "embedded-file payload";
     for ((r, _, _), part) in coded[1..].iter().zip(&decoded[1..]) {
         let gap = r.start - data.len();
-        data.extend_from_slice(&rest[from_rest..from_rest + gap]);
+        grow::append(
+            &mut data,
+            &rest[from_rest..from_rest + gap],
+            original_len,
+            what,
+        )?;
         from_rest += gap;
-        data.extend_from_slice(part);
+        grow::append(&mut data, part, original_len, what)?;
     }
-    data.extend_from_slice(&rest[from_rest..]);
+    grow::append(&mut data, &rest[from_rest..], original_len, what)?;
     Ok(data)
+}
+
+/// A part's coded bytes, preceded by their length, that must be able to decode to `len`
+/// bytes.
+fn coded_part<'a>(fields: &mut Fields<'a>, len: usize) -> io::Result<&'a [u8]> {
+    let coded_len = fields.u64()?;
+    let bytes = fields.take(coded_len)?;
+    if !possible(len as u64, bytes.len()) {
+        return Err(invalid(format!(
+            "{}: a part of {len} bytes is impossible for {coded_len} coded bytes",
+            fields.what()
+        )));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! The payload of [`Method::Inflated`]: the deflate side information, then the transformed
 //! file in segments, each coded by the model its content selects.
 
-use super::fields::Fields;
-use super::invalid;
 use super::method::{self, model, Method};
+use super::possible;
 use crate::deflate;
+use crate::error::invalid;
+use crate::fields::Fields;
+use crate::grow;
 use std::io;
 use std::ops::Range;
 
@@ -35,27 +37,63 @@ pub fn payload(side: &[u8], segments: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Reverses [`encode`]: decodes the segments, then rebuilds the deflate streams.
+/// Most bytes of transformed data per byte of the file: a deflate stream decodes to at most
+/// 1,032 bytes per byte (a 258-byte match in two bits), and a PNG's BMP of them is at most
+/// 1.2 times its scanlines plus a 54-byte header.
+const MAX_INFLATION: u64 = 2048;
+/// Bytes of a segment's header: length (8), method (1), payload length (8).
+const SEGMENT_HEADER: usize = 17;
+
+/// Reverses [`encode`]: checks every segment's header, then decodes the segments and
+/// rebuilds the deflate streams.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut fields = Fields::new(payload, "inflated payload");
     let side_len = fields.u32()?;
     let side = fields.take(side_len)?;
-    let segments = fields.u32()?;
-    let mut transformed = Vec::new();
-    for _ in 0..segments {
+    let count = fields.u32()?;
+    if count > (fields.remaining() / SEGMENT_HEADER) as u64 {
+        return Err(invalid(format!(
+            "inflated payload: {count} segments cannot fit in {} bytes",
+            fields.remaining()
+        )));
+    }
+    let mut segments = Vec::new();
+    let mut total = 0u64;
+    for _ in 0..count {
         let len = fields.u64()?;
         let method_byte = fields.byte()?;
-        let inner = fields.part(len)?;
         let method = Method::from_byte(method_byte)
             .filter(|&m| m != Method::Inflated)
             .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
-        let segment = method::decode(method, inner, len as usize)?;
-        if segment.len() as u64 != len {
+        let coded_len = fields.u64()?;
+        let inner = fields.take(coded_len)?;
+        if !possible(len, inner.len()) {
+            return Err(invalid(format!(
+                "inflated payload: a segment of {len} bytes is impossible for {coded_len} coded bytes"
+            )));
+        }
+        total = total.saturating_add(len);
+        segments.push((method, inner, len as usize));
+    }
+    fields.finish()?;
+    let most = (original_len as u64).saturating_mul(MAX_INFLATION);
+    if total > most || !possible(total, payload.len()) {
+        return Err(invalid(format!(
+            "inflated payload: segments of {total} bytes in all are impossible for a \
+             {original_len}-byte file coded in {} bytes",
+            payload.len()
+        )));
+    }
+    let total = total as usize;
+    let mut transformed = Vec::new();
+    for (method, inner, len) in segments {
+        let segment = method::decode(method, inner, len)?;
+        if segment.len() != len {
             return Err(invalid(
                 "inflated payload: a segment has the wrong length".into(),
             ));
         }
-        transformed.extend_from_slice(&segment);
+        grow::append(&mut transformed, &segment, total, "inflated payload")?;
     }
     deflate::join(&transformed, side, original_len)
 }

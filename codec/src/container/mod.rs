@@ -1,19 +1,51 @@
 //! The container: `MAGIC (4) | version (1) | method (1) | original length (u64 LE) |
 //! CRC-32 of the original (u32 LE) | payload`.
 //!
-//! Invariant every method's decoder relies on: the declared original length is at most
-//! `MAX_EXPANSION` times the payload length (plus a small allowance), so a decoder never
-//! allocates or loops more than a bounded multiple of what it was given. Methods that code
-//! every output bit through the arithmetic coder with `p1` clamped to `1..=65535` satisfy it.
+//! # What decoding may cost
+//!
+//! Decoding a container of `N` bytes, whatever they hold, returns the original or an error
+//! naming what failed (`InvalidData`, or `OutOfMemory` for memory refused); it never panics,
+//! and its work and memory follow from `N`, not from what its fields claim:
+//!
+//! - Every length, offset and count is checked before it is used (arithmetic never
+//!   overflows), and a payload ends exactly where its last field or coded stream does: any
+//!   byte after it, such as a second container, is an error.
+//! - Output: the declared length is at most [`MAX_EXPANSION`]` * (N + `
+//!   [`EXPANSION_ALLOWANCE`]`)` (2^16 bytes per byte). The lengths of a payload's segments or
+//!   parts are added up and checked, against the declared length and against the bytes that
+//!   hold them, before any is decoded; so all stages of a decode (each segment, then the file
+//!   it rebuilds) produce at most twice that.
+//! - Work: every arithmetic-coded stream is decoded only while its decoder stays within its
+//!   own bytes; one that needs a byte past them fails at once. A stream of `n` bytes holds at
+//!   most [`MAX_STEPS_PER_BYTE`](crate::coder::MAX_STEPS_PER_BYTE)` * n` coder steps
+//!   (363,416 per byte, see [`crate::coder`]), so a decode takes at most 363,416 `N` steps,
+//!   each the prediction and update of one bit, and besides them copies at most the bytes
+//!   above. [`crate::decoder_steps`] counts the steps (in builds with debug assertions).
+//! - Memory: buffers grow as bytes are produced (to at most twice what was produced, or one
+//!   chunk of 64 Ki elements ahead, never past the declared length); memory refused for them
+//!   is an error, not an abort. Besides them a decode holds its models' tables, which the
+//!   declared length sizes and which are capped whatever it claims: the general model's at
+//!   most 140 MiB per predictor (two when forked), the image model's 66 MiB per band (at most
+//!   two), the JPEG models' 16 and 20 MiB, the audio model's under 1 MiB per half; a
+//!   progressive JPEG's coefficients take 128 bytes per block of its frame (at most 6 Mi
+//!   blocks, and 8 per byte of its scans).
+//!
+//! Valid streams reach the bound on work: one whose model predicts every bit at the coder's
+//! limit holds 45,427 bytes per coded byte (8 steps each), about 80 ms of the general
+//! model's time per input byte. Only a lower limit on the probabilities models may give the
+//! coder, a change of format, would lower it.
+//!
+//! `tests/decode_bound/` checks these bounds on the streams of every method crafted to break
+//! them, `tests/length_sweep/` with every length field of every method set to extreme values.
 
 mod embedded;
 #[cfg(test)]
 mod embedded_tests;
-pub(crate) mod fields;
 mod inflated;
 mod method;
 
 use crate::crc32::crc32;
+use crate::error::invalid;
 pub use method::Method;
 use std::io;
 
@@ -32,9 +64,19 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// least 2^20 values are coded as two halves, each by a model of its own.
 pub const VERSION: u8 = 9;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
-/// Output bytes one payload byte may stand for (see the module invariant).
+/// Output bytes one payload byte may stand for. The models' own limits are lower: a byte of
+/// an arithmetic-coded stream holds at most 45,427 bytes of a model that codes 8 steps per
+/// byte, and a repeat of the general model (13 bytes for 512 KiB) 40,330.
 pub const MAX_EXPANSION: u64 = 1 << 16;
+/// Payload bytes added to the actual count, for tiny payloads and their headers.
 pub const EXPANSION_ALLOWANCE: u64 = 64;
+
+/// Whether `coded` payload bytes may stand for `len` decoded bytes.
+pub fn possible(len: u64, coded: usize) -> bool {
+    len <= (coded as u64)
+        .saturating_add(EXPANSION_ALLOWANCE)
+        .saturating_mul(MAX_EXPANSION)
+}
 
 /// Compresses `data` with the best applicable method, never worse than storing it.
 pub fn encode(data: &[u8]) -> Vec<u8> {
@@ -71,8 +113,7 @@ pub fn decode(packed: &[u8]) -> io::Result<Vec<u8>> {
     let original_len = u64::from_le_bytes(packed[6..14].try_into().expect("8 bytes"));
     let expected_crc = u32::from_le_bytes(packed[14..18].try_into().expect("4 bytes"));
     let payload = &packed[HEADER_LEN..];
-    let bound = (payload.len() as u64 + EXPANSION_ALLOWANCE).saturating_mul(MAX_EXPANSION);
-    if original_len > bound || usize::try_from(original_len).is_err() {
+    if !possible(original_len, payload.len()) || usize::try_from(original_len).is_err() {
         return Err(invalid(format!(
             "declared length {original_len} is impossible for a {}-byte payload",
             payload.len()
@@ -92,10 +133,6 @@ pub fn decode(packed: &[u8]) -> io::Result<Vec<u8>> {
         )));
     }
     Ok(data)
-}
-
-pub fn invalid(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
 #[cfg(test)]

@@ -28,7 +28,8 @@ mod wrapper;
 mod tests;
 
 use crate::coder::{Decoder, Encoder};
-use crate::container::invalid;
+use crate::error::invalid;
+use crate::grow;
 use emit::Emitter;
 use find::find_streams;
 use side::{Placement, SideModel};
@@ -203,27 +204,42 @@ fn partition(own: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
 }
 
 /// Rebuilds the original file (at most `original_len` bytes) from the transformed data and
-/// the side information.
+/// the side information, which must be read exactly.
 pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
-    let corrupt = |what: &str| invalid(format!("deflate side information: {what}"));
     let mut dec = Decoder::new(side);
+    let corrupt = |what: &str, dec: &Decoder| {
+        if dec.exhausted() {
+            invalid("deflate side information: coded stream ended before the data".into())
+        } else {
+            invalid(format!("deflate side information: {what}"))
+        }
+    };
     let mut model = SideModel::default();
     let count = model.code_count(&mut dec, 0);
     let mut out = Vec::new();
     let mut read = 0usize;
+    let what = "rebuilt deflate streams";
     for _ in 0..count {
+        if dec.exhausted() {
+            return Err(corrupt("", &dec));
+        }
         let p = model.code_placement(&mut dec, Placement { gap: 0, len: 0 });
-        let from = read.checked_add(p.gap).ok_or_else(|| corrupt("gap"))?;
+        let from = read
+            .checked_add(p.gap)
+            .ok_or_else(|| corrupt("gap", &dec))?;
         let to = from
             .checked_add(p.len)
             .filter(|&end| end <= transformed.len())
-            .ok_or_else(|| corrupt("stream beyond the decoded data"))?;
-        out.extend_from_slice(&transformed[read..from]);
-        let room = original_len.saturating_sub(out.len());
+            .ok_or_else(|| corrupt("stream beyond the decoded data", &dec))?;
+        if out.len() + (from - read) > original_len {
+            return Err(corrupt("rebuilt data longer than declared", &dec));
+        }
+        grow::append(&mut out, &transformed[read..from], original_len, what)?;
+        let room = original_len - out.len();
         let wrapper = model
             .wrapper
             .code(&mut dec, &Wrapper::Plain, p.len, room)
-            .ok_or_else(|| corrupt("impossible wrapper"))?;
+            .ok_or_else(|| corrupt("impossible wrapper", &dec))?;
         let representation = &transformed[from..to];
         let scanlines;
         let decoded = match &wrapper {
@@ -232,15 +248,15 @@ pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<
                 ..
             } => {
                 scanlines = png::from_bmp(representation, image, filters)
-                    .ok_or_else(|| corrupt("pixels do not fit the image"))?;
+                    .ok_or_else(|| corrupt("pixels do not fit the image", &dec))?;
                 &scanlines
             }
             _ => representation,
         };
         let deflated = rebuild_stream(&mut dec, &mut model, decoded, room)
-            .ok_or_else(|| corrupt("impossible deflate stream"))?;
-        match wrapper {
-            Wrapper::Plain => out.extend_from_slice(&deflated),
+            .ok_or_else(|| corrupt("impossible deflate stream", &dec))?;
+        let rebuilt = match wrapper {
+            Wrapper::Plain => deflated,
             Wrapper::Png {
                 chunks,
                 prefix,
@@ -248,20 +264,21 @@ pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<
                 ..
             } => {
                 let zlib = [&prefix[..], &deflated, &suffix].concat();
-                let framed = png::frame(&zlib, &chunks)
-                    .ok_or_else(|| corrupt("IDAT chunks do not fit the stream"))?;
-                out.extend_from_slice(&framed);
+                png::frame(&zlib, &chunks)
+                    .ok_or_else(|| corrupt("IDAT chunks do not fit the stream", &dec))?
             }
+        };
+        if rebuilt.len() > room {
+            return Err(corrupt("rebuilt data longer than declared", &dec));
         }
-        if out.len() > original_len {
-            return Err(corrupt("rebuilt data longer than declared"));
-        }
+        grow::append(&mut out, &rebuilt, original_len, what)?;
         read = to;
     }
     if out.len() + (transformed.len() - read) > original_len {
-        return Err(corrupt("rebuilt data longer than declared"));
+        return Err(corrupt("rebuilt data longer than declared", &dec));
     }
-    out.extend_from_slice(&transformed[read..]);
+    dec.end("deflate side information")?;
+    grow::append(&mut out, &transformed[read..], original_len, what)?;
     Ok(out)
 }
 
@@ -280,6 +297,9 @@ fn rebuild_stream(
         body: Body::Stored { pad: 0, len: 0 },
     };
     loop {
+        if dec.exhausted() {
+            return None;
+        }
         let block = model.code_block(dec, &mut cursor, decoded, &unknown)?;
         emitter.block(&block)?;
         if block.last {

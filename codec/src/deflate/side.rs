@@ -156,8 +156,12 @@ impl SideModel {
         if count > decoded.len() - cursor.at.min(decoded.len()) {
             return None;
         }
-        let mut tokens = Vec::with_capacity(count);
+        // Grown as decoded: a decoder stops where its coded bytes end.
+        let mut tokens = Vec::new();
         for i in 0..count {
+            if io.exhausted() {
+                return None;
+            }
             let token = given.get(i).copied().unwrap_or_default();
             tokens.push(self.tokens.code(io, cursor, decoded, token)?);
         }

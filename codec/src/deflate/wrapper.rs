@@ -80,6 +80,9 @@ impl WrapperModel {
         let mut chunks = Vec::new();
         let mut last = 0u64;
         for i in 0..count {
+            if io.exhausted() {
+                return None;
+            }
             let len = given_chunks.get(i).map_or(0, |&l| l as u64);
             let len = if self
                 .same_chunk_len
@@ -106,6 +109,9 @@ impl WrapperModel {
         }
         let mut suffix = Vec::new();
         for i in 0..suffix_len as usize {
+            if io.exhausted() {
+                return None;
+            }
             let g = given_suffix.get(i).copied().unwrap_or(0);
             suffix.push(u8::try_from(self.byte.code(io, u64::from(g))).ok()?);
         }
@@ -149,6 +155,9 @@ impl WrapperModel {
         let mut filters = Vec::new();
         let mut prev = 0usize;
         for y in 0..image.height {
+            if io.exhausted() {
+                return None;
+            }
             let given = u32::from(gf.get(y).copied().unwrap_or(0));
             let tree = &mut self.filter[prev];
             let mut node = 1usize;

@@ -16,7 +16,8 @@
 use super::pipeline;
 use super::predictor::{Params, Predictor};
 use super::segments;
-use crate::container::invalid;
+use crate::error::invalid;
+use crate::grow;
 use std::io;
 
 /// The shortest trunk (bytes): a model needs about this much to learn the data's statistics.
@@ -80,7 +81,11 @@ fn coded_length(payload: &[u8], at: usize, room: usize) -> io::Result<usize> {
     usize::try_from(raw)
         .ok()
         .filter(|&l| l <= room)
-        .ok_or_else(|| invalid(format!("general model: lane length {raw} too large")))
+        .ok_or_else(|| {
+            invalid(format!(
+                "general model: lane length {raw} too large for the {room} bytes left"
+            ))
+        })
 }
 
 /// Decodes what [`encode`] made of `n` bytes.
@@ -98,21 +103,22 @@ pub fn decode(payload: &[u8], n: usize, params: Params) -> io::Result<Vec<u8>> {
     ];
     let modelled = seen_by_one_model(segs.each_ref().map(|s| segments::parsed_modelled(s)));
     let mut a = (modelled > 0).then(|| Predictor::new(modelled, params));
-    let mut out = Vec::with_capacity(n);
+    let mut out = Vec::new();
     segments::decode(a.as_mut(), &segs[0], &mut out)?;
     let mut b = a.clone();
     let (first, second) = std::thread::scope(|s| {
         let h = s.spawn(|| {
-            let mut out = Vec::with_capacity(na);
+            let mut out = Vec::new();
             segments::decode(a.as_mut(), &segs[1], &mut out).map(|()| out)
         });
-        let mut out = Vec::with_capacity(nb);
+        let mut out = Vec::new();
         let second = segments::decode(b.as_mut(), &segs[2], &mut out).map(|()| out);
         (h.join(), second)
     });
     let first = first.map_err(|_| invalid("general model: lane decoder failed".into()))??;
-    out.extend_from_slice(&first);
-    out.extend_from_slice(&second?);
+    let second = second?;
+    grow::append(&mut out, &first, n, "general model output")?;
+    grow::append(&mut out, &second, n, "general model output")?;
     Ok(out)
 }
 

@@ -17,7 +17,7 @@ mod repeats;
 mod segments;
 mod x86;
 
-use crate::container::invalid;
+use crate::error::invalid;
 use predictor::{Params, Predictor};
 use std::io;
 
@@ -102,7 +102,7 @@ fn decode_lane(lane: &[u8], n: usize, params: Params) -> io::Result<Vec<u8>> {
     let segs = segments::parse(lane, n)?;
     let modelled = segments::parsed_modelled(&segs);
     let mut predictor = (modelled > 0).then(|| Predictor::new(modelled, params));
-    let mut out = Vec::with_capacity(n);
+    let mut out = Vec::new();
     segments::decode(predictor.as_mut(), &segs, &mut out)?;
     Ok(out)
 }

@@ -8,9 +8,11 @@
 use super::bank::{size_bits, ContextBank};
 use super::hashes::{self, ContextHashes};
 use super::matcher::{self, MatchModel};
+use crate::grow;
 use crate::model::apm::Apm;
 use crate::model::logit16::{Logit16, INPUT_MAX};
 use crate::model::mixer::Mixer;
+use std::io;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,21 +51,37 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    /// A predictor for about `n` bytes running every context of `params` itself.
+    /// A decoder's predictor for about `n` bytes, running every context of `params` itself.
+    /// Its history grows as bytes are decoded ([`Self::reserve_history`]).
     pub fn new(n: usize, params: Params) -> Self {
-        Self::with_remote(n, params, 0)
+        Self::build(n, params, 0, Vec::new())
     }
 
-    /// A predictor whose last `remote` contexts (in [`hashes::kinds`] order) are run
-    /// elsewhere: their inputs come with each [`Self::predict_with`].
+    /// Room for `more` bytes of history, which never grows past `limit` bytes.
+    pub fn reserve_history(&mut self, more: usize, limit: usize) -> io::Result<()> {
+        grow::room(&mut self.buf, more, limit, "general model history")
+    }
+
+    /// Bytes of history so far (every byte coded or observed).
+    pub fn history_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// An encoder's predictor for about `n` bytes, whose last `remote` contexts (in
+    /// [`hashes::kinds`] order) are run elsewhere: their inputs come with each
+    /// [`Self::predict_with`].
     pub fn with_remote(n: usize, params: Params, remote: usize) -> Self {
+        Self::build(n, params, remote, Vec::with_capacity(n))
+    }
+
+    fn build(n: usize, params: Params, remote: usize, buf: Vec<u8>) -> Self {
         let kinds = hashes::kinds(params);
         let nctx = kinds.len();
         let remote = remote.min(nctx);
         let b = size_bits(n);
         Predictor {
             logit: Logit16::new(),
-            buf: Vec::with_capacity(n),
+            buf,
             hashes: ContextHashes::new(params),
             bank: ContextBank::new(&kinds[..nctx - remote], n),
             remote,

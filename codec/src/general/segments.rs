@@ -9,7 +9,9 @@ use super::cm;
 use super::pipeline::RemoteInputs;
 use super::predictor::Predictor;
 use super::repeats;
-use crate::container::invalid;
+use crate::coder::MAX_STEPS_PER_BYTE;
+use crate::error::invalid;
+use crate::grow;
 use std::io;
 
 /// Longest segment, so raw lengths fit a u32 comfortably.
@@ -110,29 +112,31 @@ pub struct Segment<'a> {
     bytes: &'a [u8],
 }
 
-/// Splits `run` into segments whose raw lengths add up to exactly `n`.
+/// Splits `run` into segments whose raw lengths add up to exactly `n`, each within what its
+/// coded bytes can hold.
 pub fn parse(run: &[u8], n: usize) -> io::Result<Vec<Segment<'_>>> {
     let mut segs = Vec::new();
-    let mut pos = 0;
+    let mut rest = run;
     let mut total = 0usize;
     while total < n {
-        let head = run
-            .get(pos..pos + 9)
+        let (head, after) = rest
+            .split_first_chunk::<9>()
             .ok_or_else(|| invalid("general model: truncated segment header".into()))?;
         let kind = head[0];
         let raw_len = u32::from_le_bytes(head[1..5].try_into().expect("4 bytes")) as usize;
         let coded_len = u32::from_le_bytes(head[5..9].try_into().expect("4 bytes")) as usize;
-        pos += 9;
         if raw_len == 0 || raw_len > n - total {
             return Err(invalid(format!(
                 "general model: segment length {raw_len} does not fit the {} bytes left",
                 n - total
             )));
         }
-        let bytes = run
-            .get(pos..)
-            .and_then(|rest| rest.get(..coded_len))
-            .ok_or_else(|| invalid("general model: segment runs past the payload".into()))?;
+        let bytes = after.get(..coded_len).ok_or_else(|| {
+            invalid(format!(
+                "general model: a segment of {coded_len} coded bytes runs past the {} left",
+                after.len()
+            ))
+        })?;
         match kind {
             KIND_STORED if coded_len != raw_len => {
                 return Err(invalid(
@@ -144,6 +148,12 @@ pub fn parse(run: &[u8], n: usize) -> io::Result<Vec<Segment<'_>>> {
                     "general model: a repeat segment's distance is not 4 bytes".into(),
                 ))
             }
+            // Every byte of a coded segment takes 8 coder steps.
+            KIND_CM if raw_len as u64 > coded_len as u64 * (MAX_STEPS_PER_BYTE / 8) => {
+                return Err(invalid(format!(
+                    "general model: {coded_len} coded bytes cannot hold a segment of {raw_len} bytes"
+                )))
+            }
             KIND_STORED | KIND_CM | KIND_REPEAT => {}
             _ => {
                 return Err(invalid(format!(
@@ -151,7 +161,7 @@ pub fn parse(run: &[u8], n: usize) -> io::Result<Vec<Segment<'_>>> {
                 )))
             }
         }
-        pos += coded_len;
+        rest = &after[coded_len..];
         total += raw_len;
         segs.push(Segment {
             kind,
@@ -159,10 +169,11 @@ pub fn parse(run: &[u8], n: usize) -> io::Result<Vec<Segment<'_>>> {
             bytes,
         });
     }
-    if pos != run.len() {
-        return Err(invalid(
-            "general model: trailing bytes after the last segment".into(),
-        ));
+    if !rest.is_empty() {
+        return Err(invalid(format!(
+            "general model: {} bytes after the last segment",
+            rest.len()
+        )));
     }
     Ok(segs)
 }
@@ -176,26 +187,33 @@ pub fn parsed_modelled(segs: &[Segment]) -> usize {
 }
 
 /// Appends the decoded bytes of `segs` to `out`, with `predictor` (none when nothing is
-/// modelled: then every segment must be stored).
+/// modelled: then every segment must be stored). Buffers grow as bytes are decoded.
 pub fn decode(
     mut predictor: Option<&mut Predictor>,
     segs: &[Segment],
     out: &mut Vec<u8>,
 ) -> io::Result<()> {
     let run_start = out.len();
+    // Parsing checked that the raw lengths add up to the run's length.
+    let run_len: usize = segs.iter().map(|s| s.raw_len).sum();
+    let out_limit = run_start + run_len;
+    let history_limit = predictor.as_ref().map_or(0, |p| p.history_len()) + run_len;
     for seg in segs {
         let start = out.len();
         match (seg.kind, predictor.as_deref_mut()) {
-            (KIND_CM, Some(p)) => cm::decode(p, seg.bytes, seg.raw_len, out)?,
+            (KIND_CM, Some(p)) => {
+                cm::decode(p, seg.bytes, seg.raw_len, out, [out_limit, history_limit])?
+            }
             (KIND_CM, None) => {
                 return Err(invalid(
                     "general model: a coded segment without a model".into(),
                 ))
             }
-            (KIND_REPEAT, _) => repeat(seg, run_start, out)?,
-            _ => out.extend_from_slice(seg.bytes),
+            (KIND_REPEAT, _) => repeat(seg, run_start, out, out_limit)?,
+            _ => grow::append(out, seg.bytes, out_limit, "general model output")?,
         }
         if let (KIND_STORED | KIND_REPEAT, Some(p)) = (seg.kind, predictor.as_deref_mut()) {
+            p.reserve_history(seg.raw_len, history_limit)?;
             p.observe(&out[start..]);
         }
     }
@@ -204,13 +222,14 @@ pub fn decode(
 
 /// Appends a repeat segment's bytes: a forward copy from its distance back, which must lie
 /// within the run (that starts at `run_start` of `out`).
-fn repeat(seg: &Segment, run_start: usize, out: &mut Vec<u8>) -> io::Result<()> {
+fn repeat(seg: &Segment, run_start: usize, out: &mut Vec<u8>, limit: usize) -> io::Result<()> {
     let distance = u32::from_le_bytes(seg.bytes.try_into().expect("checked by parse")) as usize;
     if distance == 0 || distance > out.len() - run_start {
         return Err(invalid(format!(
             "general model: a repeat {distance} bytes back reaches outside its run"
         )));
     }
+    grow::room(out, seg.raw_len, limit, "general model output")?;
     let from = out.len() - distance;
     let mut left = seg.raw_len;
     // The bytes from `from` on repeat with period `distance`, so each copy may take twice

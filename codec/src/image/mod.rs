@@ -18,7 +18,8 @@ mod strip;
 mod tests;
 
 use crate::coder::{Decoder, Encoder};
-use crate::container::invalid;
+use crate::error::invalid;
+use crate::grow;
 use bmp::Layout;
 use std::io;
 
@@ -86,16 +87,17 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
             .map(|(h, planes)| {
                 s.spawn(move || {
                     let mut enc = Encoder::new();
-                    strip::code_strip(&mut enc, layout.width, *h, layout.channels, Some(planes));
-                    enc.finish()
+                    strip::code_strip(&mut enc, layout.width, *h, layout.channels, Some(planes))
+                        .ok()?;
+                    Some(enc.finish())
                 })
             })
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("band encoder panicked"))
-            .collect()
-    });
+            .collect::<Option<_>>()
+    })?;
     out.push(streams.len() as u8);
     for s in &streams[..streams.len() - 1] {
         out.extend_from_slice(&u32::try_from(s.len()).ok()?.to_le_bytes());
@@ -149,8 +151,10 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let layout = bmp::parse(head, original_len)
         .filter(|l| l.offset == offset)
         .ok_or_else(|| invalid("stored BMP headers are not a supported bitmap".into()))?;
-    let mut out = Vec::with_capacity(original_len);
-    out.extend_from_slice(head);
+    let what = "image model output";
+    let mut out = Vec::new();
+    grow::append(&mut out, head, original_len, what)?;
+    // At most 3 bytes of padding per row, and the rows fit in the file.
     let pad_len = layout.padding() * layout.height;
     let padding = match take(payload, &mut pos, 1, "padding flag")?[0] {
         0 => None,
@@ -182,28 +186,32 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     }
     streams.push(&payload[pos..]);
 
-    let decoded: Vec<Vec<Vec<u8>>> = std::thread::scope(|s| {
+    let decoded = std::thread::scope(|s| {
         let handles: Vec<_> = streams
             .iter()
             .zip(&rows)
             .map(|(stream, &h)| {
                 s.spawn(move || {
                     let mut dec = Decoder::new(stream);
-                    strip::code_strip(&mut dec, layout.width, h, layout.channels, None)
+                    let planes =
+                        strip::code_strip(&mut dec, layout.width, h, layout.channels, None)?;
+                    dec.end("image model band").map(|()| planes)
                 })
             })
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("band decoder panicked"))
-            .collect()
-    });
+            .collect::<io::Result<Vec<Vec<Vec<u8>>>>>()
+    })?;
 
     let pad = layout.padding();
+    let row_len = layout.row_bytes() + pad;
     let mut row_index = 0;
     for band in &decoded {
         let rows_here = band.first().map_or(0, |p| p.len() / layout.width);
         for r in 0..rows_here {
+            grow::room(&mut out, row_len, original_len, what)?;
             for x in 0..layout.width {
                 let mut px = [0u8; 4];
                 for (p, plane) in band.iter().enumerate() {
@@ -218,7 +226,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             row_index += 1;
         }
     }
-    out.extend_from_slice(trailing);
+    grow::append(&mut out, trailing, original_len, what)?;
     Ok(out)
 }
 

@@ -14,7 +14,10 @@ use super::lms::{self, Lms};
 use super::neighbours::{Neighbours, RING_CUR, RING_N, RING_NE, RING_NW, RING_W, RING_WW};
 use super::predict::{blend, med, sub_predictions, Reference, Window, K};
 use super::residual::{Contexts, ResidualModel};
+use crate::error::invalid;
+use crate::grow;
 use crate::model::adaptive_bit::BitIo;
+use std::io;
 
 /// Planes at most (green, red, blue, alpha).
 pub const MAX_PLANES: usize = 4;
@@ -88,23 +91,24 @@ struct Plane {
 }
 
 /// Codes `planes` pixels of a `width * height` band. `src` holds the planes when encoding
-/// (each `width * height` bytes); the coded (or decoded) planes are returned.
+/// (each `width * height` bytes); the coded (or decoded) planes are returned. Fails when a
+/// decoder needs a byte past its input, or memory is refused.
 pub fn code_strip<IO: BitIo>(
     io: &mut IO,
     width: usize,
     height: usize,
     planes: usize,
     src: Option<&[Vec<u8>]>,
-) -> Vec<Vec<u8>> {
+) -> io::Result<Vec<Vec<u8>>> {
     let len = width * height;
     let mut st: Vec<Plane> = (0..planes)
         .map(|_| Plane {
-            pix: vec![0; len],
-            te: vec![0; len],
+            pix: Vec::new(),
+            te: Vec::new(),
             sub_err: vec![0; 2 * width * K],
         })
         .collect();
-    let mut out: Vec<Vec<u8>> = (0..planes).map(|_| vec![0u8; len]).collect();
+    let mut out: Vec<Vec<u8>> = vec![Vec::new(); planes];
     let slots = (len / 4).next_power_of_two().clamp(256, MAX_HASH_SLOTS);
     let mut sizes = [slots; NT];
     sizes[..NT - 3].copy_from_slice(&FIXED_SIZES);
@@ -115,7 +119,22 @@ pub fn code_strip<IO: BitIo>(
     let mut lmss: Vec<Lms> = (0..planes).map(|_| Lms::new()).collect();
     let mut errs = [0u32; K];
     for y in 0..height {
+        // Rows are added as they are coded: a decoder's memory follows what it decoded.
+        let rows_end = (y + 1) * width;
+        for (plane, out) in st.iter_mut().zip(&mut out) {
+            grow::room(&mut plane.pix, width, len, "image model pixels")?;
+            plane.pix.resize(rows_end, 0);
+            grow::room(&mut plane.te, width, len, "image model errors")?;
+            plane.te.resize(rows_end, 0);
+            grow::room(out, width, len, "image model output")?;
+            out.resize(rows_end, 0);
+        }
         for x in 0..width {
+            if io.exhausted() {
+                return Err(invalid(
+                    "image model: coded band ended before its pixels".into(),
+                ));
+            }
             let nb = Neighbours::at(x, y, width);
             let i = y * width + x;
             let mut refs = [Reference::default(); 2];
@@ -278,5 +297,5 @@ pub fn code_strip<IO: BitIo>(
             }
         }
     }
-    out
+    Ok(out)
 }

@@ -3,7 +3,8 @@
 //! stuffed zero or a marker), and restarts at restart markers.
 
 use crate::coder::{Decoder, Encoder};
-use crate::container::invalid;
+use crate::error::invalid;
+use crate::grow;
 use std::io;
 
 /// Follows entropy-coded data one bit at a time.
@@ -53,19 +54,22 @@ pub fn encode<F: Follows, M: Predicts<F>>(
     }
 }
 
-/// Decodes `n` bytes numbered from `first` onto `out`; `coded_len` bounds how far the
-/// decoder may read past its input before the data is declared cut short.
+/// Decodes `n` bytes numbered from `first` onto `out`, which never grows past `limit`
+/// bytes; fails as soon as the decoder needs a byte past its input.
 pub fn decode<F: Follows, M: Predicts<F>>(
     n: usize,
     first: u64,
     f: &mut F,
     m: &mut M,
     dec: &mut Decoder,
-    coded_len: usize,
     out: &mut Vec<u8>,
+    limit: usize,
 ) -> io::Result<()> {
     let mut c1 = 0u8;
     for i in 0..n {
+        if i % grow::CHUNK == 0 {
+            grow::room(out, (n - i).min(grow::CHUNK), limit, "jpeg model output")?;
+        }
         let after_ff = c1 == 0xFF;
         let mut c0 = 1u32;
         for _ in 0..8 {
@@ -80,7 +84,7 @@ pub fn decode<F: Follows, M: Predicts<F>>(
         end_of_byte(f, c, after_ff);
         out.push(c);
         c1 = c;
-        if dec.position() > coded_len + 8 {
+        if dec.exhausted() {
             return Err(invalid(
                 "jpeg model: coded scan ended before the data".into(),
             ));

@@ -23,9 +23,9 @@ mod scan;
 #[cfg(test)]
 pub(crate) mod tests;
 
-use crate::coder::{Decoder, Encoder};
-use crate::container::invalid;
-use crate::general;
+use crate::coder::{Decoder, Encoder, MAX_STEPS_PER_BYTE};
+use crate::error::invalid;
+use crate::{general, grow};
 pub use find::extent;
 use model::JpegModel;
 pub use progressive::{decode as decode_progressive, encode as encode_progressive};
@@ -79,12 +79,20 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         .and_then(|p| p.get(..general_len))
         .ok_or_else(|| invalid("jpeg model: header payload runs past the end".into()))?;
     let coded = &payload[12 + general_len..];
+    // Every byte of the scan takes 8 coder steps.
+    if scan_len as u64 > coded.len() as u64 * (MAX_STEPS_PER_BYTE / 8) {
+        return Err(invalid(format!(
+            "jpeg model: {} coded bytes cannot hold a scan of {scan_len} bytes",
+            coded.len()
+        )));
+    }
     let outside = general::decode(general, original_len - scan_len)?;
     let head = header::parse(&outside[..start.min(outside.len())])
         .filter(|h| h.scan_start == start)
         .ok_or_else(|| invalid("jpeg model: the stored header does not parse".into()))?;
-    let mut data = Vec::with_capacity(original_len);
-    data.extend_from_slice(&outside[..start]);
+    let mut data = Vec::new();
+    let what = "jpeg model output";
+    grow::append(&mut data, &outside[..start], original_len, what)?;
     let mut state = ScanState::new(&head);
     let mut model = JpegModel::new(scan_len);
     let mut dec = Decoder::new(coded);
@@ -94,9 +102,10 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         &mut state,
         &mut model,
         &mut dec,
-        coded.len(),
         &mut data,
+        original_len,
     )?;
-    data.extend_from_slice(&outside[start..]);
+    dec.end("jpeg model")?;
+    grow::append(&mut data, &outside[start..], original_len, what)?;
     Ok(data)
 }

@@ -114,6 +114,7 @@ impl Predicts<ScanState> for JpegModel {
         ((pm + 3 * pa + 2) >> 2).clamp(1, 65535)
     }
 
+    #[inline]
     fn update(&mut self, bit: u32) {
         self.nodes.update(bit);
         self.mixer.update(bit);

@@ -152,6 +152,7 @@ impl Predicts<Follower> for ProgressiveModel {
         ((pm + pa + 1) >> 1).clamp(1, 65535)
     }
 
+    #[inline]
     fn update(&mut self, bit: u32) {
         self.nodes.update(bit);
         self.mixer.update(bit);

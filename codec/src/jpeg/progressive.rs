@@ -14,10 +14,10 @@ use super::frame::{self, Frame, Scan};
 use super::header::scan_end;
 use super::pmodel::ProgressiveModel;
 use super::MIN_SCAN;
-use crate::coder::{Decoder, Encoder};
-use crate::container::fields::Fields;
-use crate::container::invalid;
-use crate::general;
+use crate::coder::{Decoder, Encoder, MAX_STEPS_PER_BYTE};
+use crate::error::invalid;
+use crate::fields::Fields;
+use crate::{general, grow};
 use std::io;
 
 /// Returns the coded payload, or `None` when `data` is not a progressive JPEG worth modelling.
@@ -100,20 +100,28 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         .filter(|&t| t <= original_len)
         .ok_or_else(|| invalid("progressive jpeg payload: scans longer than the file".into()))?;
     let coded = f.rest();
+    // Every byte of the scans takes 8 coder steps.
+    if total as u64 > coded.len() as u64 * (MAX_STEPS_PER_BYTE / 8) {
+        return Err(invalid(format!(
+            "progressive jpeg payload: {} coded bytes cannot hold scans of {total} bytes",
+            coded.len()
+        )));
+    }
     let outside = general::decode(general, original_len - total)?;
     let (frame, scans) = frame::walk(&outside, false)
         .filter(|(f, s)| s.len() == count && fits(f, total))
         .ok_or_else(|| {
             invalid("progressive jpeg payload: the stored headers do not parse".into())
         })?;
-    let mut data = Vec::with_capacity(original_len);
+    let mut data = Vec::new();
+    let what = "progressive jpeg model output";
     let mut follower = Follower::new(&frame);
     let mut model = ProgressiveModel::new(total);
     let mut dec = Decoder::new(coded);
     let mut pos = 0;
     let mut first = 0u64;
     for (scan, &n) in scans.iter().zip(&lengths) {
-        data.extend_from_slice(&outside[pos..scan.at]);
+        grow::append(&mut data, &outside[pos..scan.at], original_len, what)?;
         pos = scan.at;
         follower.start_scan(scan);
         coding::decode(
@@ -122,11 +130,12 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             &mut follower,
             &mut model,
             &mut dec,
-            coded.len(),
             &mut data,
+            original_len,
         )?;
         first += n as u64;
     }
-    data.extend_from_slice(&outside[pos..]);
+    dec.end("progressive jpeg model")?;
+    grow::append(&mut data, &outside[pos..], original_len, what)?;
     Ok(data)
 }

@@ -7,6 +7,9 @@ use crate::coder::{Decoder, Encoder, P_MAX};
 /// returns the bit it reads. `p1` is P(bit = 1) in 1/65536 units.
 pub trait BitIo {
     fn code(&mut self, bit: u32, p1: u32) -> u32;
+    /// Whether a decoder has needed a byte past its input (see [`Decoder::exhausted`]):
+    /// code shared by both directions stops there. Never true of the encoder.
+    fn exhausted(&self) -> bool;
 }
 
 impl BitIo for Encoder {
@@ -15,12 +18,22 @@ impl BitIo for Encoder {
         self.encode(bit, p1.clamp(1, P_MAX));
         bit
     }
+
+    #[inline]
+    fn exhausted(&self) -> bool {
+        false
+    }
 }
 
 impl BitIo for Decoder<'_> {
     #[inline]
     fn code(&mut self, _bit: u32, p1: u32) -> u32 {
         self.decode(p1.clamp(1, P_MAX))
+    }
+
+    #[inline]
+    fn exhausted(&self) -> bool {
+        Decoder::exhausted(self)
     }
 }
 

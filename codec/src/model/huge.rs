@@ -1,15 +1,16 @@
-//! Tables on 2 MiB pages, for the large tables models read at random places.
+//! Tables aligned to 2 MiB, for the large tables models read at random places.
 //!
 //! With 4 KiB pages, a few MiB of tables span more pages than the TLB maps, so most random
-//! reads also miss the TLB and walk the page tables. Linux maps 2 MiB pages where a region
-//! is aligned to them and marked with `madvise(MADV_HUGEPAGE)` (the usual setting of
-//! transparent huge pages: "madvise"). Regions of at least 1 MiB are allocated that way;
-//! smaller ones, and other systems, get ordinary pages. Contents never depend on it.
+//! reads also miss the TLB and walk the page tables. Regions of at least 1 MiB are aligned
+//! to 2 MiB, so that an allocator (or a kernel with transparent huge pages always on) that
+//! backs them with 2 MiB pages maps each table with few TLB entries; smaller ones are
+//! aligned to a cache line. The codec asks the system for nothing: which pages back a table
+//! is its host's choice, and contents never depend on it.
 //!
 //! Several tables may share one region ([`HugeTable::filled_parts`]), so that tables of
 //! 1 MiB do not each take (and clear) a whole 2 MiB page. As in [`super::zeroed`], every
 //! page is written up front, so each is faulted in once. With [`super::prefetch`], the
-//! crate's only `unsafe` code: an aligned allocation, its release, and the system call.
+//! crate's only `unsafe` code: an aligned allocation and its release.
 #![allow(unsafe_code)]
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
@@ -52,25 +53,9 @@ pub struct HugeTable<T: Copy> {
 unsafe impl<T: Copy + Send> Send for HugeTable<T> {}
 unsafe impl<T: Copy + Sync> Sync for HugeTable<T> {}
 
-#[cfg(target_os = "linux")]
-fn advise_huge(ptr: *mut u8, len: usize) {
-    extern "C" {
-        fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
-    }
-    const MADV_HUGEPAGE: i32 = 14;
-    // SAFETY: the range is one live allocation, and the advice changes only how its pages
-    // are backed, never their contents. A refusal leaves ordinary pages.
-    unsafe {
-        madvise(ptr.cast(), len, MADV_HUGEPAGE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge(_ptr: *mut u8, _len: usize) {}
-
 impl Region {
-    /// Uninitialised memory for `bytes` bytes aligned for `T`: on huge pages from
-    /// [`MIN_HUGE`] on, else aligned to a cache line.
+    /// Uninitialised memory for `bytes` bytes aligned for `T`: to a huge page from
+    /// [`MIN_HUGE`] on, else to a cache line.
     fn new<T>(bytes: usize) -> Self {
         let (size, align) = if bytes >= MIN_HUGE {
             (bytes.div_ceil(HUGE_PAGE) * HUGE_PAGE, HUGE_PAGE)
@@ -83,9 +68,6 @@ impl Region {
         let Some(ptr) = NonNull::new(raw) else {
             handle_alloc_error(layout)
         };
-        if align == HUGE_PAGE {
-            advise_huge(raw, size);
-        }
         Region { ptr, layout }
     }
 }
