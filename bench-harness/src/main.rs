@@ -32,6 +32,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run_command(args, root, data_dir, results_dir),
         Command::Datasets(args) => datasets_command(args, &data_dir).map(|_| ExitCode::SUCCESS),
+        Command::Codecs => {
+            print!("{}", bench_harness::catalog::render());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Fetch(args) => args
             .net
             .options(args.quiet)
@@ -70,31 +74,31 @@ fn run_command(
         .map_err(anyhow::Error::msg)?;
     let fetch = args.net.options(args.quiet)?;
     agent::commands::prepare_sandbox(args.require_sandbox, args.no_sandbox)?;
-    let source = dataset::resolve_in(
-        &args.dataset,
-        args.seed.as_deref(),
-        args.scale,
-        &data_dir,
-        fetch,
-    )?;
     let quiet = args.quiet;
     let log = move |m: &str| {
         if !quiet {
             eprintln!("{m}");
         }
     };
-    let data = dataset::materialize(&source, &data_dir, &log)
-        .with_context(|| format!("materializing dataset {}", args.dataset))?;
+    let data = if args.files.is_empty() {
+        let name = args.dataset.as_deref().unwrap_or("default");
+        let source =
+            dataset::resolve_in(name, args.seed.as_deref(), args.scale(), &data_dir, fetch)?;
+        dataset::materialize(&source, &data_dir, &log)
+            .with_context(|| format!("materializing dataset {name}"))?
+    } else {
+        dataset::from_files(&args.files)?
+    };
     let mut files = select::filter(data.files.clone(), args.filter.as_deref())?;
+    if let (Some(glob), true) = (&args.filter, files.is_empty()) {
+        bail!(
+            "no file of dataset {} matches --filter {glob} (it is matched against each file's \
+             path in the dataset and its base name)",
+            data.name
+        );
+    }
     if args.quick {
         files = select::quick(files);
-    }
-    if files.is_empty() {
-        bail!(
-            "no file of dataset {} matches the selection (filter {:?})",
-            data.name,
-            args.filter
-        );
     }
     let opts = RunOptions {
         codecs,
@@ -141,6 +145,7 @@ fn run_command(
             (false, false) => "",
         }
     );
+    println!("{}", report.meta.machine.header_line());
     if !report.meta.whole_dataset() {
         println!(
             "files: {} of the dataset's {} (--filter, --quick); every figure covers these only",
@@ -148,14 +153,17 @@ fn run_command(
             data.files.len()
         );
     }
+    let mut summaries = report.summaries.clone();
+    report::export::sort(&mut summaries, args.sort);
+    print!("{}", report::table::render(&summaries));
     if report.meta.repeat > 1 {
         println!(
-            "times: the fastest of {} runs of each operation; the slowest runs took longer by \
+            "\ntimes: the fastest of {} runs of each operation; the slowest runs took longer by \
              (compress / decompress, over the files that passed; - when none was timed in this \
              run, as with cached baselines):",
             report.meta.repeat
         );
-        for s in &report.summaries {
+        for s in &summaries {
             println!(
                 "  {:<12} {} / {}",
                 s.codec,
@@ -164,7 +172,12 @@ fn run_command(
             );
         }
     }
-    print!("{}", report::table::render(&report.summaries));
+    report::export::write_all(
+        &report::export::rows(&summaries),
+        args.export_markdown.as_deref(),
+        args.export_csv.as_deref(),
+        args.export_json.as_deref(),
+    )?;
     print!("{}", report.scores.render());
     for row in report.rows.iter().filter(|r| !r.ok()) {
         println!(
@@ -197,7 +210,7 @@ fn codec_list(args: &[String]) -> Result<Vec<CodecSpec>> {
             .map(String::from)
             .collect()
     } else {
-        args.to_vec()
+        cli::codec_names(args).map_err(anyhow::Error::msg)?
     };
     let mut codecs: Vec<CodecSpec> = Vec::new();
     for name in &names {

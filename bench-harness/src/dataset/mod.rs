@@ -79,9 +79,7 @@ pub const HOLDOUT_SEED_VAR: &str = "HARNESS_HOLDOUT_SEED";
 
 /// Resolves a `--dataset` argument: `default`, `holdout`, or a directory path.
 pub fn resolve(name: &str, seed: Option<&str>, scale: f64) -> Result<Source> {
-    if !(scale > 0.0 && scale <= 100.0) {
-        bail!("--scale must be in (0, 100], got {scale}");
-    }
+    check_scale(scale)?;
     match name {
         "default" => Ok(Source::Synthetic {
             name: "default".into(),
@@ -122,19 +120,53 @@ pub fn resolve_in(
     data_dir: &Path,
     fetch: crate::fetch::Options,
 ) -> Result<Source> {
+    check_scale(scale)?;
     if !matches!(name, "default" | "holdout") && manifest::exists(data_dir, name) {
         return Ok(Source::Manifest {
             name: name.to_string(),
             fetch,
         });
     }
-    resolve(name, seed, scale).with_context(|| {
-        format!(
-            "unknown dataset {name:?} (datasets with a manifest in {}: {})",
-            data_dir.display(),
-            manifest::names(data_dir).join(", ")
-        )
-    })
+    if matches!(name, "default" | "holdout") || Path::new(name).is_dir() {
+        return resolve(name, seed, scale);
+    }
+    let manifests = manifest::names(data_dir);
+    let mut known = vec!["default".to_string(), "holdout".to_string()];
+    known.extend(manifests.iter().cloned());
+    let suggestion = known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(distance, k)| *distance <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| format!(": did you mean {k:?}?"))
+        .unwrap_or_else(|| ".".into());
+    bail!(
+        "unknown dataset {name:?}{suggestion} It is neither `default`, `holdout` nor a \
+         directory, nor a dataset with a manifest (in {}: {})",
+        data_dir.display(),
+        if manifests.is_empty() {
+            "none".to_string()
+        } else {
+            manifests.join(", ")
+        }
+    )
+}
+
+/// The name a generated dataset's runs carry: `default` at scale 1, `default@0.03` otherwise,
+/// so runs of other sizes never pass for each other.
+pub fn scaled_name(name: &str, scale: f64) -> String {
+    if scale == 1.0 {
+        name.to_string()
+    } else {
+        format!("{name}@{scale}")
+    }
+}
+
+fn check_scale(scale: f64) -> Result<()> {
+    if !(scale > 0.0 && scale <= 100.0) {
+        bail!("--scale must be in (0, 100], got {scale}");
+    }
+    Ok(())
 }
 
 /// A seed given as a number is used as is; any other text is hashed.
@@ -166,7 +198,7 @@ pub fn materialize(source: &Source, data_dir: &Path, log: &dyn Fn(&str)) -> Resu
             let dir = synthetic_dir(data_dir, name, *seed, *scale);
             let files = materialize_synthetic(&dir, *seed, *scale, log)?;
             Ok(Dataset {
-                name: name.clone(),
+                name: scaled_name(name, *scale),
                 files,
             })
         }
@@ -265,22 +297,60 @@ pub fn scan_directory(dir: &Path) -> Result<Vec<DatasetFile>> {
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        let size = fs::metadata(&path)?.len();
-        let mut head = vec![0u8; 8192];
-        let n = read_up_to(&path, &mut head)?;
-        head.truncate(n);
-        files.push(DatasetFile {
-            category: sniff::sniff(&path, &head, size),
-            sha256: sha256_file(&path)?,
-            name,
-            path,
-            size,
-        });
+        files.push(describe_file(path, name)?);
     }
     if files.is_empty() {
         bail!("dataset {} contains no files", dir.display());
     }
     Ok(files)
+}
+
+/// The files named on the command line (`harness run FILE...`) as a dataset of their own,
+/// each under its base name: named after the file when there is one, `files` otherwise.
+pub fn from_files(paths: &[PathBuf]) -> Result<Dataset> {
+    let mut files: Vec<DatasetFile> = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            bail!(
+                "{} is a directory: measure it with --dataset {}",
+                path.display(),
+                path.display()
+            );
+        }
+        if !path.is_file() {
+            bail!("{} is not a readable file", path.display());
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if files.iter().any(|f| f.name == name) {
+            bail!("two of the files given are named {name}: give each name once");
+        }
+        files.push(describe_file(path.clone(), name)?);
+    }
+    let name = match files.as_slice() {
+        [one] => one.name.clone(),
+        _ => "files".to_string(),
+    };
+    Ok(Dataset { name, files })
+}
+
+/// Size, sha256 and the category sniffed from the content of the file at `path`.
+fn describe_file(path: PathBuf, name: String) -> Result<DatasetFile> {
+    let size = fs::metadata(&path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    let mut head = vec![0u8; 8192];
+    let n = read_up_to(&path, &mut head).with_context(|| format!("reading {}", path.display()))?;
+    head.truncate(n);
+    Ok(DatasetFile {
+        category: sniff::sniff(&path, &head, size),
+        sha256: sha256_file(&path)?,
+        name,
+        path,
+        size,
+    })
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
@@ -445,5 +515,39 @@ mod tests {
     fn unknown_dataset_names_are_explained() {
         let err = resolve("no-such-dir", None, 1.0).unwrap_err().to_string();
         assert!(err.contains("neither"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_dataset_gets_a_suggestion_and_a_bad_scale_names_the_scale() {
+        let data = tempfile::tempdir().unwrap();
+        let fetch = crate::fetch::Options {
+            mirror: None,
+            connect_timeout: std::time::Duration::from_secs(1),
+            read_timeout: std::time::Duration::from_secs(1),
+            retries: 0,
+            retry_backoff: std::time::Duration::ZERO,
+            quiet: true,
+        };
+        let err = resolve_in("defualt", None, 1.0, data.path(), fetch.clone()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("unknown dataset \"defualt\": did you mean \"default\"? It is"),
+            "{err}"
+        );
+        let err = resolve_in("default", None, 0.0, data.path(), fetch.clone()).unwrap_err();
+        assert_eq!(format!("{err:#}"), "--scale must be in (0, 100], got 0");
+        let err = resolve_in("zzzzzz", None, 1.0, data.path(), fetch).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("unknown dataset \"zzzzzz\". It is"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn scaled_generated_datasets_carry_their_scale_in_their_name() {
+        assert_eq!(scaled_name("default", 1.0), "default");
+        assert_eq!(scaled_name("default", 0.02), "default@0.02");
+        assert_eq!(scaled_name("holdout", 2.0), "holdout@2");
     }
 }
