@@ -223,7 +223,11 @@ fn report_draws_progress_categories_and_tradeoff() {
         files.contains("<tr><td>random-file.bin</td><td>random</td><td class=\"num\">10000</td><td class=\"num best\">1.0010</td><td class=\"num best\">1.0010</td><td>crashed</td></tr>"),
         "{files}"
     );
-    assert_eq!(files.matches("<tr><td>").count(), CATEGORIES.len());
+    assert_eq!(
+        files.matches("<tr><td>").count(),
+        CATEGORIES.len(),
+        "no edge file among the ratios: {files}"
+    );
 
     // The headline and the loop table.
     assert!(

@@ -184,9 +184,6 @@ impl Progress {
     /// Clears the bar and leaves one line: what was measured, how long it took, and how
     /// long it was expected to take.
     pub fn finish(&self) {
-        if let Output::Bar(bar) = &self.output {
-            bar.finish_and_clear();
-        }
         let took = (self.clock)();
         let forecast = self.forecast();
         let (done, total) = forecast.counts();
@@ -199,7 +196,14 @@ impl Progress {
             human(forecast.expected_total())
         );
         drop(forecast);
-        self.log(&line);
+        match &self.output {
+            // Printed after the bar is gone, as a plain line of the terminal's history.
+            Output::Bar(bar) => {
+                bar.finish_and_clear();
+                eprintln!("{line}");
+            }
+            _ => self.log(&line),
+        }
     }
 
     /// The lines written to an [`Output::Buffer`].

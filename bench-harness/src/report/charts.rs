@@ -59,7 +59,7 @@ pub fn progress(points: &[ProgressPoint], subtitle: &str) -> String {
             H as f64 / 2.0,
             "middle",
             "empty",
-            "no recorded runs yet",
+            "no recorded runs yet: harness run --record adds one",
         );
         return svg.finish();
     }

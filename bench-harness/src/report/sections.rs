@@ -294,7 +294,11 @@ pub fn file_table(run_dir: &Path, codecs: &[(Value, &'static str)]) -> String {
     let Ok(mut reader) = csv::Reader::from_path(run_dir.join("files.csv")) else {
         return String::new();
     };
-    let rows: Vec<FileRow> = reader.deserialize().filter_map(Result::ok).collect();
+    let rows: Vec<FileRow> = reader
+        .deserialize()
+        .filter_map(Result::ok)
+        .filter(|r: &FileRow| r.category != "edge")
+        .collect();
     let mut files: Vec<(&str, &str, u64)> = Vec::new();
     for r in &rows {
         if !files.iter().any(|(f, _, _)| *f == r.file) {
