@@ -1,7 +1,8 @@
 //! Records the versions of the baseline compression libraries from Cargo.lock, so cached
-//! baseline results are keyed by the exact library that produced them; and the git commit
-//! the harness (with the codec compiled into it) is built from, so that a run made outside
-//! the checkout still says which code it measured.
+//! baseline results are keyed by the exact library that produced them; the versions of the
+//! Rust and C compilers, which every run records as its provenance; and the git commit the
+//! harness is built from, so that a run made outside the checkout still says which code it
+//! ran.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -92,4 +93,30 @@ fn library_versions(workspace: &Path) {
     }
     found.sort();
     println!("cargo:rustc-env=HARNESS_LIB_VERSIONS={}", found.join(","));
+    record_compiler_versions();
+}
+
+/// `HARNESS_RUSTC_VERSION` and `HARNESS_CC_VERSION`: the first line each compiler prints for
+/// `--version` (empty when it cannot be run). The C compiler is the one the `cc` crate picks
+/// for the baseline libraries: `$CC`, else `cc`.
+fn record_compiler_versions() {
+    println!("cargo:rerun-if-env-changed=CC");
+    let version = |program: &str| {
+        Command::new(program)
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .next()
+                    .map(|l| l.trim().to_string())
+            })
+            .unwrap_or_default()
+    };
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let cc = env::var("CC").unwrap_or_else(|_| "cc".into());
+    println!("cargo:rustc-env=HARNESS_RUSTC_VERSION={}", version(&rustc));
+    println!("cargo:rustc-env=HARNESS_CC_VERSION={}", version(&cc));
 }

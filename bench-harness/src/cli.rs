@@ -41,19 +41,26 @@ pub enum Command {
     Compare(crate::agent::args::CompareArgs),
     /// Write results/report.html: progress over time, per-category ratios, ratio vs speed
     Report(crate::agent::args::ReportArgs),
+    /// List the built-in codecs, their levels and library versions
+    Codecs,
     /// Drive an optimisation agent: N iterations of agent, guard, tests, run, keep or discard
     Loop(crate::agent::args::LoopArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
+    /// Files to measure, as a dataset of their own (instead of --dataset)
+    #[arg(value_name = "FILE", conflicts_with = "dataset")]
+    pub files: Vec<PathBuf>,
     /// `default`, `holdout`, a dataset with a manifest (datasets/<NAME>.toml, fetched when
-    /// missing), or a directory of files
-    #[arg(long, default_value = "default")]
-    pub dataset: String,
-    /// Codec to measure; repeatable. `candidate`, `zstd[:LEVEL]`, `xz[:LEVEL]`, `bzip2[:LEVEL]`,
-    /// `gzip[:LEVEL]`, or `ext:NAME=COMPRESS_CMD;DECOMPRESS_CMD` (commands read stdin and write
-    /// stdout). Without it: candidate, zstd:19, xz:9, bzip2:9, gzip:9
+    /// missing), or a directory of files [default: default]
+    #[arg(long)]
+    pub dataset: Option<String>,
+    /// Codecs to measure; repeatable, and each may be a list. `candidate`, `zstd[:LEVELS]`,
+    /// `xz[:LEVELS]`, `bzip2[:LEVELS]`, `gzip[:LEVELS]` (LEVELS: `19`, `1,3,19`, `1-19`), several
+    /// separated by `,` or `/` (`zstd:1,3,xz:9,gzip`), or `ext:NAME=COMPRESS_CMD;DECOMPRESS_CMD`
+    /// (commands read stdin and write stdout). Without it: candidate, zstd:19, xz:9, bzip2:9,
+    /// gzip:9. `harness codecs` lists them
     #[arg(long = "codec", value_name = "CODEC")]
     pub codecs: Vec<String>,
     /// Time limit of each operation, in seconds (at most a day)
@@ -93,7 +100,8 @@ pub struct RunArgs {
     /// Only files whose name matches this glob (e.g. '*.wav')
     #[arg(long, value_name = "GLOB")]
     pub filter: Option<String>,
-    /// Only the two smallest files of each category, for a fast check
+    /// Only the two smallest files of each category, for a fast check; a generated dataset is
+    /// generated at --scale 0.03 unless --scale is given
     #[arg(long)]
     pub quick: bool,
     /// A free-text label stored with the run
@@ -108,9 +116,23 @@ pub struct RunArgs {
     /// Seed of a generated dataset (the holdout's is secret: prefer HARNESS_HOLDOUT_SEED)
     #[arg(long)]
     pub seed: Option<String>,
-    /// Size factor of generated datasets (1.0 = about 160 MiB)
-    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
-    pub scale: f64,
+    /// Size factor of generated datasets (1.0 = about 160 MiB; a scaled run's dataset is named
+    /// like `default@0.03`) [default: 1, or 0.03 with --quick]
+    #[arg(long, value_name = "F", value_parser = parse_scale)]
+    pub scale: Option<f64>,
+    /// Order of the codecs in the table and the exports: as given, or by overall ratio
+    /// (best first), compress or decompress speed (fastest first), or name
+    #[arg(long, value_enum, default_value_t = crate::report::export::SortBy::Given)]
+    pub sort: crate::report::export::SortBy,
+    /// Also write the summary table (one row per codec) as Markdown to FILE
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+    /// Also write the summary table as CSV to FILE
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Also write the summary table as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub export_json: Option<PathBuf>,
     /// No progress output
     #[arg(long, short)]
     pub quiet: bool,
@@ -131,6 +153,92 @@ pub struct RunArgs {
     /// How a dataset with a manifest is fetched when files are missing
     #[command(flatten)]
     pub net: crate::fetch::NetArgs,
+}
+
+/// Scale of a generated dataset for `harness run --quick` without `--scale`: about 4.8 MiB
+/// in all, of which the two smallest files of each category are 2.6 MiB.
+pub const QUICK_SCALE: f64 = 0.03;
+
+impl RunArgs {
+    /// The `--scale` in force: as given, else 0.03 with `--quick`, else 1.
+    pub fn scale(&self) -> f64 {
+        match (self.scale, self.quick) {
+            (Some(scale), _) => scale,
+            (None, true) => QUICK_SCALE,
+            (None, false) => 1.0,
+        }
+    }
+}
+
+/// Expands `--codec` arguments into one codec name each, in order: `zstd:1,3,19` and
+/// `zstd,1,3,19` (lzbench's form) give `zstd:1`, `zstd:3`, `zstd:19`; `zstd:1-3` gives
+/// levels 1 to 3; `,` or `/` separate codecs (`zstd:1,xz:9/gzip`). An `ext:` codec is
+/// taken whole (its commands may hold commas).
+pub fn codec_names(args: &[String]) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    for arg in args {
+        if arg.starts_with("ext:") {
+            names.push(arg.clone());
+            continue;
+        }
+        // The family whose levels bare numbers continue, and whether it has one of its own
+        // yet (a bare `zstd` followed by levels takes those levels instead of its default).
+        let mut family: Option<(String, bool)> = None;
+        for token in arg.split([',', '/']).map(str::trim) {
+            if token.is_empty() {
+                return Err(format!("codec list {arg:?} has an empty item"));
+            }
+            let levels = if token.starts_with(|c: char| c.is_ascii_digit()) {
+                let Some((name, has_level)) = family.as_mut() else {
+                    return Err(format!(
+                        "codec list {arg:?}: level {token:?} follows no codec name"
+                    ));
+                };
+                if !*has_level {
+                    names.pop();
+                    *has_level = true;
+                }
+                level_range(token, arg)?
+                    .map(|level| format!("{name}:{level}"))
+                    .collect()
+            } else {
+                match token.split_once(':') {
+                    Some((name, levels)) => {
+                        family = Some((name.to_string(), true));
+                        level_range(levels, arg)?
+                            .map(|level| format!("{name}:{level}"))
+                            .collect()
+                    }
+                    None => {
+                        family = Some((token.to_string(), false));
+                        vec![token.to_string()]
+                    }
+                }
+            };
+            names.extend(levels);
+        }
+    }
+    Ok(names)
+}
+
+/// `7` or `1-19` as the levels it names.
+fn level_range(text: &str, arg: &str) -> Result<std::ops::RangeInclusive<i64>, String> {
+    let number = |t: &str| {
+        t.trim().parse::<i64>().map_err(|_| {
+            format!("codec list {arg:?}: level {t:?} is not a number or a range like 1-19")
+        })
+    };
+    let (lo, hi) = match text.split_once('-') {
+        Some((lo, hi)) => (number(lo)?, number(hi)?),
+        None => (number(text)?, number(text)?),
+    };
+    if lo > hi {
+        return Err(format!("codec list {arg:?}: range {text:?} goes downwards"));
+    }
+    if hi - lo > 100 {
+        return Err(format!("codec list {arg:?}: range {text:?} is too wide"));
+    }
+    Ok(lo..=hi)
 }
 
 #[derive(Args, Debug)]
@@ -205,7 +313,41 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{codec_names, parse_size};
+
+    fn names(args: &[&str]) -> Result<Vec<String>, String> {
+        codec_names(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn codec_lists_take_lzbench_levels_ranges_and_several_codecs() {
+        assert_eq!(
+            names(&["zstd:1,3,19"]).unwrap(),
+            ["zstd:1", "zstd:3", "zstd:19"]
+        );
+        assert_eq!(
+            names(&["zstd,1,3,19"]).unwrap(),
+            ["zstd:1", "zstd:3", "zstd:19"]
+        );
+        assert_eq!(
+            names(&["zstd:1-3"]).unwrap(),
+            ["zstd:1", "zstd:2", "zstd:3"]
+        );
+        assert_eq!(
+            names(&["candidate,zstd:1,xz:9/gzip", "bzip2"]).unwrap(),
+            ["candidate", "zstd:1", "xz:9", "gzip", "bzip2"]
+        );
+        assert_eq!(
+            names(&["ext:b=brotli -c, -q 5;brotli -d"]).unwrap(),
+            ["ext:b=brotli -c, -q 5;brotli -d"]
+        );
+        assert!(names(&["zstd:3-1"]).unwrap_err().contains("goes downwards"));
+        assert!(names(&["3,zstd"])
+            .unwrap_err()
+            .contains("follows no codec name"));
+        assert!(names(&["zstd:x"]).unwrap_err().contains("not a number"));
+        assert!(names(&["zstd,,xz"]).unwrap_err().contains("empty item"));
+    }
 
     #[test]
     fn sizes_accept_binary_suffixes() {

@@ -1,6 +1,7 @@
 //! The committed history `results/results.csv`: one line per codec per recorded run.
 
 use crate::metrics::CodecSummary;
+use crate::provenance::Provenance;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::fs::OpenOptions;
@@ -45,6 +46,23 @@ pub struct HistoryRow {
     /// Fingerprint of the files measured; empty on lines recorded before it was kept.
     #[serde(default)]
     pub selection_fingerprint: String,
+    /// Where the run was measured (see [`Provenance`]); empty on older lines.
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub cpu: String,
+    #[serde(default)]
+    pub cores: Option<usize>,
+    #[serde(default)]
+    pub kernel: String,
+    #[serde(default)]
+    pub rustc: String,
+    #[serde(default)]
+    pub c_compiler: String,
+    #[serde(default)]
+    pub harness_version: String,
+    #[serde(default)]
+    pub baseline_libraries: String,
 }
 
 fn one_run() -> usize {
@@ -76,6 +94,14 @@ impl HistoryRow {
             holdout_gap: None,
             repeat: meta.repeat,
             selection_fingerprint: meta.selection.clone(),
+            host: meta.machine.host.clone(),
+            cpu: meta.machine.cpu.clone(),
+            cores: Some(meta.machine.cores),
+            kernel: meta.machine.kernel.clone(),
+            rustc: meta.machine.rustc.clone(),
+            c_compiler: meta.machine.c_compiler.clone(),
+            harness_version: meta.machine.harness_version.clone(),
+            baseline_libraries: meta.machine.baseline_libraries.clone(),
         }
     }
 
@@ -101,6 +127,8 @@ pub struct RunMeta {
     pub selection: String,
     /// Runs of each operation; times are the fastest run's.
     pub repeat: usize,
+    /// The machine, compilers and baseline libraries of the run.
+    pub machine: Provenance,
 }
 
 impl RunMeta {
@@ -256,6 +284,14 @@ mod tests {
             holdout_gap: None,
             repeat: 1,
             selection_fingerprint: "f".into(),
+            host: "h".into(),
+            cpu: "c".into(),
+            cores: Some(2),
+            kernel: "k".into(),
+            rustc: "r".into(),
+            c_compiler: "cc".into(),
+            harness_version: "v".into(),
+            baseline_libraries: "l".into(),
         }
     }
 
@@ -303,9 +339,12 @@ mod tests {
         assert_eq!(lines.len(), 4, "{text}");
         assert_eq!(
             lines[0],
-            format!("{old_header},repeat,selection_fingerprint")
+            format!(
+                "{old_header},repeat,selection_fingerprint,host,cpu,cores,kernel,rustc,\
+                 c_compiler,harness_version,baseline_libraries"
+            )
         );
-        assert_eq!(lines[1], format!("{old_line},1,"));
+        assert_eq!(lines[1], format!("{old_line},1,,,,,,,,,"));
         let rows = read(&path).unwrap();
         let runs: Vec<(&str, usize)> = rows.iter().map(|r| (r.run_id.as_str(), r.repeat)).collect();
         assert_eq!(runs, [("old-run", 1), ("new-run", 3), ("later", 1)]);

@@ -1,7 +1,7 @@
 //! `harness`: parse arguments, dispatch, print errors with context.
 
 use anyhow::{bail, Context, Result};
-use bench_harness::cli::{Cli, Command, DatasetsArgs, RunArgs};
+use bench_harness::cli::{self, Cli, Command, DatasetsArgs, RunArgs};
 use bench_harness::codecs::{CodecSpec, DEFAULT_BASELINES};
 use bench_harness::dataset;
 use bench_harness::run::row::Timing;
@@ -43,6 +43,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run_command(args, root, &dirs, results_dir),
         Command::Datasets(args) => datasets_command(args, &dirs).map(|_| ExitCode::SUCCESS),
+        Command::Codecs => {
+            print!("{}", bench_harness::catalog::render());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Fetch(args) => args
             .net
             .options(args.quiet)
@@ -67,7 +71,7 @@ fn run_command(
 ) -> Result<ExitCode> {
     let _ballast = test_ballast();
     let codecs = codec_list(&args.codecs)?;
-    if args.dataset == "holdout" {
+    if args.dataset.as_deref() == Some("holdout") {
         if let Some(seed) = &args.seed {
             redact::register(seed);
         }
@@ -86,25 +90,23 @@ fn run_command(
             eprintln!("{m}");
         }
     };
-    let data = bench_harness::fetch::open(
-        &args.dataset,
-        args.seed.as_deref(),
-        args.scale,
-        dirs,
-        &fetch,
-        &log,
-    )
-    .with_context(|| format!("materializing dataset {}", args.dataset))?;
+    let data = if args.files.is_empty() {
+        let name = args.dataset.as_deref().unwrap_or("default");
+        bench_harness::fetch::open(name, args.seed.as_deref(), args.scale(), dirs, &fetch, &log)
+            .with_context(|| format!("materializing dataset {name}"))?
+    } else {
+        dataset::from_files(&args.files)?
+    };
     let mut files = select::filter(data.files.clone(), args.filter.as_deref())?;
+    if let (Some(glob), true) = (&args.filter, files.is_empty()) {
+        bail!(
+            "no file of dataset {} matches --filter {glob} (it is matched against each file's \
+             path in the dataset and its base name)",
+            data.name
+        );
+    }
     if args.quick {
         files = select::quick(files);
-    }
-    if files.is_empty() {
-        bail!(
-            "no file of dataset {} matches the selection (filter {:?})",
-            data.name,
-            args.filter
-        );
     }
     let opts = RunOptions {
         codecs,
@@ -163,11 +165,12 @@ fn run_command(
     if !data.missing.is_empty() {
         println!(
             "partial: {} lacks {} (--partial); every figure covers the {} files present",
-            args.dataset,
+            args.dataset.as_deref().unwrap_or("default"),
             data.missing.join(", "),
             data.files.len()
         );
     }
+    println!("{}", report.meta.machine.header_line());
     if !report.meta.whole_dataset() {
         println!(
             "files: {} of the dataset's {} (--filter, --quick); every figure covers these only",
@@ -175,14 +178,17 @@ fn run_command(
             data.files.len()
         );
     }
+    let mut summaries = report.summaries.clone();
+    report::export::sort(&mut summaries, args.sort);
+    print!("{}", report::table::render(&summaries));
     if report.meta.repeat > 1 {
         println!(
-            "times: the fastest of {} runs of each operation; the slowest runs took longer by \
+            "\ntimes: the fastest of {} runs of each operation; the slowest runs took longer by \
              (compress / decompress, over the files that passed; - when none was timed in this \
              run, as with cached baselines):",
             report.meta.repeat
         );
-        for s in &report.summaries {
+        for s in &summaries {
             println!(
                 "  {:<12} {} / {}",
                 s.codec,
@@ -196,6 +202,12 @@ fn run_command(
         "{}",
         timing_note(args.timing, &report.rows, &report.summaries)
     );
+    report::export::write_all(
+        &report::export::rows(&summaries),
+        args.export_markdown.as_deref(),
+        args.export_csv.as_deref(),
+        args.export_json.as_deref(),
+    )?;
     print!("{}", report.scores.render());
     for row in report.rows.iter().filter(|r| !r.ok()) {
         println!(
@@ -243,7 +255,7 @@ fn codec_list(args: &[String]) -> Result<Vec<CodecSpec>> {
             .map(String::from)
             .collect()
     } else {
-        args.to_vec()
+        cli::codec_names(args).map_err(anyhow::Error::msg)?
     };
     let mut codecs: Vec<CodecSpec> = Vec::new();
     for name in &names {

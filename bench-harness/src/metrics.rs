@@ -2,6 +2,11 @@
 //!
 //! Ratio = total compressed bytes / total original bytes (lower is better). A failed file is
 //! charged its original size (as if stored), so failing never improves a ratio.
+//!
+//! Files of the `edge` category (empty, one byte, zeros, short repeats) count in the overall
+//! and compressible totals, but not as a category of their own nor in the per-file ratio
+//! statistics: their ratios (a header over one byte) say nothing about compression. They are
+//! listed one by one in `edge_files`, by compressed bytes.
 
 use crate::dataset::Category;
 use crate::run::row::FileRow;
@@ -37,7 +42,9 @@ impl Totals {
         self.compressed_bytes += row.charged_bytes();
         self.ratio = (self.original_bytes > 0)
             .then(|| self.compressed_bytes as f64 / self.original_bytes as f64);
-        if let (true, Some(c), Some(d)) = (row.ok(), row.compress_s, row.decompress_s) {
+        if let (true, Some(c), Some(d)) =
+            (row.ok(), row.compress_seconds(), row.decompress_seconds())
+        {
             self.compress_s += c;
             self.decompress_s += d;
             self.timed_bytes += row.original_bytes;
@@ -58,9 +65,13 @@ pub struct CodecSummary {
     pub compressible: Totals,
     /// Files in the `compressed` category.
     pub already_compressed: Totals,
+    /// Every category but `edge`.
     pub categories: BTreeMap<String, Totals>,
-    /// Mean of per-file ratios over non-empty files that succeeded.
+    /// Mean and median of per-file ratios over the files that succeeded, `edge` files aside.
     pub mean_file_ratio: Option<f64>,
+    pub median_file_ratio: Option<f64>,
+    /// The `edge` files, one by one.
+    pub edge_files: Vec<EdgeFile>,
     pub compress_s: f64,
     pub decompress_s: f64,
     pub compress_mb_s: Option<f64>,
@@ -71,6 +82,16 @@ pub struct CodecSummary {
     /// fraction of the fastest (summed over the files that passed): the timing noise of the run.
     pub compress_spread: Option<f64>,
     pub decompress_spread: Option<f64>,
+}
+
+/// One file of the `edge` category: what a codec made of it, in bytes.
+#[derive(Clone, Debug, Serialize)]
+pub struct EdgeFile {
+    pub file: String,
+    pub original_bytes: u64,
+    /// `None` when the codec failed the file.
+    pub compressed_bytes: Option<u64>,
+    pub status: String,
 }
 
 /// One summary per codec, in the order codecs first appear in `codec_order`.
@@ -89,6 +110,8 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
         already_compressed: Totals::default(),
         categories: BTreeMap::new(),
         mean_file_ratio: None,
+        median_file_ratio: None,
+        edge_files: Vec::new(),
         compress_s: 0.0,
         decompress_s: 0.0,
         compress_mb_s: None,
@@ -98,7 +121,7 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
         compress_spread: None,
         decompress_spread: None,
     };
-    let (mut ratio_sum, mut ratio_count) = (0.0, 0usize);
+    let mut file_ratios: Vec<f64> = Vec::new();
     // Fastest and slowest seconds summed over rows timed more than once.
     let mut spans = [(0.0, 0.0, false); 2];
     for row in rows {
@@ -110,17 +133,25 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
         if category.is_compressible() {
             s.compressible.add(row);
         }
-        s.categories
-            .entry(row.category.clone())
-            .or_default()
-            .add(row);
-        if let (true, Some(r)) = (row.ok(), row.ratio) {
-            ratio_sum += r;
-            ratio_count += 1;
+        if category == Category::Edge {
+            s.edge_files.push(EdgeFile {
+                file: row.file.clone(),
+                original_bytes: row.original_bytes,
+                compressed_bytes: row.compressed_bytes.filter(|_| row.ok()),
+                status: row.status.as_str().to_string(),
+            });
+        } else {
+            s.categories
+                .entry(row.category.clone())
+                .or_default()
+                .add(row);
+            if let (true, Some(r)) = (row.ok(), row.ratio) {
+                file_ratios.push(r);
+            }
         }
         let timed = [
-            (row.compress_s, row.compress_slowest_s),
-            (row.decompress_s, row.decompress_slowest_s),
+            (row.compress_seconds(), row.compress_slowest_s),
+            (row.decompress_seconds(), row.decompress_slowest_s),
         ];
         for (span, times) in spans.iter_mut().zip(timed) {
             if let (true, (Some(fast), Some(slow))) = (row.ok(), times) {
@@ -133,7 +164,9 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
             .max(row.decompress_peak_rss_bytes.unwrap_or(0));
     }
     s.files_failed = s.overall.files_failed;
-    s.mean_file_ratio = (ratio_count > 0).then(|| ratio_sum / ratio_count as f64);
+    s.mean_file_ratio = (!file_ratios.is_empty())
+        .then(|| file_ratios.iter().sum::<f64>() / file_ratios.len() as f64);
+    s.median_file_ratio = median(&mut file_ratios);
     s.compress_s = s.overall.compress_s;
     s.decompress_s = s.overall.decompress_s;
     s.compress_mb_s = s.overall.compress_mb_s;
@@ -143,6 +176,17 @@ fn summarize_codec<'a>(codec: &str, rows: impl Iterator<Item = &'a FileRow>) -> 
     s.compress_spread = spread(spans[0]);
     s.decompress_spread = spread(spans[1]);
     s
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +219,47 @@ mod tests {
         assert!((s.decompress_spread.unwrap() - 0.1).abs() < 1e-12, "{s:?}");
         let once = &summarize(&rows[3..], &["c".into()])[0];
         assert_eq!((once.compress_spread, once.decompress_spread), (None, None));
+    }
+
+    #[test]
+    fn edge_files_stand_apart_from_categories_and_per_file_ratios() {
+        let rows = vec![
+            row("a", "text", 1000, 250, Status::Ok),
+            row("a", "text", 1000, 500, Status::Ok),
+            row("a", "audio", 1000, 600, Status::Ok),
+            row("a", "edge", 1, 19, Status::Ok),
+            row("a", "edge", 0, 12, Status::Ok),
+            row("a", "edge", 64, 64, Status::Crashed),
+        ];
+        let s = &summarize(&rows, &["a".into()])[0];
+        assert_eq!(s.categories.keys().collect::<Vec<_>>(), ["audio", "text"]);
+        assert_eq!(s.mean_file_ratio, Some((0.25 + 0.5 + 0.6) / 3.0));
+        assert_eq!(s.median_file_ratio, Some(0.5));
+        let edge: Vec<(&str, u64, Option<u64>, &str)> = s
+            .edge_files
+            .iter()
+            .map(|e| {
+                (
+                    e.file.as_str(),
+                    e.original_bytes,
+                    e.compressed_bytes,
+                    e.status.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            edge,
+            [
+                ("edge-1", 1, Some(19), "ok"),
+                ("edge-0", 0, Some(12), "ok"),
+                ("edge-64", 64, None, "crashed")
+            ]
+        );
+        // The overall totals still hold every file: 3000 + 65 bytes in, failed one charged.
+        assert_eq!(s.overall.original_bytes, 3065);
+        assert_eq!(s.overall.compressed_bytes, 250 + 500 + 600 + 19 + 12 + 64);
+        let even = summarize(&rows[..2], &["a".into()]);
+        assert_eq!(even[0].median_file_ratio, Some(0.375));
     }
 
     #[test]

@@ -79,9 +79,8 @@ impl Scores {
             let t = &candidate.overall;
             ratio_with_source(t.compressed_bytes, src, t.original_bytes)
         });
-        let base = (meta.dataset == "holdout")
-            .then(|| default_run_of_same_code(history_path, meta, candidate))
-            .flatten();
+        let base = default_of_holdout(&meta.dataset)
+            .and_then(|default| default_run_of_same_code(history_path, meta, candidate, &default));
         Scores {
             source_xz_bytes,
             ratio_with_source,
@@ -118,18 +117,26 @@ impl Scores {
     }
 }
 
-/// The latest recorded candidate line on `default` of the same commit (and dirty flag) and
-/// the same number of bytes: generated datasets of one scale have the same file sizes
-/// whatever the seed, so this pairs runs of one scale and selection.
+/// The default dataset of a holdout's scale: `default` for `holdout`, `default@0.1` for
+/// `holdout@0.1`; `None` for other datasets.
+fn default_of_holdout(dataset: &str) -> Option<String> {
+    let scale = dataset.strip_prefix("holdout")?;
+    (scale.is_empty() || scale.starts_with('@')).then(|| format!("default{scale}"))
+}
+
+/// The latest recorded candidate line on `default_dataset` of the same commit (and dirty
+/// flag) and the same number of bytes: generated datasets of one scale have the same file
+/// sizes whatever the seed, so this pairs runs of one scale and selection.
 fn default_run_of_same_code(
     history_path: &Path,
     meta: &RunMeta,
     candidate: &CodecSummary,
+    default_dataset: &str,
 ) -> Option<HistoryRow> {
     let rows = history::read(history_path).ok()?;
     rows.into_iter().rev().find(|r| {
         r.codec == CANDIDATE
-            && r.dataset == "default"
+            && r.dataset == default_dataset
             && r.git_commit == meta.git.commit
             && r.git_dirty == meta.git.dirty
             && r.dataset_bytes == candidate.overall.original_bytes
@@ -140,6 +147,17 @@ fn default_run_of_same_code(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scaled_holdout_is_set_against_the_default_of_its_scale() {
+        assert_eq!(default_of_holdout("holdout").as_deref(), Some("default"));
+        assert_eq!(
+            default_of_holdout("holdout@0.1").as_deref(),
+            Some("default@0.1")
+        );
+        assert_eq!(default_of_holdout("holdouts"), None);
+        assert_eq!(default_of_holdout("default@0.1"), None);
+    }
 
     #[test]
     fn embedded_data_costs_about_what_it_saves() {

@@ -65,7 +65,10 @@ fn tiny_default_dataset_runs_candidate_and_baselines() {
     assert_eq!(&empty[STATUS], "ok");
 
     let summary = sandbox.summary();
-    assert_eq!(summary["dataset"], "default");
+    assert_eq!(
+        summary["dataset"], "default@0.001",
+        "a scaled run says its scale"
+    );
     assert_eq!(summary["label"], "smoke");
     let codecs = summary["codecs"].as_array().unwrap();
     assert_eq!(codecs.len(), 5);

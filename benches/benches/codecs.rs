@@ -1,11 +1,15 @@
 //! Compress and decompress throughput (MB/s of original bytes) of the candidate codec and the
 //! baselines, per data class, on samples of the generated default dataset (and a baseline
-//! JPEG made from its photo).
+//! JPEG made from its photo). Criterion's usual options apply (`cargo bench -- --warm-up-time
+//! 1 --measurement-time 3 text`); the run ends with one table per data class, the candidate
+//! beside the baselines: ratio, compress MB/s and decompress MB/s.
 
 use bench_harness::dataset::synth;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
+use std::fmt::Write as _;
 use std::io::{Cursor, Read, Write};
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 /// (class, file of the default dataset, scale giving roughly 1 MiB of it).
 const SAMPLES: &[(&str, &str, f64)] = &[
@@ -121,20 +125,26 @@ const CODECS: &[(&str, Coder, Coder)] = &[
     ("gzip-9", gzip_compress, gzip_decompress),
 ];
 
-fn bench_codecs(c: &mut Criterion) {
+/// One data class: its bytes, and each codec's compressed size.
+struct Class {
+    name: &'static str,
+    bytes: usize,
+    compressed: Vec<(&'static str, usize)>,
+}
+
+fn bench_codecs(c: &mut Criterion) -> Vec<Class> {
     let generated = SAMPLES
         .iter()
         .map(|&(class, name, scale)| (class, sample(name, scale)));
+    let mut classes = Vec::new();
     for (class, data) in generated.chain([("jpeg", jpeg_sample())]) {
         let mut group = c.benchmark_group(class);
-        group
-            .throughput(Throughput::Bytes(data.len() as u64))
-            .sample_size(10)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(5));
+        group.throughput(Throughput::Bytes(data.len() as u64));
+        let mut compressed = Vec::new();
         for &(codec, compress, decompress) in CODECS {
             let packed = compress(&data);
             assert_eq!(decompress(&packed), data, "{codec} round trip on {class}");
+            compressed.push((codec, packed.len()));
             group.bench_with_input(BenchmarkId::new("compress", codec), &data, |b, d| {
                 b.iter(|| compress(d))
             });
@@ -143,8 +153,100 @@ fn bench_codecs(c: &mut Criterion) {
             });
         }
         group.finish();
+        classes.push(Class {
+            name: class,
+            bytes: data.len(),
+            compressed,
+        });
     }
+    classes
 }
 
-criterion_group!(benches, bench_codecs);
-criterion_main!(benches);
+/// Where criterion writes its estimates: `target/criterion`, found from this executable's
+/// place (`target/<profile>/deps/`), as criterion itself would.
+fn criterion_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir).join("criterion");
+    }
+    let exe = std::env::current_exe().expect("the bench's own path");
+    exe.ancestors()
+        .nth(3)
+        .map_or_else(|| PathBuf::from("target"), Path::to_path_buf)
+        .join("criterion")
+}
+
+/// Mean seconds per iteration of one benchmark, if this run measured it (estimates written
+/// after `since`; a filtered-out benchmark keeps an older file, or none).
+fn seconds(dir: &Path, class: &str, op: &str, codec: &str, since: SystemTime) -> Option<f64> {
+    let path = dir
+        .join(class)
+        .join(op)
+        .join(codec)
+        .join("new/estimates.json");
+    let fresh = std::fs::metadata(&path).ok()?.modified().ok()? >= since;
+    let text = std::fs::read_to_string(&path).ok().filter(|_| fresh)?;
+    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(estimates["mean"]["point_estimate"].as_f64()? * 1e-9)
+}
+
+/// One table per data class measured in this run: codec, ratio, compress and decompress
+/// MB/s (10^6 bytes of input per second, criterion's mean time per iteration).
+fn tables(classes: &[Class], dir: &Path, since: SystemTime) -> String {
+    let mut out = String::new();
+    for class in classes {
+        let mb = class.bytes as f64 / 1e6;
+        let speed = |op: &str, codec: &str| {
+            seconds(dir, class.name, op, codec, since)
+                .map_or("-".to_string(), |s| format!("{:.2}", mb / s))
+        };
+        let rows: Vec<String> = class
+            .compressed
+            .iter()
+            .filter_map(|&(codec, size)| {
+                let (c, d) = (speed("compress", codec), speed("decompress", codec));
+                (c != "-" || d != "-").then(|| {
+                    format!(
+                        "{codec:<11}{:>8.4}{c:>15}{d:>17}\n",
+                        size as f64 / class.bytes as f64
+                    )
+                })
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{} ({:.2} MiB)\n{:<11}{:>8}{:>15}{:>17}",
+            class.name,
+            class.bytes as f64 / (1 << 20) as f64,
+            "codec",
+            "ratio",
+            "compress MB/s",
+            "decompress MB/s"
+        );
+        out.extend(rows);
+    }
+    out
+}
+
+fn main() {
+    let started = SystemTime::now();
+    let dir = criterion_dir();
+    // Defaults for a 1 MiB sample at about 1 MB/s; criterion's options override them.
+    let mut criterion = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(5))
+        .output_directory(&dir)
+        .configure_from_args();
+    let classes = bench_codecs(&mut criterion);
+    criterion.final_summary();
+    let summary = tables(&classes, &dir, started);
+    if !summary.is_empty() {
+        println!(
+            "\nper data class: ratio = compressed / original (lower is better), MB/s of \
+             input (mean of criterion's samples){summary}"
+        );
+    }
+}

@@ -32,6 +32,10 @@ pub struct ReportArgs {
     /// Output file [default: <results>/report.html]
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Dataset the report is about (as runs name it, e.g. `default@0.03`) [default: the
+    /// dataset of the newest run of a whole dataset]
+    #[arg(long)]
+    pub dataset: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -26,6 +26,7 @@ pub fn guard(args: &GuardArgs, root: &Path) -> Result<ExitCode> {
 
 pub fn compare(args: &CompareArgs, results_dir: &Path) -> Result<ExitCode> {
     let decision = cmp::compare(args, results_dir)?;
+    println!("codec {}", args.codec);
     print!("{}", decision.render());
     Ok(match decision.verdict {
         Verdict::Keep => ExitCode::SUCCESS,
@@ -38,7 +39,7 @@ pub fn report(args: &ReportArgs, results_dir: &Path) -> Result<ExitCode> {
         .output
         .clone()
         .unwrap_or_else(|| results_dir.join("report.html"));
-    crate::report::html::write(results_dir, &out)?;
+    crate::report::html::write(results_dir, &out, args.dataset.as_deref())?;
     println!("report: {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

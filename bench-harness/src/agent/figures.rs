@@ -119,14 +119,22 @@ pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
         compress_s: s["compress_s"].as_f64().unwrap_or(0.0),
         decompress_s: s["decompress_s"].as_f64().unwrap_or(0.0),
         slowest: slowest_sums(s),
-        ratio_with_source: summary["scores"]["ratio_with_source"].as_f64(),
-        holdout_gap: summary["scores"]["holdout_gap"].as_f64(),
+        // The scores charge the candidate's source: they are no other codec's figures.
+        ratio_with_source: candidate_score(&summary, codec, "ratio_with_source"),
+        holdout_gap: candidate_score(&summary, codec, "holdout_gap"),
         selection: Selection {
             fingerprint: summary["selection"].as_str().map(str::to_string),
             files: summary["dataset_files"].as_u64().unwrap_or(0),
             bytes: summary["dataset_bytes"].as_u64().unwrap_or(0),
         },
     })
+}
+
+/// A score of the run (`scores` in its summary) when `codec` is the candidate it scores.
+fn candidate_score(summary: &Value, codec: &str, score: &str) -> Option<f64> {
+    (codec == "candidate")
+        .then(|| summary["scores"][score].as_f64())
+        .flatten()
 }
 
 /// Runs of each operation whose fastest gave the run's times (`harness run --repeat`; 1 for
@@ -225,6 +233,24 @@ mod tests {
             "compress_spread": null, "decompress_spread": null,
         }));
         assert_eq!(load(once.path(), "candidate").unwrap().slowest, None);
+    }
+
+    #[test]
+    fn a_baseline_is_compared_on_its_own_ratio_not_the_candidates_score() {
+        let run = run_with(serde_json::json!({
+            "scores": { "ratio_with_source": 0.26, "holdout_gap": 0.01 },
+            "codecs": [
+                { "codec": "candidate", "overall": { "ratio": 0.25 } },
+                { "codec": "zstd:19", "overall": { "ratio": 0.4 } },
+            ],
+        }));
+        let zstd = load(run.path(), "zstd:19").unwrap();
+        assert_eq!(
+            (zstd.ratio, zstd.ratio_with_source, zstd.holdout_gap),
+            (Some(0.4), None, None)
+        );
+        let candidate = load(run.path(), "candidate").unwrap();
+        assert_eq!(candidate.ratio_with_source, Some(0.26));
     }
 
     #[test]

@@ -80,9 +80,7 @@ pub const HOLDOUT_SEED_VAR: &str = "HARNESS_HOLDOUT_SEED";
 
 /// Resolves a `--dataset` argument: `default`, `holdout`, or a directory path.
 pub fn resolve(name: &str, seed: Option<&str>, scale: f64) -> Result<Source> {
-    if !(scale > 0.0 && scale <= 100.0) {
-        bail!("--scale must be in (0, 100], got {scale}");
-    }
+    check_scale(scale)?;
     match name {
         "default" => Ok(Source::Synthetic {
             name: "default".into(),
@@ -115,6 +113,47 @@ pub fn resolve(name: &str, seed: Option<&str>, scale: f64) -> Result<Source> {
     }
 }
 
+/// Why `name` is no dataset, with the nearest known name when one is close: `manifests` are
+/// the names of the datasets with a manifest in `manifest_dir`.
+pub fn unknown_dataset(name: &str, manifests: &[String], manifest_dir: &Path) -> anyhow::Error {
+    let mut known = vec!["default".to_string(), "holdout".to_string()];
+    known.extend(manifests.iter().cloned());
+    let suggestion = known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(distance, k)| *distance <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| format!(": did you mean {k:?}?"))
+        .unwrap_or_else(|| ".".into());
+    anyhow::anyhow!(
+        "unknown dataset {name:?}{suggestion} It is neither `default`, `holdout` nor a \
+         directory, nor a dataset with a manifest (in {}: {})",
+        manifest_dir.display(),
+        if manifests.is_empty() {
+            "none".to_string()
+        } else {
+            manifests.join(", ")
+        }
+    )
+}
+
+/// The name a generated dataset's runs carry: `default` at scale 1, `default@0.03` otherwise,
+/// so runs of other sizes never pass for each other.
+pub fn scaled_name(name: &str, scale: f64) -> String {
+    if scale == 1.0 {
+        name.to_string()
+    } else {
+        format!("{name}@{scale}")
+    }
+}
+
+fn check_scale(scale: f64) -> Result<()> {
+    if !(scale > 0.0 && scale <= 100.0) {
+        bail!("--scale must be in (0, 100], got {scale}");
+    }
+    Ok(())
+}
+
 /// A seed given as a number is used as is; any other text is hashed.
 fn seed_from_text(text: &str) -> u64 {
     text.trim().parse::<u64>().unwrap_or_else(|_| {
@@ -144,7 +183,7 @@ pub fn materialize(source: &Source, data_dir: &Path, log: &dyn Fn(&str)) -> Resu
             let dir = synthetic_dir(data_dir, name, *seed, *scale);
             let files = materialize_synthetic(&dir, *seed, *scale, log)?;
             Ok(Dataset {
-                name: name.clone(),
+                name: scaled_name(name, *scale),
                 files,
                 missing: Vec::new(),
             })
@@ -252,8 +291,43 @@ pub fn scan_directory(dir: &Path, log: &dyn Fn(&str)) -> Result<Vec<DatasetFile>
     Ok(files)
 }
 
+/// The files named on the command line (`harness run FILE...`) as a dataset of their own,
+/// each under its base name: named after the file when there is one, `files` otherwise.
+pub fn from_files(paths: &[PathBuf]) -> Result<Dataset> {
+    let mut files: Vec<DatasetFile> = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            bail!(
+                "{} is a directory: measure it with --dataset {}",
+                path.display(),
+                path.display()
+            );
+        }
+        if !path.is_file() {
+            bail!("{} is not a readable file", path.display());
+        }
+        let name = display_name(Path::new(path.file_name().unwrap_or_default()));
+        if files.iter().any(|f| f.name == name) {
+            bail!("two of the files given are named {name}: give each name once");
+        }
+        files.push(describe_file(path, &name, &|_| {})?);
+    }
+    let name = match files.as_slice() {
+        [one] => one.name.clone(),
+        _ => "files".to_string(),
+    };
+    Ok(Dataset {
+        name,
+        files,
+        missing: Vec::new(),
+    })
+}
+
+/// Size, sha256 and the category sniffed from the content of the file at `path`.
 fn describe_file(path: &Path, name: &str, log: &dyn Fn(&str)) -> Result<DatasetFile> {
-    let size = fs::metadata(path)?.len();
+    let size = fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
     let mut head = vec![0u8; 8192];
     let n = read_up_to(path, &mut head)?;
     head.truncate(n);
@@ -446,5 +520,36 @@ mod tests {
     fn unknown_dataset_names_are_explained() {
         let err = resolve("no-such-dir", None, 1.0).unwrap_err().to_string();
         assert!(err.contains("neither"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_dataset_gets_a_suggestion_and_a_bad_scale_names_the_scale() {
+        let dir = Path::new("/manifests");
+        let err = unknown_dataset("defualt", &[], dir);
+        assert!(
+            err.to_string()
+                .starts_with("unknown dataset \"defualt\": did you mean \"default\"? It is"),
+            "{err}"
+        );
+        let err = resolve("default", None, 0.0).unwrap_err();
+        assert_eq!(format!("{err:#}"), "--scale must be in (0, 100], got 0");
+        let err = unknown_dataset("zzzzzz", &["silesia".into()], dir);
+        assert!(
+            err.to_string()
+                .starts_with("unknown dataset \"zzzzzz\". It is"),
+            "{err}"
+        );
+        let err = unknown_dataset("silesa", &["silesia".into()], dir);
+        assert!(
+            err.to_string().contains("did you mean \"silesia\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn scaled_generated_datasets_carry_their_scale_in_their_name() {
+        assert_eq!(scaled_name("default", 1.0), "default");
+        assert_eq!(scaled_name("default", 0.02), "default@0.02");
+        assert_eq!(scaled_name("holdout", 2.0), "holdout@2");
     }
 }

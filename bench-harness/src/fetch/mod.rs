@@ -21,8 +21,8 @@ pub use listing::list;
 pub use materialize::materialize;
 
 use crate::dataset::{self, manifest, Dataset};
-use anyhow::{bail, Context, Result};
-use std::path::PathBuf;
+use anyhow::{bail, Result};
+use std::path::{Path, PathBuf};
 
 /// Where manifests and their locks are read, and where fetched data is cached.
 #[derive(Clone, Debug)]
@@ -93,12 +93,11 @@ pub fn open(
     if !matches!(name, "default" | "holdout") && manifest::exists(&dirs.manifests, name) {
         return materialize(dirs, name, opts, log);
     }
-    let source = dataset::resolve(name, seed, scale).with_context(|| {
-        format!(
-            "unknown dataset {name:?} (datasets with a manifest in {}: {})",
-            dirs.manifests.display(),
-            manifest::names(&dirs.manifests).join(", ")
-        )
-    })?;
+    let known = matches!(name, "default" | "holdout") || Path::new(name).is_dir();
+    if !known {
+        let manifests = manifest::names(&dirs.manifests);
+        return Err(dataset::unknown_dataset(name, &manifests, &dirs.manifests));
+    }
+    let source = dataset::resolve(name, seed, scale)?;
     dataset::materialize(&source, &dirs.data, log)
 }

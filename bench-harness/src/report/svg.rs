@@ -60,12 +60,19 @@ impl Scale {
         self.px_lo + t * (self.px_hi - self.px_lo)
     }
 
-    /// About `n` round tick values inside the range (powers of ten on a log scale).
+    /// About `n` round tick values inside the range. On a log scale: 1, 2 and 5 times each
+    /// power of ten when the range spans three decades or fewer, the powers of ten otherwise.
     pub fn ticks(&self, n: usize) -> Vec<f64> {
         if self.log {
             let (a, b) = (self.lo.max(1e-12).log10().floor(), self.hi.log10().ceil());
+            let decades = (self.hi / self.lo.max(1e-12)).log10();
+            let steps: &[f64] = if decades <= 3.5 {
+                &[1.0, 2.0, 5.0]
+            } else {
+                &[1.0]
+            };
             return (a as i32..=b as i32)
-                .map(|e| 10f64.powi(e))
+                .flat_map(|e| steps.iter().map(move |m| m * 10f64.powi(e)))
                 .filter(|v| *v >= self.lo * 0.999 && *v <= self.hi * 1.001)
                 .collect();
         }
@@ -93,15 +100,25 @@ pub fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// A compact label for a tick value.
+/// A compact label for a tick value: `0.25`, `3`, `20`, `500`, `2k`, `15M`; tiny values in
+/// exponent form.
 pub fn tick_label(v: f64) -> String {
-    if v != 0.0 && (v.abs() >= 1e4 || v.abs() < 1e-3) {
-        format!("{v:.0e}")
-    } else {
-        let s = format!("{v:.4}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
+    let a = v.abs();
+    if v != 0.0 && a < 1e-3 {
+        return format!("{v:.0e}");
     }
+    for (unit, suffix) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] {
+        if a >= unit * 0.9995 && (a >= 1e4 || (v / unit).fract() == 0.0) {
+            return format!("{}{suffix}", trim_number(v / unit));
+        }
+    }
+    trim_number(v)
+}
+
+/// `v` with at most four decimals and no trailing zeros.
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// An SVG document being written.
@@ -205,7 +222,22 @@ mod tests {
         assert_eq!(labels, ["0", "0.2", "0.4", "0.6", "0.8", "1"]);
         let l = Scale::new(1.0, 1000.0, 0.0, 300.0, true);
         assert!((l.px(10.0) - 100.0).abs() < 1e-9);
-        assert_eq!(l.ticks(5), vec![1.0, 10.0, 100.0, 1000.0]);
+        assert_eq!(l.ticks(5).len(), 10, "1, 2, 5 per decade: {:?}", l.ticks(5));
+        let labels: Vec<String> = Scale::new(0.4, 300.0, 0.0, 300.0, true)
+            .ticks(5)
+            .into_iter()
+            .map(tick_label)
+            .collect();
+        assert_eq!(
+            labels,
+            ["0.5", "1", "2", "5", "10", "20", "50", "100", "200"]
+        );
+        let wide = Scale::new(0.01, 5000.0, 0.0, 300.0, true).ticks(5);
+        assert_eq!(wide, vec![0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]);
+        assert_eq!(tick_label(1000.0), "1k");
+        assert_eq!(tick_label(2000.0), "2k");
+        assert_eq!(tick_label(12500.0), "12.5k");
+        assert_eq!(tick_label(0.0001), "1e-4");
         assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
         assert_eq!(tick_label(0.25), "0.25");
         assert_eq!(tick_label(3.0), "3");

@@ -1,5 +1,5 @@
-//! The terminal table: ratio per category for each codec, the best baseline, speed per
-//! category, and costs.
+//! The terminal table: ratio per category for each codec, the best baseline, the edge files'
+//! sizes, speed per category, and costs.
 
 use crate::metrics::{CodecSummary, Totals};
 use std::fmt::Write;
@@ -29,7 +29,10 @@ pub fn render(summaries: &[CodecSummary]) -> String {
         .max()
         .unwrap_or(0)
         .max(9);
-    let mut out = String::new();
+    let mut out = String::from(
+        "ratio = compressed / original bytes, lower is better; vs best: the candidate's ratio \
+         against the best baseline's (negative: smaller)\n",
+    );
     let _ = write!(out, "{:<16}{:>6}{:>11}", "ratio", "files", "MiB");
     for s in summaries {
         let _ = write!(out, " {:>width$}", s.codec);
@@ -91,6 +94,7 @@ pub fn render(summaries: &[CodecSummary]) -> String {
         Some(&s.already_compressed).filter(|t| t.files > 0)
     });
     line("OVERALL", &|s: &CodecSummary| Some(&s.overall));
+    edge_block(&mut out, summaries, width);
 
     out.push('\n');
     let _ = write!(out, "{:<33}", "MB/s (compress/decompress)");
@@ -131,13 +135,45 @@ pub fn render(summaries: &[CodecSummary]) -> String {
     cost("peak RSS MiB (max)", &|s| {
         format!("{:.1}", s.max_peak_rss_bytes as f64 / (1 << 20) as f64)
     });
-    cost("mean per-file ratio", &|s| opt(s.mean_file_ratio, 4));
+    cost("mean per-file ratio (no edge)", &|s| {
+        opt(s.mean_file_ratio, 4)
+    });
+    cost("median per-file ratio (no edge)", &|s| {
+        opt(s.median_file_ratio, 4)
+    });
     cost("files failed", &|s| s.files_failed.to_string());
     if summaries.iter().any(|s| s.overall.files_cached > 0) {
         out.push_str(CACHED_NOTE);
         out.push('\n');
     }
     out
+}
+
+/// The `edge` files one by one: bytes in, and each codec's compressed bytes (for the empty
+/// and one-byte files, the codec's fixed overhead); `FAILED` where the codec failed.
+fn edge_block(out: &mut String, summaries: &[CodecSummary], width: usize) {
+    let Some(first) = summaries.iter().find(|s| !s.edge_files.is_empty()) else {
+        return;
+    };
+    let _ = write!(out, "\n{:<33}", "edge files: compressed bytes");
+    for s in summaries {
+        let _ = write!(out, " {:>width$}", s.codec);
+    }
+    out.push('\n');
+    for (i, file) in first.edge_files.iter().enumerate() {
+        let label = format!("{} ({} B)", file.file, file.original_bytes);
+        let _ = write!(out, "{label:<33}");
+        for s in summaries {
+            let cell = match s.edge_files.get(i).filter(|e| e.file == file.file) {
+                Some(e) => e
+                    .compressed_bytes
+                    .map_or("FAILED".to_string(), |b| b.to_string()),
+                None => "-".into(),
+            };
+            let _ = write!(out, " {cell:>width$}");
+        }
+        out.push('\n');
+    }
 }
 
 /// A timing spread (slowest runs over fastest, minus one) as `+12.5%`; `-` when unmeasured.
@@ -198,6 +234,44 @@ mod tests {
 
     fn row(codec: &str, category: &str, original: u64, seconds: (f64, f64)) -> FileRow {
         FileRow::timed(codec, category, original, original / 4, seconds)
+    }
+
+    #[test]
+    fn edge_files_are_listed_by_bytes_and_kept_out_of_the_ratio_rows() {
+        let mut failed = FileRow::timed("gzip:9", "edge", 1, 21, (0.1, 0.1));
+        failed.status = crate::run::row::Status::Crashed;
+        let rows = [
+            row("candidate", "text", 4000, (1.0, 1.0)),
+            FileRow::timed("candidate", "edge", 0, 12, (0.1, 0.1)),
+            FileRow::timed("candidate", "edge", 1, 14, (0.1, 0.1)),
+            row("gzip:9", "text", 4000, (1.0, 1.0)),
+            FileRow::timed("gzip:9", "edge", 0, 20, (0.1, 0.1)),
+            failed,
+        ];
+        let table = render(&summarize(&rows, &["candidate".into(), "gzip:9".into()]));
+        assert!(table.starts_with("ratio = compressed / original bytes, lower is better"));
+        let ratio_rows: Vec<&str> = table
+            .lines()
+            .skip(2)
+            .take_while(|l| !l.is_empty())
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(ratio_rows, ["text", "compressible", "OVERALL"]);
+        let edge: Vec<Vec<&str>> = table
+            .lines()
+            .skip_while(|l| !l.starts_with("edge files: compressed bytes"))
+            .skip(1)
+            .take(2)
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(
+            edge,
+            [
+                vec!["edge-0", "(0", "B)", "12", "20"],
+                vec!["edge-1", "(1", "B)", "14", "FAILED"]
+            ]
+        );
+        assert!(table.contains("median per-file ratio (no edge)"), "{table}");
     }
 
     #[test]

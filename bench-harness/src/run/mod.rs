@@ -13,6 +13,8 @@ use crate::codecs::CodecSpec;
 use crate::dataset::{Dataset, DatasetFile};
 use crate::history::{self, HistoryRow, RunMeta};
 use crate::metrics::{self, CodecSummary};
+use crate::progress::forecast::PlannedPair;
+use crate::progress::speeds::Speeds;
 use crate::progress::Progress;
 use crate::runner::sys;
 use crate::score::Scores;
@@ -108,6 +110,7 @@ pub fn execute(
         fingerprint: dataset.fingerprint(),
         selection: crate::dataset::fingerprint_of(files),
         repeat: opts.checks.repeat,
+        machine: crate::provenance::Provenance::of_this_machine(),
     };
     let run_dir = paths.results_dir.join("runs").join(&meta.run_id);
     let work_dir = run_dir.join("work");
@@ -121,12 +124,8 @@ pub fn execute(
         .flat_map(|f| (0..opts.codecs.len()).map(move |c| (f, c)))
         .collect();
     let repeat = opts.checks.repeat.max(1);
-    let total_bytes = files.iter().map(|f| f.size).sum::<u64>() * opts.codecs.len() as u64;
-    let progress = Progress::new(
-        pairs.len() * repeat,
-        total_bytes * repeat as u64,
-        opts.quiet,
-    );
+    let plan = plan(files, &pairs, opts, &cache, paths);
+    let progress = Progress::new(&plan, repeat, opts.quiet);
     if let Err(e) = sys::catch_interrupts() {
         progress.log(&format!(
             "warning: Ctrl-C will end the run without a summary: {e}"
@@ -241,6 +240,50 @@ pub fn execute(
         changed_files,
         scores,
     })
+}
+
+/// Each pair's expected seconds per round, from the speeds this machine measured before;
+/// baselines whose results the cache holds cost nothing.
+fn plan(
+    files: &[DatasetFile],
+    pairs: &[(usize, usize)],
+    opts: &RunOptions,
+    cache: &BaselineCache,
+    paths: &Paths,
+) -> Vec<PlannedPair> {
+    let speeds = Speeds::load(
+        &paths.results_dir.join("results.csv"),
+        &paths.results_dir.join("cache").join("baselines.jsonl"),
+    );
+    // A single round compresses twice to check determinism; repeated rounds compare their
+    // compressions instead.
+    let compressions = match (opts.checks.determinism, opts.checks.repeat > 1) {
+        (true, false) => 2,
+        _ => 1,
+    };
+    pairs
+        .iter()
+        .map(|&(f, c)| {
+            let (file, codec) = (&files[f], &opts.codecs[c]);
+            let cached = codec.is_baseline()
+                && opts.use_cache
+                && cache
+                    .get(
+                        &rounds::cache_key(file, codec, opts),
+                        opts.checks.determinism,
+                    )
+                    .is_some();
+            PlannedPair {
+                file: file.name.clone(),
+                codec: codec.name.clone(),
+                bytes: file.size,
+                seconds: match cached {
+                    true => 0.0,
+                    false => speeds.seconds(&codec.name, file.size, compressions),
+                },
+            }
+        })
+        .collect()
 }
 
 /// Sortable and unique: UTC time to the second, then the process id.

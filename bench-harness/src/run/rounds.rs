@@ -126,7 +126,7 @@ impl RoundState<'_> {
                         .is_some_and(|r| r.ok() && !r.cached && self.rounds[i] == number - 1);
                 if !due {
                     if let Some(row) = &self.rows[i] {
-                        progress.skipped(row.original_bytes);
+                        progress.skipped(row);
                     }
                 }
                 due
@@ -276,7 +276,7 @@ impl Round<'_> {
 }
 
 /// The baseline cache's key for `codec` on `file` under the run's limits.
-fn cache_key(file: &DatasetFile, codec: &CodecSpec, opts: &RunOptions) -> String {
+pub(super) fn cache_key(file: &DatasetFile, codec: &CodecSpec, opts: &RunOptions) -> String {
     let limits = &opts.checks.limits;
     let mut conditions = format!(
         "timeout={:?},memory={:?},output={}",

@@ -209,6 +209,17 @@ impl FileRow {
         self.status == Status::Ok
     }
 
+    /// The compress seconds that reports and metrics use (today the wall time of the
+    /// child process); every figure of speed goes through these two.
+    pub fn compress_seconds(&self) -> Option<f64> {
+        self.compress_s
+    }
+
+    /// The decompress seconds that reports and metrics use; see [`Self::compress_seconds`].
+    pub fn decompress_seconds(&self) -> Option<f64> {
+        self.decompress_s
+    }
+
     /// Bytes this row contributes to an aggregate: a failed file counts as stored, so a codec
     /// cannot improve its ratio by failing.
     pub fn charged_bytes(&self) -> u64 {

@@ -38,6 +38,14 @@ fn line(i: usize, label: &str, ratio: f64, dataset: &str) -> HistoryRow {
         holdout_gap: (dataset == "holdout").then_some(0.002),
         repeat: 1,
         selection_fingerprint: format!("fp-{dataset}"),
+        host: "bench-host".into(),
+        cpu: "Test CPU 3000".into(),
+        cores: Some(2),
+        kernel: "Linux 6.1.0".into(),
+        rustc: "rustc 1.95.0".into(),
+        c_compiler: "cc (Debian 12.2.0-14) 12.2.0".into(),
+        harness_version: "0.1.0".into(),
+        baseline_libraries: "bzip2-0.5.2,zstd-0.13.3".into(),
     }
 }
 
@@ -89,20 +97,32 @@ pub fn populate(results: &Path) {
     for r in &rows {
         tsv::append(&t, r).unwrap();
     }
-    let run = results.join("runs/20260101T000700Z-1-000");
+    write_run(results, "20260101T000700Z-1-000", "default", None);
+    // A newer quick run of a scaled dataset: another dataset, and part of it.
+    write_run(
+        results,
+        "20260101T000800Z-1-000",
+        "default@0.03",
+        Some("fp-quick-part"),
+    );
+}
+
+pub const MACHINE_CPU: &str = "Test CPU 3000";
+
+/// A run directory: a summary with the candidate beside two baselines in every category of
+/// [`CATEGORIES`] and two edge files, and its `files.csv`.
+pub fn write_run(results: &Path, id: &str, dataset: &str, selection: Option<&str>) {
+    let run = results.join("runs").join(id);
     std::fs::create_dir_all(&run).unwrap();
+    let fingerprint = format!("fp-{dataset}");
     let codecs: Vec<serde_json::Value> = CODECS
         .iter()
         .map(|(name, ratio, mb_s)| {
-            let cats: serde_json::Map<String, serde_json::Value> = CATEGORIES
+            let mut cats: serde_json::Map<String, serde_json::Value> = CATEGORIES
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    let r = if *c == "random" {
-                        1.001
-                    } else {
-                        ratio + 0.05 * i as f64
-                    };
+                    let r = category_ratio(c, *ratio, i);
                     let speeds = (*c != "random").then_some(i as f64 + mb_s);
                     (
                         c.to_string(),
@@ -114,37 +134,144 @@ pub fn populate(results: &Path) {
                     )
                 })
                 .collect();
+            // Summaries written before edge files stood apart had them as a category.
+            cats.insert("edge".into(), serde_json::json!({ "ratio": 40.0 }));
             serde_json::json!({
                 "codec": name,
                 "overall": { "ratio": ratio },
                 "categories": cats,
                 "compress_mb_s": mb_s,
+                "decompress_mb_s": 4.0 * mb_s,
                 "compress_s": 1.0,
                 "decompress_s": 1.0,
                 "files_failed": 0,
                 "compress_spread": (*name == "candidate").then_some(0.125),
                 "decompress_spread": (*name == "candidate").then_some(0.25),
+                "edge_files": [
+                    { "file": "empty.bin", "original_bytes": 0, "compressed_bytes": edge_bytes(name), "status": "ok" },
+                    { "file": "one-byte.bin", "original_bytes": 1, "compressed_bytes": edge_bytes(name) + 1, "status": "ok" },
+                ],
             })
         })
         .collect();
     let summary = serde_json::json!({
-        "run_id": "20260101T000700Z-1-000",
-        "dataset": "default",
-        "fingerprint": "fp-default",
+        "run_id": id,
+        "dataset": dataset,
+        "fingerprint": fingerprint,
+        "selection": selection.unwrap_or(&fingerprint),
+        "dataset_files": CATEGORIES.len() + 2,
         "repeat": 3,
         "scores": {},
+        "git": { "commit": "0123456789abcdef0123", "dirty": false },
+        "machine": {
+            "host": "bench-host", "cpu": MACHINE_CPU, "cores": 2, "kernel": "Linux 6.1.0",
+            "rustc": "rustc 1.95.0", "c_compiler": "cc (Debian 12.2.0-14) 12.2.0",
+            "harness_version": "0.1.0", "baseline_libraries": "bzip2-0.5.2,zstd-0.13.3",
+        },
         "codecs": codecs,
     });
     std::fs::write(run.join("summary.json"), summary.to_string()).unwrap();
+    let mut csv = csv::Writer::from_path(run.join("files.csv")).unwrap();
+    csv.write_record(FILE_COLUMNS).unwrap();
+    for (i, category) in CATEGORIES.iter().enumerate() {
+        for (name, ratio, _) in CODECS {
+            let r = category_ratio(category, ratio, i);
+            let original = 10_000u64;
+            let compressed = (r * original as f64).round() as u64;
+            let file = format!("{category}-file.bin");
+            let (status, ratio_cell) = if *category == "random" && name == "zstd:19" {
+                ("crashed", String::new())
+            } else {
+                ("ok", (compressed as f64 / original as f64).to_string())
+            };
+            csv.write_record([
+                dataset,
+                &file,
+                category,
+                name,
+                &original.to_string(),
+                &compressed.to_string(),
+                &ratio_cell,
+                "0.1",
+                "0.1",
+                "",
+                "",
+                status,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "false",
+                "",
+                "",
+            ])
+            .unwrap();
+        }
+    }
+    for (name, _, _) in CODECS {
+        let bytes = edge_bytes(name).to_string();
+        let mut record = vec![dataset, "one-byte.bin", "edge", name, "1", &bytes, &bytes];
+        record.extend([
+            "0.1", "0.1", "", "", "ok", "", "", "", "", "", "false", "", "",
+        ]);
+        csv.write_record(record).unwrap();
+    }
+    csv.flush().unwrap();
 }
+
+fn category_ratio(category: &str, overall: f64, index: usize) -> f64 {
+    if category == "random" {
+        1.001
+    } else {
+        overall + 0.05 * index as f64
+    }
+}
+
+fn edge_bytes(codec: &str) -> u64 {
+    match codec {
+        "candidate" => 12,
+        "xz:9" => 32,
+        _ => 13,
+    }
+}
+
+const FILE_COLUMNS: [&str; 20] = [
+    "dataset",
+    "file",
+    "category",
+    "codec",
+    "original_bytes",
+    "compressed_bytes",
+    "ratio",
+    "compress_s",
+    "decompress_s",
+    "compress_peak_rss_bytes",
+    "decompress_peak_rss_bytes",
+    "status",
+    "reason",
+    "compress_user_s",
+    "compress_sys_s",
+    "decompress_user_s",
+    "decompress_sys_s",
+    "cached",
+    "compress_slowest_s",
+    "decompress_slowest_s",
+];
 
 /// Writes the report for `results` with the real binary and returns the HTML.
 pub fn report(results: &Path) -> String {
+    report_with(results, &[])
+}
+
+/// Like [`report`], with more arguments of `harness report`.
+pub fn report_with(results: &Path, args: &[&str]) -> String {
     let out = assert_cmd::Command::cargo_bin("harness")
         .unwrap()
         .arg("--results-dir")
         .arg(results)
         .arg("report")
+        .args(args)
         .output()
         .unwrap();
     assert!(

@@ -131,7 +131,7 @@ pub fn run(args: LoopArgs, root: PathBuf, results_dir: PathBuf, data_dir: PathBu
         }
         lp.iteration(done + 1, &mut base)?;
         let report = lp.results_dir.join("report.html");
-        if let Err(e) = crate::report::html::write(&lp.results_dir, &report) {
+        if let Err(e) = crate::report::html::write(&lp.results_dir, &report, None) {
             eprintln!("loop: report not updated: {e:#}");
         }
     }
