@@ -1,8 +1,7 @@
 //! Records the versions of the baseline compression libraries from Cargo.lock, so cached
-//! baseline results are keyed by the exact library that produced them; the versions of the
-//! Rust and C compilers, which every run records as its provenance; and the git commit the
-//! harness is built from, so that a run made outside the checkout still says which code it
-//! ran.
+//! baseline results are keyed by the exact library that produced them; and the versions of
+//! the Rust and C compilers, which every run records as its provenance. (The git commit of
+//! the measured code is recorded by `codec-runner`'s build, which compiles the codec.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,62 +16,9 @@ const LIBRARIES: [&str; 6] = [
     "flate2",
 ];
 
-/// Workspace paths compiled into the harness: a change to any of them makes the build dirty.
-const COMPILED: [&str; 7] = [
-    "codec/src",
-    "codec/Cargo.toml",
-    "bench-harness/src",
-    "bench-harness/build.rs",
-    "bench-harness/Cargo.toml",
-    "Cargo.toml",
-    "Cargo.lock",
-];
-
 fn main() {
     let workspace = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("..");
     library_versions(&workspace);
-    git_state(&workspace);
-}
-
-/// `HARNESS_BUILD_GIT_COMMIT` (the commit of HEAD, `unknown` without git) and
-/// `HARNESS_BUILD_GIT_DIRTY` (`true` when the compiled paths differ from that commit).
-fn git_state(workspace: &Path) {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .arg("-C")
-            .arg(workspace)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    let commit = git(&["rev-parse", "HEAD"]);
-    // No optional locks: a status that refreshed the index would make this script run again.
-    let mut status = vec!["--no-optional-locks", "status", "--porcelain", "--"];
-    status.extend(COMPILED);
-    let dirty = commit.is_some() && git(&status).is_some_and(|s| !s.is_empty());
-    println!(
-        "cargo:rustc-env=HARNESS_BUILD_GIT_COMMIT={}",
-        commit.as_deref().unwrap_or("unknown")
-    );
-    println!("cargo:rustc-env=HARNESS_BUILD_GIT_DIRTY={dirty}");
-    // Run again when the compiled sources, HEAD, the index or the current branch move.
-    let mut watched: Vec<PathBuf> = COMPILED.iter().map(|p| workspace.join(p)).collect();
-    if let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {
-        watched.push(Path::new(&dir).join("HEAD"));
-        watched.push(Path::new(&dir).join("index"));
-    }
-    if let Some(common) = git(&["rev-parse", "--path-format=absolute", "--git-common-dir"]) {
-        watched.push(Path::new(&common).join("packed-refs"));
-        if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            watched.push(Path::new(&common).join(branch));
-        }
-    }
-    // A path that does not exist would make Cargo run this script on every build.
-    for path in watched.iter().filter(|p| p.exists()) {
-        println!("cargo:rerun-if-changed={}", path.display());
-    }
 }
 
 fn library_versions(workspace: &Path) {

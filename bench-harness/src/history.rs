@@ -148,11 +148,11 @@ pub struct GitState {
     pub dirty: bool,
 }
 
-/// The state of the checkout at `root`; outside a checkout (or without git), the state of
-/// the sources this harness was built from, recorded at build time.
-pub fn git_state(root: &Path) -> GitState {
+/// The state of the checkout at `root`; outside a checkout (or without git), `built_from`:
+/// the state of the sources the codec runner was built from, recorded at its build time.
+pub fn git_state(root: &Path, built_from: &GitState) -> GitState {
     if !crate::workspace::is_root(root) {
-        return built_git_state();
+        return built_from.clone();
     }
     let run = |args: &[&str]| {
         Command::new("git")
@@ -170,15 +170,7 @@ pub fn git_state(root: &Path) -> GitState {
                 .is_some_and(|s| !s.is_empty()),
             commit,
         },
-        None => built_git_state(),
-    }
-}
-
-/// The commit the harness was built from and whether its compiled sources differed from it.
-pub fn built_git_state() -> GitState {
-    GitState {
-        commit: env!("HARNESS_BUILD_GIT_COMMIT").to_string(),
-        dirty: env!("HARNESS_BUILD_GIT_DIRTY") == "true",
+        None => built_from.clone(),
     }
 }
 

@@ -77,7 +77,8 @@ fn run_command(
         }
     }
     let runner = locate::find(args.runner.clone(), &root)?;
-    let support = locate::probe(&runner)?;
+    let probe = locate::probe(&runner)?;
+    let support = probe.support;
     let mode = sandbox::Mode::from_flags(args.require_sandbox, args.no_sandbox);
     if let Some(message) = sandbox::plan(mode, support).map_err(anyhow::Error::msg)? {
         eprintln!("{message}");
@@ -121,6 +122,7 @@ fn run_command(
                 sandbox: mode,
                 writable: args.ext_writable.clone(),
                 confines_writes: support.confines_writes(mode),
+                built_from: probe.built_from,
             },
             determinism: !args.no_determinism,
             max_expansion: args.max_expansion,

@@ -650,7 +650,7 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 #[test]
-fn a_run_outside_the_checkout_records_the_commit_the_harness_was_built_from() {
+fn a_run_outside_the_checkout_records_the_commit_the_codec_runner_was_built_from() {
     let server = Server::start();
     server.put("/d/notes.bin", bytes(4000, 3), Behavior::Serve);
     let sb = Sandbox::new();
@@ -677,9 +677,9 @@ fn a_run_outside_the_checkout_records_the_commit_the_harness_was_built_from() {
             "--",
             "codec/src",
             "codec/Cargo.toml",
-            "bench-harness/src",
-            "bench-harness/build.rs",
-            "bench-harness/Cargo.toml",
+            "runner/src",
+            "runner/build.rs",
+            "runner/Cargo.toml",
             "Cargo.toml",
             "Cargo.lock",
         ])

@@ -47,7 +47,7 @@ fn latest_run(sandbox: &Sandbox) -> std::path::PathBuf {
 fn forbidden_access_fails_the_row_only_inside_the_sandbox() {
     let sandbox = Sandbox::new();
     let dir = sandbox.dataset(&[("words.txt", prose(5000))]);
-    let support = locate::probe(&runner()).unwrap();
+    let support = locate::probe(&runner()).unwrap().support;
     let (_, text) = run(&sandbox, &dir, &[]);
     if !support.complete() {
         eprintln!(

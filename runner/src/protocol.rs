@@ -19,7 +19,8 @@ pub fn line(key: &str, value: impl std::fmt::Display) -> String {
     format!("{key}={value}\n")
 }
 
-/// `--probe`: what this kernel lets the runner enforce.
+/// `--probe`: what this kernel lets the runner enforce, and the commit the runner (with the
+/// codec) was built from.
 pub fn probe_text() -> String {
     let support = crate::sandbox::probe();
     let mut text = String::new();
@@ -36,5 +37,7 @@ pub fn probe_text() -> String {
         line("seccomp", support.seccomp),
         line("pid_namespace", crate::contain::namespace_available()),
     );
+    text += &line("git_commit", env!("CODEC_RUNNER_GIT_COMMIT"));
+    text += &line("git_dirty", env!("CODEC_RUNNER_GIT_DIRTY"));
     text
 }

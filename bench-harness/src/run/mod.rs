@@ -104,7 +104,7 @@ pub fn execute(
     let meta = RunMeta {
         run_id: new_run_id(),
         utc: now_utc(),
-        git: history::git_state(&paths.root),
+        git: history::git_state(&paths.root, &opts.checks.runner.built_from),
         label: opts.label.clone(),
         dataset: dataset.name.clone(),
         fingerprint: dataset.fingerprint(),

@@ -64,7 +64,15 @@ fn build_with_cargo(cargo: &std::ffi::OsStr, exe: &Path, workspace: &Path) -> Re
     Ok(())
 }
 
-/// What the runner can enforce here: its answer to `--probe`.
+/// The runner's answer to `--probe`.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    pub support: Support,
+    /// The commit the runner (and the codec it links) was built from.
+    pub built_from: crate::history::GitState,
+}
+
+/// What the runner can enforce here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Support {
     /// Landlock ABI version, `None` when the kernel lacks or disables Landlock.
@@ -74,7 +82,7 @@ pub struct Support {
     pub pid_namespace: bool,
 }
 
-pub fn probe(runner: &Path) -> Result<Support> {
+pub fn probe(runner: &Path) -> Result<Probe> {
     let out = Command::new(runner)
         .arg("--probe")
         .env_clear()
@@ -88,9 +96,15 @@ pub fn probe(runner: &Path) -> Result<Support> {
         );
     }
     let report = super::report::Report::parse(&String::from_utf8_lossy(&out.stdout));
-    Ok(Support {
-        landlock_abi: report.value("landlock_abi").and_then(|v| v.parse().ok()),
-        seccomp: report.value("seccomp") == Some("true"),
-        pid_namespace: report.value("pid_namespace") == Some("true"),
+    Ok(Probe {
+        support: Support {
+            landlock_abi: report.value("landlock_abi").and_then(|v| v.parse().ok()),
+            seccomp: report.value("seccomp") == Some("true"),
+            pid_namespace: report.value("pid_namespace") == Some("true"),
+        },
+        built_from: crate::history::GitState {
+            commit: report.value("git_commit").unwrap_or("unknown").to_string(),
+            dirty: report.value("git_dirty") == Some("true"),
+        },
     })
 }
