@@ -63,10 +63,18 @@ pub struct HistoryRow {
     pub harness_version: String,
     #[serde(default)]
     pub baseline_libraries: String,
+    /// Which seconds `compress_s` / `decompress_s` are: `codec` or `process` (every line
+    /// recorded before the column existed timed whole processes).
+    #[serde(default = "process_timing")]
+    pub timing: String,
 }
 
 fn one_run() -> usize {
     1
+}
+
+fn process_timing() -> String {
+    "process".into()
 }
 
 impl HistoryRow {
@@ -102,6 +110,7 @@ impl HistoryRow {
             c_compiler: meta.machine.c_compiler.clone(),
             harness_version: meta.machine.harness_version.clone(),
             baseline_libraries: meta.machine.baseline_libraries.clone(),
+            timing: meta.timing.as_str().to_string(),
         }
     }
 
@@ -127,6 +136,9 @@ pub struct RunMeta {
     pub selection: String,
     /// Runs of each operation; times are the fastest run's.
     pub repeat: usize,
+    /// Which seconds the speed figures use: `codec` (the codec call inside the runner;
+    /// external commands fall back to their process) or `process`.
+    pub timing: crate::run::row::Timing,
     /// The machine, compilers and baseline libraries of the run.
     pub machine: Provenance,
 }
@@ -284,6 +296,7 @@ mod tests {
             c_compiler: "cc".into(),
             harness_version: "v".into(),
             baseline_libraries: "l".into(),
+            timing: "codec".into(),
         }
     }
 
@@ -333,15 +346,19 @@ mod tests {
             lines[0],
             format!(
                 "{old_header},repeat,selection_fingerprint,host,cpu,cores,kernel,rustc,\
-                 c_compiler,harness_version,baseline_libraries"
+                 c_compiler,harness_version,baseline_libraries,timing"
             )
         );
-        assert_eq!(lines[1], format!("{old_line},1,,,,,,,,,"));
+        assert_eq!(lines[1], format!("{old_line},1,,,,,,,,,,process"));
         let rows = read(&path).unwrap();
         let runs: Vec<(&str, usize)> = rows.iter().map(|r| (r.run_id.as_str(), r.repeat)).collect();
         assert_eq!(runs, [("old-run", 1), ("new-run", 3), ("later", 1)]);
         assert_eq!(rows[0].label, "a, \"quoted\" label");
         assert_eq!(rows[0].whole_dataset(), None, "not recorded then");
+        assert_eq!(
+            (rows[0].timing.as_str(), rows[1].timing.as_str()),
+            ("process", "codec")
+        );
         assert_eq!(rows[1].whole_dataset(), Some(true));
     }
 

@@ -85,9 +85,6 @@ struct SummaryFile<'a> {
     jobs: usize,
     stopped_early: bool,
     interrupted: bool,
-    /// Which seconds the speed figures use: `codec` (the call inside the runner; external
-    /// commands fall back to their process) or `process`.
-    timing: Timing,
     halted: Option<&'a str>,
     data_changed: &'a [String],
     scores: &'a Scores,
@@ -110,6 +107,7 @@ pub fn execute(
         fingerprint: dataset.fingerprint(),
         selection: crate::dataset::fingerprint_of(files),
         repeat: opts.checks.repeat,
+        timing: opts.timing,
         machine: crate::provenance::Provenance::of_this_machine(),
     };
     let run_dir = paths.results_dir.join("runs").join(&meta.run_id);
@@ -199,7 +197,6 @@ pub fn execute(
         jobs: opts.jobs,
         stopped_early,
         interrupted,
-        timing: opts.timing,
         halted: halted.as_deref(),
         data_changed: &changed_files,
         scores: &scores,

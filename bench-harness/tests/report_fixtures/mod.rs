@@ -46,6 +46,7 @@ fn line(i: usize, label: &str, ratio: f64, dataset: &str) -> HistoryRow {
         c_compiler: "cc (Debian 12.2.0-14) 12.2.0".into(),
         harness_version: "0.1.0".into(),
         baseline_libraries: "bzip2-0.5.2,zstd-0.13.3".into(),
+        timing: "codec".into(),
     }
 }
 
