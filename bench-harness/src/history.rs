@@ -30,7 +30,7 @@ pub struct HistoryRow {
     /// Original bytes of the measured files.
     #[serde(default)]
     pub dataset_bytes: u64,
-    /// Candidate only: xz-compressed size of `codec/src`, bytes.
+    /// Candidate only, runs before the token charge: xz-compressed size of `codec/src`, bytes.
     #[serde(default)]
     pub source_xz_bytes: Option<u64>,
     /// Candidate only: overall ratio with the source size added to the compressed total.
@@ -45,6 +45,9 @@ pub struct HistoryRow {
     /// Fingerprint of the files measured; empty on lines recorded before it was kept.
     #[serde(default)]
     pub selection_fingerprint: String,
+    /// Candidate only: the codec library's charged size (tokens without comments or tests).
+    #[serde(default)]
+    pub source_bytes: Option<u64>,
 }
 
 fn one_run() -> usize {
@@ -76,6 +79,7 @@ impl HistoryRow {
             holdout_gap: None,
             repeat: meta.repeat,
             selection_fingerprint: meta.selection.clone(),
+            source_bytes: None,
         }
     }
 
@@ -244,6 +248,7 @@ mod tests {
             holdout_gap: None,
             repeat: 1,
             selection_fingerprint: "f".into(),
+            source_bytes: None,
         }
     }
 
@@ -291,9 +296,9 @@ mod tests {
         assert_eq!(lines.len(), 4, "{text}");
         assert_eq!(
             lines[0],
-            format!("{old_header},repeat,selection_fingerprint")
+            format!("{old_header},repeat,selection_fingerprint,source_bytes")
         );
-        assert_eq!(lines[1], format!("{old_line},1,"));
+        assert_eq!(lines[1], format!("{old_line},1,,"));
         let rows = read(&path).unwrap();
         let runs: Vec<(&str, usize)> = rows.iter().map(|r| (r.run_id.as_str(), r.repeat)).collect();
         assert_eq!(runs, [("old-run", 1), ("new-run", 3), ("later", 1)]);

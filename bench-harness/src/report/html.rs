@@ -364,8 +364,14 @@ fn headline(history: &[HistoryRow], loop_rows: &[Row]) -> String {
             c.overall_ratio.map_or("-".into(), |r| format!("{r:.6}")),
             esc(&c.dataset)
         );
-        if let (Some(src), Some(with)) = (c.source_xz_bytes, c.ratio_with_source) {
-            let _ = write!(out, ", {with:.6} with its {src}-byte source (xz) charged");
+        match (c.source_bytes, c.source_xz_bytes, c.ratio_with_source) {
+            (Some(src), _, Some(with)) => {
+                let _ = write!(out, ", {with:.6} with its {src}-byte source charged");
+            }
+            (None, Some(src), Some(with)) => {
+                let _ = write!(out, ", {with:.6} with its {src}-byte source (xz) charged");
+            }
+            _ => {}
         }
         out.push_str(". ");
     }

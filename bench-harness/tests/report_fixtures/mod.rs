@@ -38,6 +38,7 @@ fn line(i: usize, label: &str, ratio: f64, dataset: &str) -> HistoryRow {
         holdout_gap: (dataset == "holdout").then_some(0.002),
         repeat: 1,
         selection_fingerprint: format!("fp-{dataset}"),
+        source_bytes: None,
     }
 }
 
@@ -61,6 +62,10 @@ fn row(
         holdout_ratio: None,
         ratio_with_source: None,
         reason: String::new(),
+        objective: "total".into(),
+        score: ratio,
+        score_delta: None,
+        category_deltas: String::new(),
     }
 }
 
