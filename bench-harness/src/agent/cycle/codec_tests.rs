@@ -45,10 +45,7 @@ pub fn run(
         "--offline",
         "--message-format=json-render-diagnostics",
     ]);
-    let rights = Rights::Judging {
-        read: vec![judging.to_path_buf()],
-        write: vec![judging.join("target")],
-    };
+    let rights = Rights::building(judging)?;
     match steps.run(&mut build, &rights, timeout, log, Some(&listing))? {
         Ended::Code(0) => {}
         e => {

@@ -155,10 +155,7 @@ pub fn build_attempt(
 ) -> Result<std::result::Result<Checked, (Status, String)>> {
     let mut cmd = steps.judging("sh")?;
     cmd.current_dir(judging).arg("-c").arg(build.command);
-    let rights = Rights::Judging {
-        read: vec![judging.to_path_buf()],
-        write: vec![judging.join("target")],
-    };
+    let rights = Rights::building(judging)?;
     let ended = steps.run(&mut cmd, &rights, timeout, log, None)?;
     match ended {
         Ended::Code(0) => {}

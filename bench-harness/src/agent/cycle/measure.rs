@@ -91,6 +91,9 @@ impl Runs {
         if dataset.is_dir() {
             read.push(dataset);
         }
+        // Paths that do not exist get no rule: create what the run writes into.
+        std::fs::create_dir_all(&self.results_dir)?;
+        std::fs::create_dir_all(data_dir.join("cache"))?;
         let rights = Rights::Judging {
             read,
             write: vec![self.results_dir.clone(), data_dir.join("cache")],

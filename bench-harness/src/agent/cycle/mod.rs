@@ -737,10 +737,7 @@ impl Loop {
         cmd.current_dir(&judging)
             .args(signature::cargo_args(&probe))
             .env("CARGO_TARGET_DIR", &probe.target_dir);
-        let rights = Rights::Judging {
-            read: vec![judging.clone()],
-            write: vec![judging.join("target")],
-        };
+        let rights = Rights::building(&judging)?;
         let log = self.dir.log(k, "signature");
         let start = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
         let ended = self

@@ -24,6 +24,19 @@ pub enum Rights {
     },
 }
 
+impl Rights {
+    /// A build in the judging clone `judging`: it reads the clone and writes its `target/`
+    /// (created first: cargo cannot create it in a clone it may not write) and `Cargo.lock`
+    /// (a version bump of the codec changes it).
+    pub fn building(judging: &Path) -> Result<Rights> {
+        std::fs::create_dir_all(judging.join("target"))?;
+        Ok(Rights::Judging {
+            read: vec![judging.to_path_buf()],
+            write: vec![judging.join("target"), judging.join("Cargo.lock")],
+        })
+    }
+}
+
 pub struct Steps {
     /// Landlock on (false with `--no-sandbox`).
     pub sandbox: bool,
