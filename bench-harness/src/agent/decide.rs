@@ -134,7 +134,7 @@ impl Decision {
         let _ = write!(
             out,
             "{:<11} base {}  attempt {}",
-            self.objective.as_str(),
+            format!("{} ratio", self.objective.as_str()),
             r(self.base_score),
             r(self.attempt_score)
         );

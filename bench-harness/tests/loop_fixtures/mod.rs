@@ -232,11 +232,13 @@ pub fn records(seed: u64, count: usize) -> Vec<u8> {
     out
 }
 
-/// A 16-bit mono WAV: a quarter second of silence, then two mixed tones.
+/// A 16-bit mono WAV: a quarter second of silence, then two mixed tones with a little noise
+/// (so no stretch repeats exactly).
 pub fn wav(seed: u64, seconds: f64) -> Vec<u8> {
     let rate = 22050u32;
     let n = (rate as f64 * seconds) as usize;
     let f1 = 220.0 + (seed % 7) as f64 * 30.0;
+    let dither = noise(seed, n);
     let samples: Vec<i16> = (0..n)
         .map(|i| {
             if i < rate as usize / 4 {
@@ -245,7 +247,7 @@ pub fn wav(seed: u64, seconds: f64) -> Vec<u8> {
             let t = i as f64 / rate as f64;
             let v = 6000.0 * (2.0 * std::f64::consts::PI * f1 * t).sin()
                 + 2500.0 * (2.0 * std::f64::consts::PI * f1 * 2.5 * t).sin();
-            v as i16
+            v as i16 + (dither[i] % 17) as i16 - 8
         })
         .collect();
     let data_len = (samples.len() * 2) as u32;
@@ -308,7 +310,7 @@ impl Campaign {
     }
 
     /// `harness loop` up to `iterations` with the agent doing `action`, and `extra` options
-    /// (which replace the time limits they name).
+    /// (which replace the time limits or the holdout they name).
     pub fn command(&self, action: &str, iterations: u32, extra: &[&str]) -> assert_cmd::Command {
         let mut cmd = self.repo.harness();
         cmd.env_remove("CARGO_TARGET_DIR")
@@ -319,7 +321,12 @@ impl Campaign {
             .args(["loop", "--agent"])
             .arg(format!("sh {}", fixture("agent.sh").display()))
             .args(["--iterations", &iterations.to_string()]);
-        for (flag, value) in [("--agent-timeout", "120"), ("--step-timeout", "600")] {
+        let holdout = self.holdout_dir.display().to_string();
+        for (flag, value) in [
+            ("--agent-timeout", "120"),
+            ("--step-timeout", "600"),
+            ("--holdout", holdout.as_str()),
+        ] {
             if !extra.contains(&flag) {
                 cmd.args([flag, value]);
             }
@@ -334,8 +341,6 @@ impl Campaign {
             ])
             .arg("--dataset")
             .arg(&self.default_dir)
-            .arg("--holdout")
-            .arg(&self.holdout_dir)
             .arg("--agent-writable")
             .arg(&self.seen_dir);
         if !sandboxed() {

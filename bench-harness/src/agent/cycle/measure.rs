@@ -154,6 +154,7 @@ impl Runs {
     ) -> Result<Result<PathBuf, RunFailure>> {
         let _ = std::fs::remove_dir_all(data_dir);
         std::fs::create_dir_all(data_dir)?;
+        std::fs::create_dir_all(results_dir)?;
         let mut cmd = steps.judging(judge.verified()?)?;
         cmd.current_dir(&self.judging)
             .env("HARNESS_RESULTS_DIR", results_dir)

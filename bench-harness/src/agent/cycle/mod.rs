@@ -425,14 +425,16 @@ impl Loop {
                 &self.dir.log(iteration, "base-run"),
             )?
             .map_err(|(_, reason)| anyhow::anyhow!("measuring the base: {reason}"))?;
-        let holdout = self.holdout_run(&runner, iteration, &label)?;
-        let failed = main.failures.len();
         let objective = self.objective();
+        let holdout = match self.holdout_run(&runner, iteration, &label)? {
+            None => None,
+            Some(Ok(h)) => h.figures.value(objective),
+            Some(Err((_, reason))) => bail!("measuring the base on the holdout: {reason}"),
+        };
+        let failed = main.failures.len();
         let base = Base {
             commit: commit.to_string(),
-            holdout: holdout
-                .and_then(|h| h.ok())
-                .and_then(|h| h.figures.value(objective)),
+            holdout,
             figures: main.figures.clone(),
             runner,
         };
