@@ -65,3 +65,24 @@ fn a_resumed_loop_measures_its_base_again_when_the_dataset_changed() {
     assert_eq!(fourth.len(), 6);
     assert_eq!(fourth[5].0, "discard");
 }
+
+#[test]
+fn the_objective_is_named_in_rows_prompts_and_the_report() {
+    let c = Campaign::new(STUB);
+    c.run(
+        "rle",
+        1,
+        &["--holdout", "none", "--objective", "median-file"],
+    );
+    let rows = c.rows();
+    assert!(
+        rows.iter().all(|r| r["objective"] == "median-file"),
+        "{rows:?}"
+    );
+    assert_eq!(rows[1]["status"], "keep");
+    assert!(c
+        .seen()
+        .contains("Objective: `median-file`, the median of the per-file ratios"));
+    let report = std::fs::read_to_string(c.repo.root().join("results/report.html")).unwrap();
+    assert!(report.contains("objective: median-file"));
+}

@@ -13,6 +13,9 @@ action=$(printf '%s' "$AGENT_ACTION" | cut -d, -f"$LOOP_ITERATION")
   echo "base=${LOOP_BASE:-}"
   echo "pwd=$(pwd)"
   printf 'prompt=%s\n' "$1"
+  for probe in "$HOLDOUT_DIR/prose.txt" ../judging/codec/src/lib.rs; do
+    if head -c1 "$probe" >/dev/null 2>&1; then echo "read $probe"; else echo "unreadable $probe"; fi
+  done
 } > "$AGENT_SEEN"
 
 commit() {

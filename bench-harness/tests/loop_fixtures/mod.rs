@@ -318,6 +318,7 @@ impl Campaign {
             .env("AGENT_ACTION", action)
             .env("AGENT_SEEN", self.seen_dir.join("seen.txt"))
             .env("DEFAULT_DIR", &self.default_dir)
+            .env("HOLDOUT_DIR", &self.holdout_dir)
             .args(["loop", "--agent"])
             .arg(format!("sh {}", fixture("agent.sh").display()))
             .args(["--iterations", &iterations.to_string()]);
