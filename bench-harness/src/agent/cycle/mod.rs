@@ -9,6 +9,8 @@
 //! built before any agent ran and is checksummed before every use ([`judge`]). The operator's
 //! repository changes only when an attempt is kept: it is fast-forwarded to it.
 
+mod attempt;
+mod base;
 pub mod clones;
 pub mod codec_tests;
 pub mod jail;
@@ -23,61 +25,21 @@ pub mod tsv;
 mod vcs;
 
 use super::args::LoopArgs;
-use super::decide::{self, FrontPoint, Rules, Verdict};
-use super::figures::{self, RunFigures};
+use super::decide::Rules;
 use super::git::Git;
-use super::guard::{self, signature};
 use super::objective::Objective;
 use anyhow::{bail, Context, Result};
+use attempt::Judged;
+use base::Base;
 use clones::{Attempt, Clones};
 use judge::Checked;
-use measure::{Data, Kind, RunFailure, RunResult, Runs};
+use measure::Runs;
 use state::{InProgress, LoopDir};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 use steps::{Rights, Steps};
 use tsv::{Row, Status};
-
-/// What an attempt is compared with: the last kept (or base) commit, its figures and runner.
-struct Base {
-    commit: String,
-    figures: RunFigures,
-    /// The objective's value on the holdout.
-    holdout: Option<f64>,
-    runner: Checked,
-}
-
-/// The outcome of judging an attempt.
-struct Judged {
-    status: Status,
-    reason: String,
-    /// What the agent is shown of a failure in its next session.
-    trace: String,
-    main: Option<RunFigures>,
-    holdout: Option<f64>,
-    /// The attempt's commit in the judging clone, once made.
-    commit: Option<String>,
-}
-
-impl Judged {
-    fn failed(status: Status, reason: impl Into<String>) -> Judged {
-        let reason = reason.into();
-        Judged {
-            status,
-            trace: reason.clone(),
-            reason,
-            main: None,
-            holdout: None,
-            commit: None,
-        }
-    }
-
-    fn with_trace(mut self, trace: String) -> Judged {
-        self.trace = trace;
-        self
-    }
-}
 
 /// The holdout of the loop.
 enum Holdout {
@@ -322,146 +284,11 @@ impl Loop {
         self.dir.clear()
     }
 
-    /// The base to beat: the last kept or base row when it is HEAD, else HEAD measured now.
-    fn base(&mut self) -> Result<Base> {
-        let head = self.git.head()?;
-        let rows = tsv::read(&self.tsv)?;
-        let last = rows
-            .iter()
-            .rev()
-            .find(|r| matches!(r.status, Status::Base | Status::Keep));
-        let same_objective =
-            |r: &&Row| r.objective.is_empty() || r.objective == self.objective().as_str();
-        if let Some(r) = last
-            .filter(|r| r.commit == head && r.ratio.is_some())
-            .filter(same_objective)
-        {
-            let runner = self.base_runner(&head)?;
-            // Its recorded run says which files it measured; a row whose run is gone keeps
-            // only its times and ratio, and is measured again before anything is judged
-            // against it (its files are unknown).
-            let figures = self.recorded_figures(&run_label(r)).unwrap_or(RunFigures {
-                dataset: self.args.dataset.clone(),
-                ratio: r.ratio,
-                compress_s: r.compress_s.unwrap_or(0.0),
-                decompress_s: r.decompress_s.unwrap_or(0.0),
-                ratio_with_source: r.ratio_with_source,
-                ..Default::default()
-            });
-            return Ok(Base {
-                commit: head,
-                figures,
-                holdout: r.holdout_ratio,
-                runner,
-            });
-        }
-        let iteration = rows.iter().map(|r| r.iteration).max().unwrap_or(0);
-        println!("loop: measuring the base {}", short(&head));
-        self.measure_base(iteration, &head)
-    }
-
-    /// The candidate's figures in the newest recorded run labelled `label`, when its
-    /// summary is still there.
-    fn recorded_figures(&self, label: &str) -> Option<RunFigures> {
-        let history = crate::history::read(&self.results_dir.join("results.csv")).ok()?;
-        let row = history
-            .iter()
-            .rev()
-            .find(|h| h.label == label && h.codec == "candidate")?;
-        let dir = self.results_dir.join("runs").join(&row.run_id);
-        figures::load(&dir, "candidate").ok()
-    }
-
-    /// The runner of `commit`: the stored one, or built now in the judging clone.
-    fn base_runner(&self, commit: &str) -> Result<Checked> {
-        let stored = self.dir.base_runner();
-        if self.dir.base_runner_commit().as_deref() == Some(commit) && stored.is_file() {
-            return Checked::adopt(&stored);
-        }
-        let clones = self.clones();
-        let empty = self.dir.patch().with_extension("empty");
-        std::fs::write(&empty, "")?;
-        if let Err(reason) = clones.apply(commit, &empty)? {
-            bail!("preparing the judging clone at the base: {reason}");
-        }
-        println!("loop: building the base's runner ({})", self.args.build_cmd);
-        let built = judge::build_attempt(
-            &self.steps,
-            &self.build(),
-            &self.dir.judging(),
-            &stored,
-            self.step_timeout(),
-            &self.dir.log(0, "base-build"),
-        )?;
-        let runner =
-            built.map_err(|(_, reason)| anyhow::anyhow!("the base does not build: {reason}"))?;
-        std::fs::write(self.dir.path().join("runner-base.commit"), commit)?;
-        Ok(runner)
-    }
-
     fn build(&self) -> judge::Build<'_> {
         judge::Build {
             command: &self.args.build_cmd,
             runner: &self.args.runner_path,
         }
-    }
-
-    /// Measures the base `commit` on the loop's dataset and holdout, and appends its row.
-    fn measure_base(&self, iteration: u32, commit: &str) -> Result<Base> {
-        let runner = self.base_runner(commit)?;
-        let label = format!("loop:{iteration} base");
-        let data = Data {
-            dataset: &self.args.dataset,
-            data_dir: None,
-        };
-        let main = self
-            .runs
-            .run(
-                &self.steps,
-                &self.judge,
-                &runner,
-                &data,
-                Kind::Recorded(&label),
-                &self.dir.log(iteration, "base-run"),
-            )?
-            .map_err(|(_, reason)| anyhow::anyhow!("measuring the base: {reason}"))?;
-        let objective = self.objective();
-        let holdout = match self.holdout_run(&runner, iteration, &label)? {
-            None => None,
-            Some(Ok(h)) => h.figures.value(objective),
-            Some(Err((_, reason))) => bail!("measuring the base on the holdout: {reason}"),
-        };
-        let failed = main.failures.len();
-        let base = Base {
-            commit: commit.to_string(),
-            holdout,
-            figures: main.figures.clone(),
-            runner,
-        };
-        let row = Row {
-            iteration,
-            utc: crate::run::now_utc(),
-            commit: commit.to_string(),
-            status: Status::Base,
-            ratio: main.figures.ratio,
-            delta: None,
-            compress_s: Some(main.figures.compress_s),
-            decompress_s: Some(main.figures.decompress_s),
-            description: vcs::subject(&self.git, commit),
-            holdout_ratio: base.holdout,
-            ratio_with_source: main.figures.ratio_with_source,
-            reason: if failed > 0 {
-                format!("the base fails {failed} file(s)")
-            } else {
-                String::new()
-            },
-            objective: objective.as_str().into(),
-            score: main.figures.score(objective),
-            score_delta: None,
-            category_deltas: String::new(),
-        };
-        tsv::append(&self.tsv, &row)?;
-        Ok(base)
     }
 
     /// The iteration a session should rework: the last one, when it failed the guard, its
@@ -583,303 +410,6 @@ impl Loop {
         )
     }
 
-    /// Hand-over, guard, build, tests, recorded runs, then the decision against `base`
-    /// (measured again first when the attempt's run measured other files than the base's).
-    fn judge(
-        &self,
-        k: u32,
-        b: &str,
-        attempt: &Attempt,
-        description: &str,
-        base: &mut Base,
-    ) -> Result<Judged> {
-        let clones = self.clones();
-        if let Err(reason) = clones.apply(b, &attempt.patch)? {
-            return Ok(Judged::failed(Status::Crash, reason));
-        }
-        let judging = self.dir.judging();
-        let jgit = Git::new(&judging);
-        let mut violations: Vec<String> = attempt
-            .outside
-            .iter()
-            .map(|p| format!("changed outside codec/: {p}"))
-            .collect();
-        violations.extend(guard::outside_codec(&jgit, b)?);
-        violations.extend(guard::codec_violations(&judging, &jgit, b)?);
-        let mut seen = std::collections::HashSet::new();
-        violations.retain(|v| seen.insert(v.clone()));
-        if !violations.is_empty() {
-            return Ok(Judged::failed(Status::GuardFail, violations.join("; "))
-                .with_trace(violations.join("\n")));
-        }
-        let commit = clones.commit(description)?;
-        if let Some(errors) = self.signature_errors(k)? {
-            return Ok(Judged::failed(
-                Status::GuardFail,
-                format!("the public signature changed (compile check failed): {errors}"),
-            ));
-        }
-        let runner = match judge::build_attempt(
-            &self.steps,
-            &self.build(),
-            &judging,
-            &self.dir.attempt_runner(),
-            self.step_timeout(),
-            &self.dir.log(k, "build"),
-        )? {
-            Ok(r) => r,
-            Err((status, reason)) => {
-                return Ok(Judged::failed(status, reason)
-                    .with_trace(proc::tail_lines(&self.dir.log(k, "build"), 60)))
-            }
-        };
-        let tests = codec_tests::run(
-            &self.steps,
-            &judging,
-            self.step_timeout(),
-            &self.dir.log(k, "test"),
-            self.dir.path(),
-        )?;
-        if let Err(f) = tests {
-            return Ok(Judged::failed(f.status, f.reason).with_trace(f.trace));
-        }
-        let label = format!("loop:{k}");
-        let data = Data {
-            dataset: &self.args.dataset,
-            data_dir: None,
-        };
-        let main = match self.runs.run(
-            &self.steps,
-            &self.judge,
-            &runner,
-            &data,
-            Kind::Recorded(&label),
-            &self.dir.log(k, "run"),
-        )? {
-            Ok(m) => m,
-            Err((status, reason)) => return Ok(Judged::failed(status, reason)),
-        };
-        let mut judged = Judged {
-            status: Status::Discard,
-            reason: String::new(),
-            trace: String::new(),
-            main: Some(main.figures.clone()),
-            holdout: None,
-            commit: Some(commit),
-        };
-        if let Some((status, reason)) = measure::classify(&main.failures) {
-            judged.trace = failure_trace(&main.failures);
-            judged.status = status;
-            judged.reason = reason;
-            return Ok(judged);
-        }
-        if let Some(why) = base.figures.files_differ(&main.figures) {
-            println!(
-                "loop: the base {} was measured on other files ({why}); measuring it again",
-                short(&base.commit)
-            );
-            *base = self.measure_base(k - 1, &base.commit)?;
-        }
-        let holdout = match self.holdout_run(&runner, k, &label)? {
-            None => None,
-            Some(Ok(h)) => match measure::classify(&h.failures) {
-                Some((status, reason)) => {
-                    judged.status = status;
-                    judged.reason = format!("holdout: {reason}");
-                    judged.trace = "the holdout run failed (its files are not shown)".into();
-                    return Ok(judged);
-                }
-                None => h.figures.value(self.objective()),
-            },
-            Some(Err((status, reason))) => {
-                judged.status = status;
-                judged.reason = format!("holdout: {reason}");
-                judged.trace = judged.reason.clone();
-                return Ok(judged);
-            }
-        };
-        judged.holdout = holdout;
-        let holdouts = (!matches!(self.holdout, Holdout::None)).then_some((base.holdout, holdout));
-        let (base_runs, attempt_runs) = if self.rules.judges_speed() && self.args.speed_runs > 0 {
-            self.timing_runs(k, &base.runner, &runner, &base.figures, &main.figures)?
-        } else {
-            (vec![base.figures.clone()], vec![main.figures.clone()])
-        };
-        let decision = decide::decide(
-            &base_runs,
-            &attempt_runs,
-            holdouts,
-            &self.rules,
-            &self.front()?,
-        );
-        let rendered = decision.render();
-        println!("{}", rendered.trim_end());
-        judged.status = match decision.verdict {
-            Verdict::Keep => Status::Keep,
-            Verdict::Discard => Status::Discard,
-        };
-        judged.reason = if decision.verdict == Verdict::Keep {
-            rendered
-                .lines()
-                .filter(|l| l.contains("noise"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        } else {
-            decision.reasons.join("; ")
-        };
-        judged.trace = rendered;
-        Ok(judged)
-    }
-
-    /// Compiler errors when the attempt's public signature no longer fits the harness.
-    fn signature_errors(&self, k: u32) -> Result<Option<String>> {
-        let judging = self.dir.judging();
-        let probe = signature::write_probe(&judging)?;
-        let mut cmd = self.steps.judging("cargo")?;
-        cmd.current_dir(&judging)
-            .args(signature::cargo_args(&probe))
-            .env("CARGO_TARGET_DIR", &probe.target_dir);
-        let rights = Rights::building(&judging)?;
-        let log = self.dir.log(k, "signature");
-        let start = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
-        let ended = self
-            .steps
-            .run(&mut cmd, &rights, self.step_timeout(), &log, None)?;
-        if ended.ok() {
-            return Ok(None);
-        }
-        let text = std::fs::read(&log).unwrap_or_default();
-        let text = String::from_utf8_lossy(&text[(start as usize).min(text.len())..]).to_string();
-        Ok(Some(signature::errors(&text)))
-    }
-
-    /// The kept points of the loop (base and keep rows of this objective), for `pareto`.
-    fn front(&self) -> Result<Vec<FrontPoint>> {
-        if self.objective() != Objective::Pareto {
-            return Ok(Vec::new());
-        }
-        Ok(tsv::read(&self.tsv)?
-            .into_iter()
-            .filter(|r| r.status == Status::Keep && r.objective == self.objective().as_str())
-            .filter_map(|r| {
-                Some(FrontPoint {
-                    name: format!("iteration {}", r.iteration),
-                    score: r.score?,
-                    compress_s: r.compress_s?,
-                })
-            })
-            .collect())
-    }
-
-    /// The base and the attempt, alternated, `speed_runs` times each, in this session;
-    /// ratios and failures stay those of the recorded runs.
-    fn timing_runs(
-        &self,
-        k: u32,
-        base_runner: &Checked,
-        attempt_runner: &Checked,
-        base: &RunFigures,
-        attempt: &RunFigures,
-    ) -> Result<(Vec<RunFigures>, Vec<RunFigures>)> {
-        let (mut b, mut a) = (Vec::new(), Vec::new());
-        let data = Data {
-            dataset: &self.args.dataset,
-            data_dir: None,
-        };
-        for _ in 0..self.args.speed_runs {
-            for (runner, out, from) in [
-                (base_runner, &mut b, base),
-                (attempt_runner, &mut a, attempt),
-            ] {
-                let log = self.dir.log(k, "timing");
-                match self
-                    .runs
-                    .run(&self.steps, &self.judge, runner, &data, Kind::Timing, &log)?
-                {
-                    Ok(r) => out.push(RunFigures {
-                        compress_s: r.figures.compress_s,
-                        decompress_s: r.figures.decompress_s,
-                        slowest: r.figures.slowest,
-                        ..from.clone()
-                    }),
-                    Err((_, reason)) => bail!("timing run failed: {reason}"),
-                }
-            }
-        }
-        Ok((b, a))
-    }
-
-    /// The holdout run, `None` when the loop has no holdout.
-    fn holdout_run(
-        &self,
-        runner: &Checked,
-        k: u32,
-        label: &str,
-    ) -> Result<Option<std::result::Result<RunResult, RunFailure>>> {
-        let label = format!("{label} holdout");
-        let log = self.dir.log(k, "holdout");
-        let r = match &self.holdout {
-            Holdout::None => return Ok(None),
-            Holdout::Directory(dir) => {
-                let dataset = dir.display().to_string();
-                let data = Data {
-                    dataset: &dataset,
-                    data_dir: None,
-                };
-                self.runs.run(
-                    &self.steps,
-                    &self.judge,
-                    runner,
-                    &data,
-                    Kind::Recorded(&label),
-                    &log,
-                )?
-            }
-            Holdout::Generated => {
-                let seed = self
-                    .steps
-                    .secret
-                    .value()
-                    .expect("a generated holdout has a seed");
-                let data_dir = self.dir.holdout_data();
-                let generated = self.runs.generate_holdout(
-                    &self.steps,
-                    &self.judge,
-                    seed,
-                    &data_dir,
-                    &self.dir.holdout_generation(),
-                    &log,
-                )?;
-                let r = match generated {
-                    Err(failure) => Err(failure),
-                    Ok(files) => {
-                        let dataset = files.display().to_string();
-                        let data = Data {
-                            dataset: &dataset,
-                            data_dir: Some(&data_dir),
-                        };
-                        self.runs.run(
-                            &self.steps,
-                            &self.judge,
-                            runner,
-                            &data,
-                            Kind::Recorded(&label),
-                            &log,
-                        )?
-                    }
-                };
-                // A generated holdout exists on disk only while it is measured.
-                let _ = std::fs::remove_dir_all(&data_dir);
-                r
-            }
-        };
-        // Its history line stays; its per-file rows (holdout names and sizes) do not.
-        if let Ok(run) = &r {
-            let _ = std::fs::remove_dir_all(&run.run_dir);
-        }
-        Ok(Some(r))
-    }
-
     /// Appends the attempt's row, keeps its diff when it is not kept, leaves its trace for
     /// the next prompt, and on keep fast-forwards the repository to it.
     fn finish(
@@ -955,24 +485,6 @@ impl Loop {
             std::fs::write(self.dir.trace(), secret.redact(&text))?;
         }
         Ok(())
-    }
-}
-
-/// The first failed files of a run, one per line.
-fn failure_trace(failures: &[(String, String)]) -> String {
-    failures
-        .iter()
-        .take(10)
-        .map(|(status, reason)| format!("{status}: {reason}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The label of the recorded run behind a base or kept row.
-fn run_label(row: &Row) -> String {
-    match row.status {
-        Status::Base => format!("loop:{} base", row.iteration),
-        _ => format!("loop:{}", row.iteration),
     }
 }
 
