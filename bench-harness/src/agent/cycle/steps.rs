@@ -81,6 +81,7 @@ impl Steps {
                     .map(PathBuf::from)
                     .chain(self.toolchain.iter().cloned())
                     .chain(read.iter().cloned())
+                    .chain(read.iter().flat_map(|p| cargo_configs_above(p)))
                     .collect(),
                 write: write
                     .iter()
@@ -120,6 +121,16 @@ impl Steps {
         }
         Ok(cmd)
     }
+}
+
+/// The `.cargo` directories above `path`: cargo reads their configuration from every
+/// directory up from where it runs (the operator's own, for clones inside the repository).
+fn cargo_configs_above(path: &Path) -> Vec<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .map(|a| a.join(".cargo"))
+        .filter(|c| c.is_dir())
+        .collect()
 }
 
 /// The agent's environment: the operator's, without any `HARNESS_*` variable.

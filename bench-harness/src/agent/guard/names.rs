@@ -141,6 +141,10 @@ pub const ATTRIBUTES: &[&str] = &[
     "type_length_limit",
 ];
 
+/// Attributes test code may carry besides [`ATTRIBUTES`]: a test binary's own allocator (to
+/// count allocations) replaces nothing the harness runs.
+pub const TEST_ATTRIBUTES: &[&str] = &["global_allocator"];
+
 pub const TOOL_NAMESPACES: &[&str] = &["clippy", "rustfmt", "diagnostic"];
 
 /// Attributes refused inside macro input as well, where the guard cannot tell attributes from

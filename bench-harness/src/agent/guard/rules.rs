@@ -174,13 +174,14 @@ impl Rules<'_> {
             }
             return;
         }
-        if !ATTRIBUTES.contains(&first.as_str()) {
+        let test_only = self.cx.tier == Tier::Test && TEST_ATTRIBUTES.contains(&first.as_str());
+        if !ATTRIBUTES.contains(&first.as_str()) && !test_only {
             let why = match first.as_str() {
                 "path" => "modules must be NAME.rs or NAME/mod.rs",
                 "link_section" | "used" | "no_mangle" | "export_name" => {
                     "it places code where it runs before main or replaces the harness's symbols"
                 }
-                "global_allocator" => "it replaces the harness's allocator",
+                "global_allocator" => "in library code it replaces the runner's allocator",
                 _ => "not on the allow-list of attributes",
             };
             self.report(span, format!("#[{first}] is not allowed ({why})"));

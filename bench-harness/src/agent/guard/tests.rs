@@ -95,6 +95,8 @@ proptest::proptest! {
     }
 }
 const JPEG: &[u8] = include_bytes!("../src/testdata/seed.bin");
+#[global_allocator]
+static COUNTING: std::alloc::System = std::alloc::System;
 "#;
     let v = violations(
         lib,

@@ -141,6 +141,45 @@ mod tests {
     }
 
     #[test]
+    fn test_code_may_share_a_helper_by_a_path_inside_the_package() {
+        let dir = tempfile::tempdir().unwrap();
+        let codec = dir.path().join("codec");
+        write(&codec, "Cargo.toml", "[package]\nname = \"codec\"\n");
+        write(&codec, "src/lib.rs", "");
+        write(
+            &codec,
+            "tests/a.rs",
+            "#[path = \"support/meter.rs\"]\nmod meter;\n",
+        );
+        write(
+            &codec,
+            "tests/b/main.rs",
+            "#[path = \"../support/meter.rs\"]\nmod meter;\n",
+        );
+        write(&codec, "tests/support/meter.rs", "mod inner;\n");
+        write(&codec, "tests/support/inner.rs", "pub fn f() {}\n");
+        write(
+            &codec,
+            "tests/c.rs",
+            "#[path = \"../../outside.rs\"]\nmod o;\n",
+        );
+        write(dir.path(), "outside.rs", "pub fn g() {}\n");
+        let source = CrateSource::discover(&codec);
+        assert_eq!(
+            names(&source, Tier::Test),
+            [
+                "codec/tests/a.rs",
+                "codec/tests/b/main.rs",
+                "codec/tests/c.rs",
+                "codec/tests/support/inner.rs",
+                "codec/tests/support/meter.rs"
+            ]
+        );
+        let problems: Vec<&str> = source.problems.iter().map(|p| p.what.as_str()).collect();
+        assert_eq!(problems, ["lies outside codec/"]);
+    }
+
+    #[test]
     fn path_attributes_missing_files_and_links_are_problems() {
         let dir = tempfile::tempdir().unwrap();
         let codec = dir.path().join("codec");

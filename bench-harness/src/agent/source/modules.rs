@@ -1,7 +1,8 @@
 //! Walks a target's module tree as rustc does: `mod x;` in a root file (`lib.rs`, `main.rs`,
 //! `mod.rs`, a test or example root) is `x.rs` or `x/mod.rs` beside it; in `foo.rs` it is under
-//! `foo/`; inline `mod a { mod b; }` adds `a/`. `#[path]` is refused rather than followed, so
-//! no compiled file can hide outside this walk.
+//! `foo/`; inline `mod a { mod b; }` adds `a/`. `#[path]` is refused in library code rather
+//! than followed; test code may use it (tests share helpers that way) with a literal path
+//! inside `codec/`, which the walk follows. So no compiled file can hide outside this walk.
 
 use super::{shown, CrateSource, Problem, SourceFile, Tier};
 use std::collections::HashSet;
@@ -26,6 +27,8 @@ struct Declaration {
     line: usize,
     conditional: bool,
     has_path: bool,
+    /// The literal of a plain `#[path = "..."]` outside inline modules.
+    path_literal: Option<String>,
 }
 
 impl Walk {
@@ -64,11 +67,7 @@ impl Walk {
             return;
         };
         if !canonical.starts_with(&self.codec_dir) {
-            self.problem(
-                path,
-                0,
-                "lies outside codec/ (through a linked directory)".into(),
-            );
+            self.problem(path, 0, "lies outside codec/".into());
             return;
         }
         if !self.seen.insert(canonical) {
@@ -99,14 +98,28 @@ impl Walk {
         });
         for d in declarations {
             if d.has_path {
-                self.problem(
-                    path,
-                    d.line,
-                    format!(
-                        "#[path] is not allowed (module `{}` must be {}.rs or {}/mod.rs)",
-                        d.name, d.name, d.name
+                // Test code may share a helper by a literal path inside the package; the file
+                // is then walked like any other (rustc reads it relative to the declaring
+                // file's directory, and its own modules beside it).
+                let followed = match (&d.path_literal, d.tier) {
+                    (Some(literal), Tier::Test) => path.parent().map(|dir| dir.join(literal)),
+                    _ => None,
+                };
+                match followed {
+                    Some(target) if target.extension().is_some_and(|e| e == "rs") => {
+                        let dir = target.parent().unwrap_or(&target).to_path_buf();
+                        self.file(&target, dir, Tier::Test);
+                    }
+                    _ => self.problem(
+                        path,
+                        d.line,
+                        format!(
+                            "#[path] is not allowed (module `{}` must be {}.rs or {}/mod.rs; \
+                             test code may name a .rs file inside codec/)",
+                            d.name, d.name, d.name
+                        ),
                     ),
-                );
+                }
                 continue;
             }
             let flat = d.dir.join(format!("{}.rs", d.name));
@@ -136,6 +149,10 @@ impl Walk {
 
 /// The `mod name;` declarations among `items` (and inside their inline modules).
 fn collect(items: &[Item], dir: &Path, tier: Tier, out: &mut Vec<Declaration>) {
+    collect_at(items, dir, tier, false, out)
+}
+
+fn collect_at(items: &[Item], dir: &Path, tier: Tier, inline: bool, out: &mut Vec<Declaration>) {
     for item in items {
         let Item::Mod(m) = item else { continue };
         let name = m.ident.unraw().to_string();
@@ -151,13 +168,14 @@ fn collect(items: &[Item], dir: &Path, tier: Tier, out: &mut Vec<Declaration>) {
             .unwrap_or_else(|| super::line_of(m.mod_token.span));
         let has_path = m.attrs.iter().any(names_path);
         match &m.content {
-            Some((_, inner)) if !has_path => collect(inner, &dir.join(&name), tier, out),
+            Some((_, inner)) if !has_path => collect_at(inner, &dir.join(&name), tier, true, out),
             _ => out.push(Declaration {
                 dir: dir.to_path_buf(),
                 tier,
                 line,
                 conditional: m.attrs.iter().any(|a| a.path().is_ident("cfg")),
                 has_path,
+                path_literal: (!inline).then(|| path_literal(&m.attrs)).flatten(),
                 name,
             }),
         }
@@ -176,6 +194,20 @@ fn names_path(attr: &Attribute) -> bool {
                 .into_iter()
                 .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "path"))
         })
+}
+
+/// The string of a plain `#[path = "..."]`.
+fn path_literal(attrs: &[Attribute]) -> Option<String> {
+    attrs.iter().find_map(|a| match &a.meta {
+        Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// An item compiled only for tests: `#[test]`, or `#[cfg(...)]` with a predicate that needs
