@@ -24,6 +24,7 @@ fn run(c: &Campaign, actions: &str, iterations: u32, extra: &[&str]) -> String {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "loop failed:\n{text}");
     assert_no_seed(c, &text);
+    println!("{}", c.table());
     text
 }
 

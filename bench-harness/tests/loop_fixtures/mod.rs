@@ -76,7 +76,10 @@ impl Repo {
                 "[workspace]\nmembers = [\"codec\", \"runner\"]\nresolver = \"2\"\n\n\
                  [profile.dev]\nopt-level = 1\n",
             ),
-            (".gitignore", "/target\n/results/runs/\n/results/cache/\n"),
+            (
+                ".gitignore",
+                "/target\n/datasets/cache/\n/results/runs/\n/results/cache/\n",
+            ),
             ("README.md", "# tiny\n"),
             ("program.md", "# program\nImprove codec/. Nothing else.\n"),
             ("codec/Cargo.toml", CODEC_MANIFEST),
@@ -301,6 +304,8 @@ impl Campaign {
         dataset(&holdout_dir, 2, 99991);
         let seen_dir = repo.tmp.path().join("seen");
         std::fs::create_dir_all(&seen_dir).unwrap();
+        // A dataset cache, as a real repository has: the scratch clone links to it.
+        repo.write("datasets/cache/generated.bin", "cached");
         Campaign {
             repo,
             default_dir,
@@ -374,6 +379,20 @@ impl Campaign {
                     .collect()
             })
             .collect()
+    }
+
+    /// The table as `iteration | status | score | description | reason`, for the test's output.
+    pub fn table(&self) -> String {
+        self.rows()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} | {} | {} | {} | {}",
+                    r["iteration"], r["status"], r["score"], r["description"], r["reason"]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub fn last(&self) -> HashMap<String, String> {

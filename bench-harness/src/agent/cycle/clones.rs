@@ -110,7 +110,9 @@ impl Clones<'_> {
              if [ -d \"$1/results/attempts\" ]; then cp -R \"$1/results/attempts\" results/; fi && \
              if [ -f \"$1/results/loop.tsv\" ]; then cp \"$1/results/loop.tsv\" results/; fi && \
              if [ -d \"$1/datasets/cache\" ] && [ ! -e datasets/cache ]; then \
-               ln -s \"$1/datasets/cache\" datasets/cache; fi"
+               mkdir -p datasets && ln -s \"$1/datasets/cache\" datasets/cache; fi && \
+             if ! grep -qx /datasets/cache .git/info/exclude 2>/dev/null; then \
+               echo /datasets/cache >> .git/info/exclude; fi"
         );
         let root = self.root.display().to_string();
         let ended = self.in_scratch(steps, &script, &[&root], log, None)?;
