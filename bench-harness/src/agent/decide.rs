@@ -282,7 +282,13 @@ fn holdout_reason(
         _ => 0.0,
     };
     let needed = rules.min_holdout_share * main_gain.max(0.0);
-    if holdout_gain < 0.0 || holdout_gain < needed {
+    if holdout_gain < 0.0 && main_gain <= 0.0 {
+        return Some(format!(
+            "holdout worse by {:.3}% ({a:.8} vs base {b:.8})",
+            -100.0 * holdout_gain
+        ));
+    }
+    if holdout_gain < needed {
         return Some(format!(
             "holdout {} by {:.3}% against {:.3}% on the main dataset; it must improve by at \
              least {:.0}% of that (--min-holdout-share {}): {a:.8} vs base {b:.8}",
