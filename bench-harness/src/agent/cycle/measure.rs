@@ -50,7 +50,6 @@ pub struct Data<'a> {
 }
 
 impl Runs {
-    #[allow(clippy::too_many_arguments)]
     pub fn run(
         &self,
         steps: &Steps,
