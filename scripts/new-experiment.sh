@@ -5,7 +5,10 @@
 #
 # --from current (default): the codec starts as it is on the current commit.
 # --from stub: codec/src is replaced by the byte-copy stub (output = input, with the
-#              contract's signature), to replay an experiment from the beginning.
+#              contract's signature), to replay an experiment from the beginning; codec/tests
+#              by the contract's round trips (bench-harness/contract/roundtrip.rs: every length
+#              0..=4096 and the edge files), since the codec's own tests check its format.
+#              `harness loop` runs those round trips on every attempt in any case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,9 +33,10 @@ branch="experiment/$name"
 git switch -c "$branch"
 
 if [ "$from" = stub ]; then
-  git rm -r -q --cached codec/src
+  git rm -r -q --cached --ignore-unmatch codec/src codec/tests
   rm -rf codec/src codec/tests codec/STRATEGY.md
-  mkdir -p codec/src
+  mkdir -p codec/src codec/tests
+  cp bench-harness/contract/roundtrip.rs codec/tests/contract.rs
   cat > codec/src/lib.rs <<'RUST'
 //! The byte-copy stub: the starting point of an experiment. Replace it with a compressor.
 

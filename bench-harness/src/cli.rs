@@ -243,9 +243,16 @@ fn level_range(text: &str, arg: &str) -> Result<std::ops::RangeInclusive<i64>, S
 
 #[derive(Args, Debug)]
 pub struct FetchArgs {
-    /// Datasets to fetch (names of manifests datasets/<NAME>.toml), or `all`
+    /// Datasets to fetch (names of manifests datasets/<NAME>.toml), or `all`; `default` and
+    /// `holdout` are generated instead
     #[arg(required = true, value_name = "NAME")]
     pub datasets: Vec<String>,
+    /// Size factor of a generated dataset
+    #[arg(long, default_value_t = 1.0, value_name = "F", value_parser = parse_scale)]
+    pub scale: f64,
+    /// Seed of a generated dataset (the holdout's is secret: prefer HARNESS_HOLDOUT_SEED)
+    #[arg(long)]
+    pub seed: Option<String>,
     #[command(flatten)]
     pub net: crate::fetch::NetArgs,
     /// No progress output

@@ -31,7 +31,7 @@ pub struct HistoryRow {
     /// Original bytes of the measured files.
     #[serde(default)]
     pub dataset_bytes: u64,
-    /// Candidate only: xz-compressed size of `codec/src`, bytes.
+    /// Candidate only, runs before the token charge: xz-compressed size of `codec/src`, bytes.
     #[serde(default)]
     pub source_xz_bytes: Option<u64>,
     /// Candidate only: overall ratio with the source size added to the compressed total.
@@ -67,6 +67,9 @@ pub struct HistoryRow {
     /// recorded before the column existed timed whole processes).
     #[serde(default = "process_timing")]
     pub timing: String,
+    /// Candidate only: the codec library's charged size (tokens without comments or tests).
+    #[serde(default)]
+    pub source_bytes: Option<u64>,
 }
 
 fn one_run() -> usize {
@@ -111,6 +114,7 @@ impl HistoryRow {
             harness_version: meta.machine.harness_version.clone(),
             baseline_libraries: meta.machine.baseline_libraries.clone(),
             timing: meta.timing.as_str().to_string(),
+            source_bytes: None,
         }
     }
 
@@ -297,6 +301,7 @@ mod tests {
             harness_version: "v".into(),
             baseline_libraries: "l".into(),
             timing: "codec".into(),
+            source_bytes: None,
         }
     }
 
@@ -346,10 +351,10 @@ mod tests {
             lines[0],
             format!(
                 "{old_header},repeat,selection_fingerprint,host,cpu,cores,kernel,rustc,\
-                 c_compiler,harness_version,baseline_libraries,timing"
+                 c_compiler,harness_version,baseline_libraries,timing,source_bytes"
             )
         );
-        assert_eq!(lines[1], format!("{old_line},1,,,,,,,,,,process"));
+        assert_eq!(lines[1], format!("{old_line},1,,,,,,,,,,process,"));
         let rows = read(&path).unwrap();
         let runs: Vec<(&str, usize)> = rows.iter().map(|r| (r.run_id.as_str(), r.repeat)).collect();
         assert_eq!(runs, [("old-run", 1), ("new-run", 3), ("later", 1)]);

@@ -50,7 +50,13 @@ fn main() -> ExitCode {
         Command::Fetch(args) => args
             .net
             .options(args.quiet)
-            .and_then(|opts| bench_harness::fetch::command(&args.datasets, &opts, &dirs))
+            .and_then(|opts| {
+                let generated = bench_harness::fetch::Generated {
+                    scale: args.scale,
+                    seed: args.seed.clone(),
+                };
+                bench_harness::fetch::command(&args.datasets, &opts, &dirs, &generated)
+            })
             .map(|_| ExitCode::SUCCESS),
         Command::Guard(args) => agent::commands::guard(&args, &root),
         Command::Compare(args) => agent::commands::compare(&args, &results_dir),

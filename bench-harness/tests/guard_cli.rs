@@ -24,11 +24,9 @@ fn codec_only_changes_pass_and_each_violation_is_named() {
         "codec/src/lib.rs",
         &STUB.replace("//! The byte-copy stub.", "//! A better stub.\nmod tables;"),
     );
-    repo.write(
-        "codec/src/tables.rs",
-        "pub const T: &[u8] = include_bytes!(\"t.bin\");\n",
-    );
-    repo.write("codec/src/t.bin", "table");
+    repo.write("codec/src/tables.rs", "pub const T: &[u8] = b\"table\";\n");
+    repo.write("codec/src/notes.txt", "not compiled, not judged: std::fs\n");
+    repo.write("codec/tests/more.rs", "#[test]\nfn more() {}\n");
     repo.write("results/results.csv", "run_id\n");
     let (ok, text) = guard(&repo, &base, false);
     assert!(ok, "{text}");
@@ -44,7 +42,15 @@ fn codec_only_changes_pass_and_each_violation_is_named() {
         &format!("{CODEC_MANIFEST}zstd = \"0.13\"\n"),
     );
     repo.write("codec/build.rs", "fn main() {}\n");
+    std::fs::remove_file(repo.root().join("codec/tests/roundtrip.rs")).unwrap();
     std::os::unix::fs::symlink("/etc", repo.root().join("codec/src/etc")).unwrap();
+    repo.write(
+        "codec/src/lib.rs",
+        &STUB.replace(
+            "//! The byte-copy stub.",
+            "//! A better stub.\nmod tables;\nmod cheat;",
+        ),
+    );
     repo.write(
         "codec/src/cheat.rs",
         "use std::{io, fs};\nfn peek() { let _ = std::net::TcpStream::connect(\"x:1\"); }\n\
@@ -56,18 +62,23 @@ fn codec_only_changes_pass_and_each_violation_is_named() {
     for needle in [
         "changed outside codec/: README.md",
         "changed outside codec/: bench-harness/src/new.rs",
-        "gained a dependency: [dependencies] zstd",
-        "gained a build script: codec/build.rs",
-        "codec/src/cheat.rs:1: uses std::fs (in a grouped import)",
-        "codec/src/cheat.rs:2: uses std::net",
-        "codec/src/cheat.rs:3: include_bytes!(\"../../datasets/cache/x\") reads outside codec/src",
-        "codec/src/cheat.rs:4: declares an `extern` block",
-        "codec/src/cheat.rs:5: reads the build environment (env!)",
+        "codec/Cargo.toml changed beyond its version: dependencies.zstd",
+        "codec/build.rs: a build script",
+        "codec/tests/roundtrip.rs: a test of the base was removed (tests cannot be removed)",
         "codec/src/etc: a symbolic link",
-        "guard: 10 violation(s)",
+        "codec/src/cheat.rs:1: uses std::fs (not on the allow-list of std modules)",
+        "codec/src/cheat.rs:2: uses std::net",
+        "codec/src/cheat.rs:3: include_bytes! is not allowed in library code",
+        "codec/src/cheat.rs:4: declares an `extern` block",
+        "codec/src/cheat.rs:5: env! is not allowed in library code",
+        "guard: 11 violation(s)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
+    assert!(
+        !text.contains("notes.txt"),
+        "an uncompiled file is not judged:\n{text}"
+    );
     assert!(
         !text.contains("results/"),
         "recorded results are allowed:\n{text}"

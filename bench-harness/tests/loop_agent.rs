@@ -1,268 +1,172 @@
-//! `harness loop` driven by a scripted agent through keep, discard, guard failure, crash,
-//! timeout, no change and an interrupted iteration, one iteration per invocation (so every
-//! invocation also resumes), checking loop.tsv, git state and results/attempts/ each time.
+//! `harness loop` driven by a scripted agent through keep, discard, guard failure and its
+//! rework, a failing test, timeout, no change and an interrupted iteration, one iteration per
+//! invocation (so every invocation also resumes), checking loop.tsv, the repository, the
+//! attempts kept in results/attempts/ and what the agent was shown each time.
 
 mod loop_fixtures;
 use loop_fixtures::*;
-use std::path::PathBuf;
-
-struct Session {
-    repo: Repo,
-    default_dir: PathBuf,
-    holdout_dir: PathBuf,
-    seen: PathBuf,
-}
-
-fn prose(seed: u8, len: usize) -> Vec<u8> {
-    let words = [
-        "the ", "codec ", "keeps ", "every ", "byte ", "of ", "a ", "file ", "\n",
-    ];
-    (0..len)
-        .map(|i| (i * 7 + seed as usize * 3) % words.len())
-        .flat_map(|w| words[w].bytes())
-        .take(len)
-        .collect()
-}
-
-impl Session {
-    fn new() -> Session {
-        let repo = Repo::new();
-        let data = repo.tmp.path().join("data");
-        let (default_dir, holdout_dir) = (data.join("default"), data.join("holdout"));
-        for (dir, seed) in [(&default_dir, 1), (&holdout_dir, 2)] {
-            std::fs::create_dir_all(dir).unwrap();
-            std::fs::write(dir.join("words.txt"), prose(seed, 20_000)).unwrap();
-        }
-        let seen = repo.tmp.path().join("agent-seen.txt");
-        Session {
-            repo,
-            default_dir,
-            holdout_dir,
-            seen,
-        }
-    }
-
-    /// Runs the loop up to `iterations` with the agent doing `action`.
-    fn run(&self, action: &str, iterations: u32, agent_timeout: &str, speed_runs: &str) -> String {
-        let harness = assert_cmd::cargo::cargo_bin("harness");
-        let out = self
-            .repo
-            .harness()
-            .env("AGENT_ACTION", action)
-            .env("AGENT_SEEN", &self.seen)
-            .env("HARNESS_HOLDOUT_SEED", "not-for-the-agent")
-            .args(["loop", "--agent"])
-            .arg(format!("sh {}", fixture("agent.sh").display()))
-            .args(["--iterations", &iterations.to_string()])
-            .args(["--agent-timeout", agent_timeout])
-            .arg("--dataset")
-            .arg(&self.default_dir)
-            .arg("--holdout")
-            .arg(&self.holdout_dir)
-            .args([
-                "--run-arg=--codec",
-                "--run-arg=ext:candidate=sh codec/ext.sh c;sh codec/ext.sh d",
-                "--run-arg=--timeout",
-                "--run-arg=30",
-                "--build-cmd",
-                "true",
-                "--test-cmd",
-                "cargo test --quiet --offline",
-                "--speed-runs",
-                speed_runs,
-                "--max-slowdown",
-                "1000",
-            ])
-            .arg("--harness")
-            .arg(harness)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "loop failed:\n{text}");
-        text
-    }
-
-    fn rows(&self) -> Vec<Vec<String>> {
-        let text = std::fs::read_to_string(self.repo.root().join("results/loop.tsv")).unwrap();
-        let mut lines = text.lines();
-        assert_eq!(
-            lines.next().unwrap(),
-            "iteration\tutc\tcommit\tstatus\tratio\tdelta\tcompress_s\tdecompress_s\t\
-             description\tholdout_ratio\tratio_with_source\treason"
-        );
-        lines
-            .map(|l| l.split('\t').map(String::from).collect())
-            .collect()
-    }
-
-    fn last(&self) -> Vec<String> {
-        self.rows().pop().unwrap()
-    }
-
-    fn attempts(&self) -> Vec<String> {
-        let dir = self.repo.root().join("results/attempts");
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
-    }
-
-    fn attempt(&self, name: &str) -> String {
-        std::fs::read_to_string(self.repo.root().join("results/attempts").join(name)).unwrap()
-    }
-
-    /// The work tree is clean apart from the loop's own records.
-    fn assert_clean(&self) {
-        let status = self
-            .repo
-            .git(&["status", "--porcelain", "--", ".", ":!results"]);
-        assert_eq!(status, "", "work tree not clean");
-    }
-
-    fn ext_script(&self) -> String {
-        std::fs::read_to_string(self.repo.root().join("codec/ext.sh")).unwrap()
-    }
-}
-
-const STATUS: usize = 3;
-const RATIO: usize = 4;
-const DELTA: usize = 5;
-const DESCRIPTION: usize = 8;
-const HOLDOUT: usize = 9;
-const WITH_SOURCE: usize = 10;
-const REASON: usize = 11;
 
 #[test]
 fn scripted_agent_walks_the_loop_through_every_outcome() {
-    let s = Session::new();
-    let start = s.repo.head();
+    let c = Campaign::new(STUB);
+    let start = c.repo.head();
+    let stuck = ["--stuck-after", "2"];
 
-    // 1. keep: the base is measured first (iteration 0), then gzip beats copying.
-    let out = s.run("better", 1, "60", "1");
-    let rows = s.rows();
+    // 1. keep: the base is measured first (iteration 0), then run-length coding beats copying.
+    let out = c.run("rle", 1, &stuck);
+    let rows = c.rows();
     assert_eq!(rows.len(), 2, "{rows:?}\n{out}");
-    assert_eq!(rows[0][0], "0");
-    assert_eq!(rows[0][STATUS], "base");
-    assert_eq!(rows[0][2], start);
-    let base_ratio: f64 = rows[0][RATIO].parse().unwrap();
-    assert_eq!(base_ratio, 1.0, "the copying codec stores");
-    assert_eq!(rows[1][STATUS], "keep", "{:?}\n{out}", rows[1]);
-    let kept = s.repo.head();
-    assert_ne!(kept, start);
-    assert_eq!(rows[1][2], kept);
-    assert!(rows[1][RATIO].parse::<f64>().unwrap() < 0.5);
-    assert!(rows[1][DELTA].parse::<f64>().unwrap() < 0.0);
-    assert!(!rows[1][HOLDOUT].is_empty() && !rows[1][WITH_SOURCE].is_empty());
     assert_eq!(
-        rows[1][DESCRIPTION],
-        "ext codec: gzip -9 instead of copying"
+        (rows[0]["iteration"].as_str(), rows[0]["status"].as_str()),
+        ("0", "base")
     );
-    assert!(s.ext_script().contains("gzip -9"));
-    assert!(s.attempts().is_empty());
-    let seen = std::fs::read_to_string(&s.seen).unwrap();
+    assert_eq!(rows[0]["commit"], start);
+    assert_eq!(rows[0]["ratio"], "1", "the copying codec stores");
+    let kept = &rows[1];
+    assert_eq!(kept["status"], "keep", "{kept:?}\n{out}");
+    assert_eq!(kept["description"], "rle");
+    assert_eq!(kept["objective"], "total");
+    assert!(kept["ratio"].parse::<f64>().unwrap() < 1.0);
+    assert!(kept["score_delta"].parse::<f64>().unwrap() < 0.0);
+    assert!(!kept["holdout_ratio"].is_empty());
+    assert!(kept["category_deltas"].contains(':'), "{kept:?}");
+    let kept_commit = c.repo.head();
+    assert_eq!(
+        kept["commit"], kept_commit,
+        "the repository is fast-forwarded to it"
+    );
+    assert_eq!(c.lib(), codec("rle"));
+    let seen = c.seen();
+    assert!(seen.contains("seed=unset"), "{seen}");
+    assert!(seen.contains(&format!("base={start}")), "{seen}");
     assert!(
-        seen.contains("seed=unset"),
-        "the holdout seed leaked: {seen}"
+        seen.contains(".git/agent-loop/scratch"),
+        "works in its scratch clone: {seen}"
     );
-    assert!(seen.contains("iteration=1") && seen.contains(&format!("base={start}")));
-    assert!(
-        seen.contains("Improve codec/. Nothing else."),
-        "program.md is the prompt"
-    );
-    s.assert_clean();
-    let report = std::fs::read_to_string(s.repo.root().join("results/report.html")).unwrap();
+    for needle in [
+        "Improve codec/. Nothing else.",
+        "Objective: `total`",
+        "scores 1.0",
+    ] {
+        assert!(seen.contains(needle), "the prompt lacks {needle:?}: {seen}");
+    }
+    let report = std::fs::read_to_string(c.repo.root().join("results/report.html")).unwrap();
     assert_eq!(
         report.matches("class=\"pt keep\"").count(),
         1,
         "the report follows the loop"
     );
-    let history = std::fs::read_to_string(s.repo.root().join("results/results.csv")).unwrap();
-    assert!(history.contains("loop:1"), "the attempt's run is recorded");
+    assert!(!c.repo.root().join("results/attempts").exists());
 
     // 2. discard: the same bytes are not an improvement.
-    s.run("same", 2, "60", "0");
-    let last = s.last();
-    assert_eq!(last[0], "2");
-    assert_eq!(last[STATUS], "discard");
-    assert!(last[REASON].contains("ratio not better"), "{last:?}");
-    assert_eq!(s.repo.head(), kept, "reset to the base");
-    assert!(!s.ext_script().contains("Tuned nothing"));
-    assert_eq!(s.attempts(), ["0002-discard.diff"]);
-    assert!(s.attempt("0002-discard.diff").contains("+# Tuned nothing"));
-    s.assert_clean();
-
-    // 3. guard failure: a file outside codec/.
-    s.run("guard", 3, "60", "0");
-    let last = s.last();
-    assert_eq!(last[STATUS], "guard-fail");
+    c.run("same", 2, &stuck);
+    let last = c.last();
+    assert_eq!(
+        (last["iteration"].as_str(), last["status"].as_str()),
+        ("2", "discard")
+    );
     assert!(
-        last[REASON].contains("changed outside codec/: README.md"),
+        last["reason"].starts_with("total score not better"),
         "{last:?}"
     );
-    assert_eq!(last[RATIO], "", "never measured");
-    assert_eq!(s.repo.head(), kept);
-    let readme = std::fs::read_to_string(s.repo.root().join("README.md")).unwrap();
+    assert_eq!(c.repo.head(), kept_commit, "the repository did not move");
+    assert!(c
+        .attempt("0002-discard.diff")
+        .contains("+// Tuned nothing."));
+
+    // 3. guard failure: a better codec, and a file outside codec/.
+    c.run("guard", 3, &stuck);
+    let last = c.last();
+    assert_eq!(last["status"], "guard-fail");
+    assert_eq!(last["reason"], "changed outside codec/: README.md");
+    assert_eq!(last["ratio"], "", "never measured");
+    let readme = std::fs::read_to_string(c.repo.root().join("README.md")).unwrap();
     assert_eq!(readme, "# tiny\n");
-    assert!(s
-        .attempt("0003-guard-fail.diff")
-        .contains("+an agent was here"));
-    s.assert_clean();
+    let diff = c.attempt("0003-guard-fail.diff");
+    assert!(
+        diff.contains("# changed outside codec/ (not carried over): README.md"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+//! LZ77"),
+        "the codec part of the attempt: {diff}"
+    );
 
-    // 4. crash: the codec dies on a signal.
-    s.run("crash", 4, "60", "0");
-    let last = s.last();
-    assert_eq!(last[STATUS], "crash");
-    assert!(last[REASON].contains("crashed"), "{last:?}");
-    assert_eq!(s.repo.head(), kept);
-    assert!(s.attempt("0004-crash.diff").contains("kill -SEGV"));
-    s.assert_clean();
+    // 4. its rework: the same scratch clone, the failure in the prompt; fixed, it is kept.
+    c.run("fix-guard", 4, &stuck);
+    let seen = c.seen();
+    assert!(seen.contains("This session reworks iteration 3"), "{seen}");
+    assert!(
+        seen.contains("The last attempt failed (guard-fail)"),
+        "{seen}"
+    );
+    let last = c.last();
+    assert_eq!(last["status"], "keep", "{last:?}");
+    assert_eq!(
+        last["description"],
+        "rework of 3: lz77, and a README edit; undo the README edit"
+    );
+    assert_eq!(c.lib(), codec("lz77"));
+    let lz77_commit = c.repo.head();
 
-    // 5. timeout: the agent overruns; its uncommitted change is kept as a diff and reset.
-    s.run("timeout", 5, "2", "0");
-    let last = s.last();
-    assert_eq!(last[STATUS], "timeout");
-    assert!(last[REASON].contains("agent exceeded"), "{last:?}");
-    assert_eq!(s.repo.head(), kept);
-    assert!(s.attempt("0005-timeout.diff").contains("+# Tuned nothing"));
-    s.assert_clean();
+    // 5. a bug the contract's round trips find (no dataset file is that short).
+    c.run("broken", 5, &stuck);
+    let last = c.last();
+    assert_eq!(last["status"], "crash");
+    assert!(
+        last["reason"].starts_with("codec tests: harness_contract"),
+        "{last:?}"
+    );
+    assert!(
+        last["reason"].contains("mixed content of 2 bytes: the round trip changed the bytes"),
+        "{last:?}"
+    );
 
-    // 6. no change at all.
-    s.run("nothing", 6, "60", "0");
-    let last = s.last();
-    assert_eq!(last[STATUS], "discard");
-    assert!(last[REASON].starts_with("no change"), "{last:?}");
-    assert_eq!(s.repo.head(), kept);
+    // 6. its rework overruns the agent's time limit; its uncommitted change is kept as a diff.
+    c.run(
+        "timeout",
+        6,
+        &["--stuck-after", "2", "--agent-timeout", "3"],
+    );
+    let last = c.last();
+    assert_eq!(last["status"], "timeout");
+    assert!(last["description"].starts_with("rework of 5"), "{last:?}");
+    assert!(last["reason"].contains("agent exceeded"), "{last:?}");
+    assert!(c
+        .attempt("0006-timeout.diff")
+        .contains("+// Tuned nothing."));
 
-    // 7. an interrupted iteration: state says 7 is in progress, the tree is dirty.
-    let git_dir = s.repo.git(&["rev-parse", "--absolute-git-dir"]);
+    // 7. no change at all, after two failures in a row: the prompt says the loop is stuck.
+    c.run("nothing", 7, &stuck);
+    assert!(
+        c.seen().contains("The last 2 attempts were all discarded"),
+        "{}",
+        c.seen()
+    );
+    let last = c.last();
+    assert_eq!(last["status"], "discard");
+    assert!(last["reason"].starts_with("no change"), "{last:?}");
+    assert_eq!(c.repo.head(), lz77_commit);
+
+    // 8. an interrupted iteration is recorded as such when the loop resumes.
     std::fs::write(
-        PathBuf::from(&git_dir).join("agent-loop/in-progress.json"),
-        format!("{{\"iteration\":7,\"base\":\"{kept}\"}}"),
+        c.repo.loop_dir().join("in-progress.json"),
+        format!("{{\"iteration\":8,\"base\":\"{lz77_commit}\"}}"),
     )
     .unwrap();
-    s.repo.write("codec/ext.sh", "half-written\n");
-    s.run("nothing", 7, "60", "0");
-    let rows = s.rows();
-    let seven: Vec<_> = rows.iter().filter(|r| r[0] == "7").collect();
-    assert_eq!(seven.len(), 1, "{rows:?}");
-    assert_eq!(seven[0][STATUS], "discard");
-    assert!(seven[0][REASON].contains("interrupted"));
-    assert!(s.attempt("0007-discard.diff").contains("+half-written"));
-    assert_eq!(s.repo.head(), kept);
-    assert!(s.ext_script().contains("gzip -9"));
-    s.assert_clean();
+    c.run("nothing", 8, &stuck);
+    let last = c.last();
+    assert_eq!(
+        (last["iteration"].as_str(), last["status"].as_str()),
+        ("8", "discard")
+    );
+    assert!(last["reason"].contains("interrupted"), "{last:?}");
 
-    // Already at 7 iterations: a new invocation does nothing.
-    let n = s.rows().len();
-    s.run("better", 7, "60", "0");
-    assert_eq!(s.rows().len(), n);
-    let rows = s.rows();
-    let statuses: Vec<&str> = rows.iter().map(|r| r[STATUS].as_str()).collect();
+    // Already at 8 iterations: a new invocation does nothing.
+    let n = c.rows().len();
+    c.run("rle", 8, &stuck);
+    assert_eq!(c.rows().len(), n);
+    let statuses: Vec<String> = c.rows().iter().map(|r| r["status"].clone()).collect();
     assert_eq!(
         statuses,
         [
@@ -270,10 +174,16 @@ fn scripted_agent_walks_the_loop_through_every_outcome() {
             "keep",
             "discard",
             "guard-fail",
+            "keep",
             "crash",
             "timeout",
             "discard",
             "discard"
         ]
+    );
+    assert_eq!(
+        c.repo
+            .git(&["status", "--porcelain", "--", ".", ":!results"]),
+        ""
     );
 }

@@ -55,7 +55,8 @@ fn compare_keeps_only_real_improvements_and_names_noise() {
     run(d, "same", 0.5, 1.0, 0);
     run(d, "broken", 0.3, 1.0, 2);
 
-    let (code, text) = compare(d, "b1,b2,b3", "a1,a2,a3", &[]);
+    let limit = ["--max-slowdown", "1.5"];
+    let (code, text) = compare(d, "b1,b2,b3", "a1,a2,a3", &limit);
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("verdict: keep"), "{text}");
     assert!(
@@ -64,7 +65,11 @@ fn compare_keeps_only_real_improvements_and_names_noise() {
     );
     assert!(text.contains("within noise"), "{text}");
 
+    // Without a limit, speed is shown but never discards.
     let (code, text) = compare(d, "b1,b2,b3", "s1,s2,s3", &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("no relative limit"), "{text}");
+    let (code, text) = compare(d, "b1,b2,b3", "s1,s2,s3", &limit);
     assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("compress 2.00x slower than the base"),
@@ -74,9 +79,9 @@ fn compare_keeps_only_real_improvements_and_names_noise() {
     let (code, _) = compare(d, "b1,b2,b3", "s1,s2,s3", &["--max-slowdown", "2.5"]);
     assert_eq!(code, Some(0), "a looser factor keeps it");
 
-    let (code, text) = compare(d, "b1", "same", &[]);
+    let (code, text) = compare(d, "b1", "same", &limit);
     assert_eq!(code, Some(1));
-    assert!(text.contains("ratio not better"), "{text}");
+    assert!(text.contains("total score not better"), "{text}");
     assert!(text.contains("noise unknown (one run each)"), "{text}");
 
     let broken = d.join("runs/broken");
@@ -119,15 +124,22 @@ fn runs_timed_with_repeat_judge_speed_by_their_own_spread() {
         summary["codecs"][0]["decompress_spread"] = 0.0.into();
         std::fs::write(&path, summary.to_string()).unwrap();
     };
-    // 1.7x slower than the base's fastest runs, whose slowest took 2.0 s: noise.
+    // 1.4x slower than the base's fastest runs, whose slowest took 2.0 s: noise.
     repeated("noisy-base", 0.5, 1.0, 1.0);
-    repeated("slower", 0.4, 1.7, 0.05);
-    let (code, text) = compare(dir.path(), "noisy-base", "slower", &[]);
+    repeated("slower", 0.4, 1.4, 0.05);
+    let limit = ["--max-slowdown", "1.2"];
+    let (code, text) = compare(dir.path(), "noisy-base", "slower", &limit);
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("within noise"), "{text}");
     // The same slowdown against steady repeats discards.
     repeated("steady-base", 0.5, 1.0, 0.05);
-    let (code, text) = compare(dir.path(), "steady-base", "slower", &[]);
+    let (code, text) = compare(dir.path(), "steady-base", "slower", &limit);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("compress 1.40x slower"), "{text}");
+    // Past 1.5x a slowdown is never noise, however much the base's runs scattered.
+    repeated("much-slower", 0.4, 1.7, 0.05);
+    let (code, text) = compare(dir.path(), "noisy-base", "much-slower", &limit);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("compress 1.70x slower"), "{text}");
+    assert!(text.contains("beyond noise"), "{text}");
 }

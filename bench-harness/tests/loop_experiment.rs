@@ -1,5 +1,6 @@
 //! `scripts/new-experiment.sh` in a tiny repository: a branch whose codec is the byte-copy
-//! stub (or the current codec), and the stub passes the guard's signature check.
+//! stub with the contract's round trips as its tests (or the current codec), and the stub
+//! passes the guard's signature check.
 
 mod loop_fixtures;
 use loop_fixtures::*;
@@ -8,9 +9,19 @@ use std::process::Command;
 fn new_experiment(repo: &Repo, args: &[&str]) -> std::process::Output {
     let scripts = repo.root().join("scripts");
     std::fs::create_dir_all(&scripts).unwrap();
-    let source =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/new-experiment.sh");
-    std::fs::copy(source, scripts.join("new-experiment.sh")).unwrap();
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        here.join("../scripts/new-experiment.sh"),
+        scripts.join("new-experiment.sh"),
+    )
+    .unwrap();
+    let contract = repo.root().join("bench-harness/contract");
+    std::fs::create_dir_all(&contract).unwrap();
+    std::fs::copy(
+        here.join("contract/roundtrip.rs"),
+        contract.join("roundtrip.rs"),
+    )
+    .unwrap();
     Command::new("bash")
         .arg(scripts.join("new-experiment.sh"))
         .args(args)
@@ -33,7 +44,7 @@ fn experiments_start_from_the_stub_or_the_current_codec() {
     repo.git(&["add", "-A"]);
     repo.commit("a real codec");
     // The script is copied in for the test; keep the work tree clean as the script requires.
-    repo.write(".git/info/exclude", "scripts/\n");
+    repo.write(".git/info/exclude", "scripts/\nbench-harness/\n");
 
     let out = new_experiment(&repo, &["replay", "--from", "stub"]);
     assert!(
@@ -46,6 +57,12 @@ fn experiments_start_from_the_stub_or_the_current_codec() {
     assert!(lib.contains("byte-copy stub"), "{lib}");
     assert!(!repo.root().join("codec/src/model.rs").exists());
     assert!(repo.root().join("codec/STRATEGY.md").exists());
+    assert!(!repo.root().join("codec/tests/roundtrip.rs").exists());
+    let contract = std::fs::read_to_string(repo.root().join("codec/tests/contract.rs")).unwrap();
+    assert!(
+        contract.contains("fn every_length_up_to_4096_round_trips"),
+        "the experiment keeps tests"
+    );
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     let guard = repo
         .harness()

@@ -355,10 +355,11 @@ fn compare_compares_the_codec_it_is_given() {
     assert!(stdout.starts_with("codec gzip:1\n"), "{stdout}{stderr}");
     assert!(
         stdout.contains(&format!(
-            "ratio       base {gzip_ratio:.8}  attempt {gzip_ratio:.8}"
+            "total ratio base {gzip_ratio:.8}  attempt {gzip_ratio:.8}"
         )),
         "gzip's own ratio, not the candidate's: {stdout}"
     );
+    assert!(!stdout.contains("source charged"), "{stdout}");
 }
 
 #[test]

@@ -2,13 +2,13 @@
 //! repeated runs, comma-separated, whose timings give medians and a noise estimate).
 
 use super::args::CompareArgs;
-use super::decide::{self, Decision};
+use super::decide::{self, Decision, Rules};
 use super::figures;
 use anyhow::{bail, Result};
 use std::path::Path;
 
 pub fn compare(args: &CompareArgs, results_dir: &Path) -> Result<Decision> {
-    if args.max_slowdown.is_nan() || args.max_slowdown < 1.0 {
+    if args.max_slowdown.is_some_and(|f| f.is_nan() || f < 1.0) {
         bail!("--max-slowdown must be at least 1.0");
     }
     let base = figures::load_list(&args.base, results_dir, &args.codec)?;
@@ -46,6 +46,9 @@ pub fn compare(args: &CompareArgs, results_dir: &Path) -> Result<Decision> {
             repeats
         );
     }
-    let holdout = None;
-    Ok(decide::decide(&base, &attempt, holdout, args.max_slowdown))
+    let rules = Rules {
+        max_slowdown: args.max_slowdown,
+        ..Rules::exact(args.objective)
+    };
+    Ok(decide::decide(&base, &attempt, None, &rules, &[]))
 }

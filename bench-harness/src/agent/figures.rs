@@ -1,11 +1,13 @@
 //! The figures of one codec in one finished run, read from its `summary.json`.
 
+use super::objective::{FileResult, Objective};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Ratio (compressed / original), failures, and wall seconds summed over files.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunFigures {
     pub run_id: String,
     pub dataset: String,
@@ -23,6 +25,14 @@ pub struct RunFigures {
     pub holdout_gap: Option<f64>,
     /// Which of the dataset's files the run measured.
     pub selection: Selection,
+    /// The codec library's charged size (candidate only).
+    pub source_bytes: Option<u64>,
+    /// Ratio per category.
+    pub categories: BTreeMap<String, f64>,
+    /// The largest peak resident memory of any operation, bytes.
+    pub max_peak_rss_bytes: u64,
+    /// Per-file rows of `files.csv` (empty when the run has none).
+    pub files: Vec<FileResult>,
 }
 
 /// The files a run measured (`--filter`, `--quick` or all).
@@ -50,6 +60,27 @@ impl Selection {
 }
 
 impl RunFigures {
+    /// The charged value of `objective` (the number a decision compares).
+    pub fn score(&self, objective: Objective) -> Option<f64> {
+        if self.files.is_empty() {
+            // A run without per-file rows: the total ratio as its summary gives it.
+            return if objective == Objective::Total || objective == Objective::Pareto {
+                self.ratio_with_source.or(self.ratio)
+            } else {
+                None
+            };
+        }
+        objective.charged(&self.files, self.source_bytes)
+    }
+
+    /// The uncharged value of `objective` (what a holdout is judged by).
+    pub fn value(&self, objective: Objective) -> Option<f64> {
+        if self.files.is_empty() {
+            return self.ratio;
+        }
+        objective.value(&self.files)
+    }
+
     /// Why `other` does not compare with these figures, when it measured another dataset or
     /// other files of it; figures of unknown files (no fingerprint) compare with none.
     pub fn files_differ(&self, other: &RunFigures) -> Option<String> {
@@ -127,6 +158,19 @@ pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
             files: summary["dataset_files"].as_u64().unwrap_or(0),
             bytes: summary["dataset_bytes"].as_u64().unwrap_or(0),
         },
+        source_bytes: (codec == "candidate")
+            .then(|| summary["scores"]["source_bytes"].as_u64())
+            .flatten(),
+        categories: s["categories"]
+            .as_object()
+            .map(|c| {
+                c.iter()
+                    .filter_map(|(name, t)| Some((name.clone(), t["ratio"].as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        max_peak_rss_bytes: s["max_peak_rss_bytes"].as_u64().unwrap_or(0),
+        files: file_results(&dir.join("files.csv"), codec)?,
     })
 }
 
@@ -135,6 +179,43 @@ fn candidate_score(summary: &Value, codec: &str, score: &str) -> Option<f64> {
     (codec == "candidate")
         .then(|| summary["scores"][score].as_f64())
         .flatten()
+}
+
+/// The rows of `codec` in a run's `files.csv`; none when the file is absent.
+fn file_results(path: &Path, codec: &str) -> Result<Vec<FileResult>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(c), Some(f), Some(cat), Some(o), Some(z), Some(st)) = (
+        col("codec"),
+        col("file"),
+        col("category"),
+        col("original_bytes"),
+        col("compressed_bytes"),
+        col("status"),
+    ) else {
+        bail!("{} lacks the expected columns", path.display());
+    };
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let r = record?;
+        if &r[c] != codec {
+            continue;
+        }
+        let original: u64 = r[o].parse().unwrap_or(0);
+        let compressed = r[z].parse::<u64>().ok().filter(|_| &r[st] == "ok");
+        out.push(FileResult {
+            file: r[f].to_string(),
+            category: r[cat].to_string(),
+            original_bytes: original,
+            charged_bytes: compressed.unwrap_or(original),
+        });
+    }
+    Ok(out)
 }
 
 /// Runs of each operation whose fastest gave the run's times (`harness run --repeat`; 1 for
@@ -195,6 +276,7 @@ mod tests {
                 files,
                 bytes: 100,
             },
+            ..Default::default()
         };
         let whole = figures("f1", Some("f1"), 3);
         assert_eq!(whole.files_differ(&figures("f1", Some("f1"), 3)), None);

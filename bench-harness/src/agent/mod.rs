@@ -9,6 +9,5 @@ pub mod decide;
 pub mod figures;
 pub mod git;
 pub mod guard;
-pub mod manifest;
-pub mod scan;
-pub mod signature;
+pub mod objective;
+pub mod source;

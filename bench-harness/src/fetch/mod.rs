@@ -41,14 +41,14 @@ impl Dirs {
 }
 
 /// `harness fetch NAME...`: brings each dataset onto disk and says where it is.
-pub fn command(names: &[String], opts: &Options, dirs: &Dirs) -> Result<()> {
+pub fn command(names: &[String], opts: &Options, dirs: &Dirs, generated: &Generated) -> Result<()> {
     let names: Vec<String> = if names.iter().any(|n| n == "all") {
         manifest::names(&dirs.manifests)
     } else {
         names.to_vec()
     };
     for name in &names {
-        if !manifest::exists(&dirs.manifests, name) {
+        if !GENERATED.contains(&name.as_str()) && !manifest::exists(&dirs.manifests, name) {
             bail!(
                 "no manifest {} (datasets with manifests: {})",
                 manifest::manifest_path(&dirs.manifests, name).display(),
@@ -63,7 +63,19 @@ pub fn command(names: &[String], opts: &Options, dirs: &Dirs) -> Result<()> {
         }
     };
     for name in &names {
-        let data = materialize(dirs, name, opts, &log)?;
+        let data = match GENERATED.contains(&name.as_str()) {
+            true => {
+                let source = dataset::resolve(name, generated.seed.as_deref(), generated.scale)?;
+                dataset::materialize(&source, &dirs.data, &log)?
+            }
+            false => materialize(dirs, name, opts, &log)?,
+        };
+        let location = data
+            .files
+            .first()
+            .and_then(|f| f.path.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dirs.cache(name));
         let missing = match data.missing.as_slice() {
             [] => String::new(),
             missing => format!(", missing {}", missing.join(", ")),
@@ -74,10 +86,20 @@ pub fn command(names: &[String], opts: &Options, dirs: &Dirs) -> Result<()> {
             data.files.len(),
             data.total_bytes() as f64 / (1 << 20) as f64,
             data.fingerprint(),
-            dirs.cache(name).display()
+            location.display()
         );
     }
     Ok(())
+}
+
+/// The generated datasets, which `fetch` makes present by generating them.
+const GENERATED: [&str; 2] = ["default", "holdout"];
+
+/// How `fetch` generates `default` or `holdout`.
+pub struct Generated {
+    pub scale: f64,
+    /// The holdout's seed when not in `HARNESS_HOLDOUT_SEED`.
+    pub seed: Option<String>,
 }
 
 /// The dataset `--dataset NAME` names: the manifest dataset when `<manifests>/NAME.toml`

@@ -212,8 +212,14 @@ fn headline(run: Option<&Comparison>, history: &[HistoryRow], loop_rows: &[Row])
             c.overall_ratio.map_or("-".into(), |r| format!("{r:.6}")),
             esc(&c.dataset)
         );
-        if let (Some(src), Some(with)) = (c.source_xz_bytes, c.ratio_with_source) {
-            let _ = write!(out, ", {with:.6} with its {src}-byte source (xz) charged");
+        match (c.source_bytes, c.source_xz_bytes, c.ratio_with_source) {
+            (Some(src), _, Some(with)) => {
+                let _ = write!(out, ", {with:.6} with its {src}-byte source charged");
+            }
+            (None, Some(src), Some(with)) => {
+                let _ = write!(out, ", {with:.6} with its {src}-byte source (xz) charged");
+            }
+            _ => {}
         }
         out.push_str(". ");
     }
@@ -231,23 +237,43 @@ fn loop_table(rows: &[Row]) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let mut out = String::from(
-        "<h2>Loop iterations</h2><table class=\"loop\"><tr><th>#</th><th>UTC</th><th>commit</th>\
-         <th>status</th><th>ratio</th><th>delta</th><th>compress s</th><th>holdout</th>\
-         <th>description</th><th>reason</th></tr>",
+    let objective = rows
+        .iter()
+        .rev()
+        .map(|r| r.objective.as_str())
+        .find(|o| !o.is_empty())
+        .unwrap_or("total");
+    let mut out = format!(
+        "<h2>Loop iterations</h2><p class=\"meta\">objective: {}; score = the objective with \
+         the codec source charged; a discard that improved a category is marked</p>\
+         <table class=\"loop\"><tr><th>#</th><th>UTC</th><th>commit</th>\
+         <th>status</th><th>ratio</th><th>delta</th><th>score</th><th>compress s</th>\
+         <th>holdout</th><th>description</th><th>reason</th></tr>",
+        esc(objective)
     );
     let num = |x: Option<f64>, p: usize| x.map_or(String::new(), |v| format!("{v:.p$}"));
     for r in rows.iter().rev().take(200) {
+        let won = tsv::improved_categories(&r.category_deltas);
+        let status = if r.status != tsv::Status::Keep && !won.is_empty() {
+            format!(
+                "{} <span class=\"won\">won: {}</span>",
+                r.status.as_str(),
+                esc(&won.join(", "))
+            )
+        } else {
+            r.status.as_str().to_string()
+        };
         let _ = write!(
             out,
-            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             r.status.as_str(),
             r.iteration,
             esc(&r.utc),
             esc(&r.commit[..r.commit.len().min(10)]),
-            r.status.as_str(),
+            status,
             num(r.ratio, 6),
             num(r.delta, 6),
+            num(r.score, 6),
             num(r.compress_s, 2),
             num(r.holdout_ratio, 6),
             esc(&r.description),

@@ -47,6 +47,7 @@ fn line(i: usize, label: &str, ratio: f64, dataset: &str) -> HistoryRow {
         harness_version: "0.1.0".into(),
         baseline_libraries: "bzip2-0.5.2,zstd-0.13.3".into(),
         timing: "codec".into(),
+        source_bytes: None,
     }
 }
 
@@ -70,6 +71,10 @@ fn row(
         holdout_ratio: None,
         ratio_with_source: None,
         reason: String::new(),
+        objective: "total".into(),
+        score: ratio,
+        score_delta: None,
+        category_deltas: String::new(),
     }
 }
 

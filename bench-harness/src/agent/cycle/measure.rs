@@ -1,16 +1,22 @@
-//! Recorded and timing runs of a built harness, read back from the run directory.
+//! Recorded and timing runs of the judge on a runner, read back from the run directory.
+//!
+//! A run is a judging step: the judge starts in the judging clone (so the source it charges
+//! and the commit it records are the attempt's) with a fixed environment, reads the judging
+//! clone, the judge and the runner and the datasets, writes only the results, the dataset
+//! cache and its temporary directory, and has no TCP.
 
+use super::judge::{self, Checked};
 use super::proc::{self, Ended};
+use super::steps::{Rights, Steps};
 use super::tsv::Status;
 use crate::agent::figures::{self, RunFigures};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
-/// How to run the harness: the loop's settings shared by every run.
+/// How to run the judge: the loop's settings shared by every run.
 pub struct Runs {
-    pub root: PathBuf,
+    pub judging: PathBuf,
     pub results_dir: PathBuf,
     pub data_dir: PathBuf,
     pub scale: f64,
@@ -35,28 +41,65 @@ pub enum Kind<'a> {
     Timing,
 }
 
+/// Where a run's data comes from.
+pub struct Data<'a> {
+    /// The `--dataset` argument.
+    pub dataset: &'a str,
+    /// `HARNESS_DATA_DIR` of the run, when not the loop's.
+    pub data_dir: Option<&'a Path>,
+}
+
 impl Runs {
     pub fn run(
         &self,
-        binary: &Path,
-        dataset: &str,
-        data_dir: Option<&Path>,
+        steps: &Steps,
+        judge: &Checked,
+        runner: &Checked,
+        data: &Data,
         kind: Kind,
         log: &Path,
     ) -> Result<Result<RunResult, RunFailure>> {
-        let mut cmd = Command::new(binary);
-        cmd.current_dir(&self.root)
+        let data_dir = data.data_dir.unwrap_or(&self.data_dir);
+        let mut cmd = steps.judging(judge.verified()?)?;
+        judge::use_runner(&mut cmd, runner.verified()?);
+        cmd.current_dir(&self.judging)
             .env("HARNESS_RESULTS_DIR", &self.results_dir)
-            .env("HARNESS_DATA_DIR", data_dir.unwrap_or(&self.data_dir))
-            .args(["run", "--quiet", "--dataset", dataset, "--scale"])
+            .env("HARNESS_DATA_DIR", data_dir)
+            .args([
+                "run",
+                "--quiet",
+                "--codec",
+                "candidate",
+                "--dataset",
+                data.dataset,
+            ])
+            .arg("--scale")
             .arg(self.scale.to_string())
             .args(&self.extra);
         match kind {
             Kind::Recorded(label) => cmd.args(["--record", "--label", label]),
             Kind::Timing => cmd.arg("--no-determinism"),
         };
+        let mut read = vec![
+            self.judging.clone(),
+            judge.path.clone(),
+            runner.path.clone(),
+            data_dir.to_path_buf(),
+        ];
+        let dataset = PathBuf::from(data.dataset);
+        if dataset.is_dir() {
+            read.push(dataset);
+        }
+        // Paths that do not exist get no rule: create what the run writes into.
+        std::fs::create_dir_all(&self.results_dir)?;
+        std::fs::create_dir_all(data_dir.join("cache"))?;
+        let rights = Rights::Judging {
+            read,
+            write: vec![self.results_dir.clone(), data_dir.join("cache")],
+        };
         let start = std::fs::metadata(log).map(|m| m.len()).unwrap_or(0);
-        let ended = proc::run(&mut cmd, self.timeout, log)?;
+        let ended = steps.run(&mut cmd, &rights, self.timeout, log, None)?;
+        let dataset = data.dataset;
         if ended == Ended::TimedOut {
             return Ok(Err((
                 Status::Timeout,
@@ -68,7 +111,7 @@ impl Runs {
         }
         // Exit 1 means the candidate failed a file: the summary is there all the same.
         let text = std::fs::read(log).unwrap_or_default();
-        let text = String::from_utf8_lossy(&text[start as usize..]).to_string();
+        let text = String::from_utf8_lossy(&text[(start as usize).min(text.len())..]).to_string();
         let summary = text
             .lines()
             .rev()
@@ -95,6 +138,60 @@ impl Runs {
             failures,
             run_dir,
         }))
+    }
+
+    /// Generates the seed's holdout into `data_dir` with the judge alone (no runner of an
+    /// attempt sees the seed) and returns the directory of its files.
+    pub fn generate_holdout(
+        &self,
+        steps: &Steps,
+        judge: &Checked,
+        seed: &str,
+        data_dir: &Path,
+        results_dir: &Path,
+        log: &Path,
+    ) -> Result<Result<PathBuf, RunFailure>> {
+        let _ = std::fs::remove_dir_all(data_dir);
+        std::fs::create_dir_all(data_dir)?;
+        std::fs::create_dir_all(results_dir)?;
+        let mut cmd = steps.judging(judge.verified()?)?;
+        cmd.current_dir(&self.judging)
+            .env("HARNESS_RESULTS_DIR", results_dir)
+            .env("HARNESS_DATA_DIR", data_dir)
+            .env(crate::dataset::HOLDOUT_SEED_VAR, seed)
+            .args(["fetch", "--quiet", "holdout", "--scale"])
+            .arg(self.scale.to_string());
+        let rights = Rights::Judging {
+            read: vec![self.judging.clone(), judge.path.clone()],
+            write: vec![data_dir.to_path_buf(), results_dir.to_path_buf()],
+        };
+        let ended = steps.run(&mut cmd, &rights, self.timeout, log, None)?;
+        let _ = std::fs::remove_dir_all(results_dir);
+        if !ended.ok() {
+            return Ok(Err((
+                Status::Crash,
+                format!(
+                    "generating the holdout: {}: {}",
+                    ended.describe(),
+                    proc::tail(log, 2)
+                ),
+            )));
+        }
+        let generated: Vec<PathBuf> = std::fs::read_dir(data_dir.join("cache"))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        match generated.as_slice() {
+            [dir] => Ok(Ok(dir.clone())),
+            _ => Ok(Err((
+                Status::Crash,
+                format!(
+                    "generating the holdout made {} directories",
+                    generated.len()
+                ),
+            ))),
+        }
     }
 }
 

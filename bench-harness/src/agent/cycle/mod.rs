@@ -1,55 +1,53 @@
-//! `harness loop`: N iterations of agent, guard, codec tests, recorded run, keep or discard,
-//! one row of `results/loop.tsv` each. Resumable: an interrupted iteration is reset and
+//! `harness loop`: N iterations of agent, hand-over, guard, build, tests, recorded runs, keep
+//! or discard, one row of `results/loop.tsv` each. Resumable: an interrupted iteration is
 //! recorded as discarded, and the loop goes on to the iteration count it was given.
 //!
-//! This process is the trusted side: it was built before the agent changed anything, it runs
-//! the guard itself, and it measures the attempt with a freshly built harness.
+//! This process is the trusted side. The agent works in a scratch clone under Landlock and
+//! hands over a patch ([`clones`]); the patch is applied, guarded, built, tested and measured
+//! in a judging clone the agent cannot write, by steps that see a fixed environment and read
+//! only that clone and the toolchain ([`steps`], [`jail`]); the harness that measures was
+//! built before any agent ran and is checksummed before every use ([`judge`]). The operator's
+//! repository changes only when an attempt is kept: it is fast-forwarded to it.
 
+mod attempt;
+mod base;
+pub mod clones;
+pub mod codec_tests;
+pub mod jail;
+pub mod judge;
 pub mod measure;
 pub mod proc;
+pub mod prompt;
+pub mod secret;
 pub mod state;
+pub mod steps;
 pub mod tsv;
 mod vcs;
 
 use super::args::LoopArgs;
-use super::decide::{self, Verdict};
-use super::figures::{self, RunFigures};
+use super::decide::Rules;
 use super::git::Git;
-use super::guard;
-use crate::dataset::HOLDOUT_SEED_VAR;
+use super::objective::Objective;
 use anyhow::{bail, Context, Result};
-use measure::{Kind, RunResult, Runs};
+use attempt::Judged;
+use base::Base;
+use clones::{Attempt, Clones};
+use judge::Checked;
+use measure::Runs;
 use state::{InProgress, LoopDir};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
+use steps::{Rights, Steps};
 use tsv::{Row, Status};
 
-/// What an attempt is compared with: the last kept (or base) commit and its figures.
-#[derive(Clone, Debug)]
-struct Base {
-    commit: String,
-    figures: RunFigures,
-    holdout: Option<f64>,
-}
-
-/// The outcome of judging an attempt.
-struct Judged {
-    status: Status,
-    reason: String,
-    main: Option<RunFigures>,
-    holdout: Option<f64>,
-}
-
-impl Judged {
-    fn failed(status: Status, reason: impl Into<String>) -> Judged {
-        Judged {
-            status,
-            reason: reason.into(),
-            main: None,
-            holdout: None,
-        }
-    }
+/// The holdout of the loop.
+enum Holdout {
+    None,
+    /// Generated from the secret seed for each measurement.
+    Generated,
+    /// Real files the operator keeps outside the repository.
+    Directory(PathBuf),
 }
 
 pub struct Loop {
@@ -60,58 +58,116 @@ pub struct Loop {
     tsv: PathBuf,
     results_dir: PathBuf,
     runs: Runs,
-    prompt: String,
-    /// The dataset argument of the holdout run, when there is one.
-    holdout: Option<String>,
+    program: String,
+    holdout: Holdout,
+    steps: Steps,
+    judge: Checked,
+    rules: Rules,
+    agent_rights: Rights,
 }
 
 pub fn run(args: LoopArgs, root: PathBuf, results_dir: PathBuf, data_dir: PathBuf) -> Result<()> {
+    // First, before any thread or child: the seed leaves this process's environment.
+    let secret = secret::Secret::take_from_env();
+    proc::adopt_orphans();
+    let rules = rules_of(&args)?;
     let git = Git::new(&root);
     let git_dir = PathBuf::from(git.run(&["rev-parse", "--absolute-git-dir"])?);
     let prompt_path = args
         .prompt
         .clone()
         .unwrap_or_else(|| root.join("program.md"));
-    let prompt = std::fs::read_to_string(&prompt_path)
+    let program = std::fs::read_to_string(&prompt_path)
         .with_context(|| format!("reading the agent's instructions {}", prompt_path.display()))?;
     let holdout = match args.holdout.as_str() {
-        "none" => None,
-        "holdout" if std::env::var_os(HOLDOUT_SEED_VAR).is_none() => {
+        "none" => Holdout::None,
+        "holdout" if secret.value().is_none() => {
             eprintln!(
-                "loop: {HOLDOUT_SEED_VAR} is not set: attempts are judged without a holdout \
-                 (set it, secretly, to guard against overfitting)"
+                "loop: {} is not set: attempts are judged without a holdout (set it, \
+                 secretly, or pass --holdout DIR with real files kept outside the repository)",
+                crate::dataset::HOLDOUT_SEED_VAR
             );
-            None
+            Holdout::None
         }
-        other => Some(other.to_string()),
+        "holdout" => Holdout::Generated,
+        dir => {
+            let path = PathBuf::from(dir)
+                .canonicalize()
+                .with_context(|| format!("--holdout {dir}: not a directory"))?;
+            if path.starts_with(&root) {
+                eprintln!(
+                    "loop: warning: the holdout {} is inside the repository; keep it outside, \
+                     where the agent cannot read it",
+                    path.display()
+                );
+            }
+            Holdout::Directory(path)
+        }
     };
-    let step = Duration::from_secs_f64(args.step_timeout);
+    if !args.no_sandbox && jail::supported().is_none() {
+        bail!(
+            "this kernel has no Landlock: the agent could write the judging clone and the \
+             loop's records. Pass --no-sandbox to run the loop without it"
+        );
+    }
+    let dir = LoopDir::open(&git_dir)?;
+    if vcs::dirty(&git)? {
+        bail!(
+            "the work tree has uncommitted changes outside results/: commit or stash them \
+             first (kept attempts fast-forward it)"
+        );
+    }
+    let head = git.head()?;
+    let judge = judge::judge(
+        args.judge.as_deref(),
+        &root,
+        &head,
+        &dir.judge_dir(),
+        &dir.log(0, "judge-build"),
+    )?;
+    std::fs::create_dir_all(dir.judging_tmp())?;
+    let steps = Steps {
+        sandbox: !args.no_sandbox,
+        toolchain: jail::toolchain(),
+        secret,
+        judging_tmp: dir.judging_tmp(),
+    };
+    let mut hidden = vec![dir.path().to_path_buf()];
+    if let Holdout::Directory(d) = &holdout {
+        hidden.push(d.clone());
+    }
+    let agent_rights = Rights::Agent {
+        hidden,
+        writable: [dir.scratch(), dir.agent_tmp()]
+            .into_iter()
+            .chain(args.agent_writable.iter().cloned())
+            .collect(),
+    };
     let runs = Runs {
-        root: root.clone(),
+        judging: dir.judging(),
         results_dir: results_dir.clone(),
         data_dir,
         scale: args.scale,
         extra: args.run_args.clone(),
-        timeout: step,
+        timeout: Duration::from_secs_f64(args.step_timeout),
     };
     let mut lp = Loop {
-        dir: LoopDir::open(&git_dir)?,
         tsv: results_dir.join("loop.tsv"),
         results_dir,
         git,
         root,
         runs,
-        prompt,
+        program,
         holdout,
+        steps,
+        judge,
+        rules,
+        agent_rights,
+        dir,
         args,
     };
+    lp.clones().create()?;
     lp.recover()?;
-    if vcs::dirty(&lp.git)? {
-        bail!(
-            "the work tree has uncommitted changes outside results/: commit or stash them \
-             first (the loop resets discarded attempts)"
-        );
-    }
     let mut base = lp.base()?;
     loop {
         let rows = tsv::read(&lp.tsv)?;
@@ -123,8 +179,9 @@ pub fn run(args: LoopArgs, root: PathBuf, results_dir: PathBuf, data_dir: PathBu
             .unwrap_or(0);
         if done >= lp.args.iterations {
             println!(
-                "loop: {done} iteration(s) done; best ratio {} at {}",
-                base.figures.ratio.map_or("-".into(), |r| format!("{r:.8}")),
+                "loop: {done} iteration(s) done; best {} score {} at {}",
+                lp.rules.objective,
+                score_text(base.figures.score(lp.rules.objective)),
                 short(&base.commit)
             );
             return Ok(());
@@ -137,8 +194,60 @@ pub fn run(args: LoopArgs, root: PathBuf, results_dir: PathBuf, data_dir: PathBu
     }
 }
 
+/// The acceptance rules the options ask for, checked.
+fn rules_of(args: &LoopArgs) -> Result<Rules> {
+    if !(0.0..=1.0).contains(&args.min_holdout_share) {
+        bail!("--min-holdout-share must be between 0 and 1");
+    }
+    if args.max_slowdown.is_some_and(|f| f.is_nan() || f < 1.0) {
+        bail!("--max-slowdown must be at least 1.0");
+    }
+    if args.min_speed.is_some_and(|s| s.is_nan() || s <= 0.0) {
+        bail!("--min-speed must be a positive number of MB/s");
+    }
+    for (name, v) in [
+        ("--agent-timeout", args.agent_timeout),
+        ("--step-timeout", args.step_timeout),
+    ] {
+        if !(v > 0.0 && v <= 7.0 * 86400.0) {
+            bail!("{name} must be a positive number of seconds, at most a week");
+        }
+    }
+    let max_rss = args
+        .max_rss
+        .as_deref()
+        .map(crate::cli::parse_size)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--max-rss: {e}"))?;
+    Ok(Rules {
+        objective: args.objective,
+        max_slowdown: args.max_slowdown,
+        min_speed: args.min_speed,
+        max_rss,
+        min_holdout_share: args.min_holdout_share,
+    })
+}
+
 impl Loop {
-    /// Resets an iteration a previous session left unfinished and records it as discarded.
+    fn clones(&self) -> Clones<'_> {
+        Clones {
+            root: &self.root,
+            scratch: self.dir.scratch(),
+            agent_tmp: self.dir.agent_tmp(),
+            judging: self.dir.judging(),
+            agent_rights: &self.agent_rights,
+        }
+    }
+
+    fn objective(&self) -> Objective {
+        self.rules.objective
+    }
+
+    fn step_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.args.step_timeout)
+    }
+
+    /// Records an iteration a previous session left unfinished as discarded.
     fn recover(&mut self) -> Result<()> {
         let Some(ip) = self.dir.load() else {
             return Ok(());
@@ -149,160 +258,106 @@ impl Loop {
             .any(|r| r.iteration == ip.iteration && r.status != Status::Base)
         {
             eprintln!(
-                "loop: iteration {} was interrupted; resetting to {}",
-                ip.iteration,
-                short(&ip.base)
+                "loop: iteration {} was interrupted; recording it as discarded",
+                ip.iteration
             );
-            vcs::commit_leftovers(&self.git, ip.iteration)?;
-            let head = self.git.head()?;
-            let description = vcs::description(&self.git, &ip.base, &head);
-            let reason = "interrupted; the attempt was reset";
-            let judged = Judged::failed(Status::Discard, reason);
-            self.finish(ip.iteration, &ip.base, &head, description, judged, None)?;
+            let row = Row {
+                iteration: ip.iteration,
+                utc: crate::run::now_utc(),
+                commit: ip.base.clone(),
+                status: Status::Discard,
+                ratio: None,
+                delta: None,
+                compress_s: None,
+                decompress_s: None,
+                description: "(interrupted)".into(),
+                holdout_ratio: None,
+                ratio_with_source: None,
+                reason: "interrupted; the attempt was not judged".into(),
+                objective: self.objective().as_str().into(),
+                score: None,
+                score_delta: None,
+                category_deltas: String::new(),
+            };
+            tsv::append(&self.tsv, &row)?;
         }
         self.dir.clear()
     }
 
-    /// The base to beat: the last kept or base row when it is HEAD, else HEAD measured now.
-    fn base(&mut self) -> Result<Base> {
-        let head = self.git.head()?;
-        let rows = tsv::read(&self.tsv)?;
-        let last = rows
+    fn build(&self) -> judge::Build<'_> {
+        judge::Build {
+            command: &self.args.build_cmd,
+            runner: &self.args.runner_path,
+        }
+    }
+
+    /// The iteration a session should rework: the last one, when it failed the guard, its
+    /// build or its tests and was not itself a rework.
+    fn rework_of(&self, rows: &[Row]) -> Option<u32> {
+        if self.args.no_rework {
+            return None;
+        }
+        let last = rows.iter().rev().find(|r| r.status != Status::Base)?;
+        let failed_checks = last.status == Status::GuardFail
+            || (matches!(last.status, Status::Crash | Status::Timeout)
+                && (last.reason.starts_with("codec tests") || last.reason.starts_with("build")));
+        (failed_checks && !last.description.starts_with("rework of")).then_some(last.iteration)
+    }
+
+    /// Discards in a row at the end of the table, when at least `--stuck-after`.
+    fn stuck(&self, rows: &[Row]) -> Option<u32> {
+        let n = rows
             .iter()
             .rev()
-            .find(|r| matches!(r.status, Status::Base | Status::Keep));
-        if let Some(r) = last.filter(|r| r.commit == head && r.ratio.is_some()) {
-            self.ensure_base_binary(&head)?;
-            // Its recorded run says which files it measured; a row whose run is gone keeps
-            // only its times and ratio, and is measured again before anything is judged
-            // against it (its files are unknown).
-            let figures = self.recorded_figures(&run_label(r)).unwrap_or(RunFigures {
-                run_id: String::new(),
-                dataset: self.args.dataset.clone(),
-                fingerprint: String::new(),
-                ratio: r.ratio,
-                files_failed: 0,
-                compress_s: r.compress_s.unwrap_or(0.0),
-                decompress_s: r.decompress_s.unwrap_or(0.0),
-                ratio_with_source: r.ratio_with_source,
-                holdout_gap: None,
-                selection: Default::default(),
-                slowest: None,
-            });
-            return Ok(Base {
-                commit: head,
-                figures,
-                holdout: r.holdout_ratio,
-            });
-        }
-        let iteration = rows.iter().map(|r| r.iteration).max().unwrap_or(0);
-        println!("loop: measuring the base {}", short(&head));
-        let built = self.build(iteration, "base")?;
-        if let Err((_, reason)) = built {
-            bail!("the base commit does not build: {reason}");
-        }
-        self.ensure_base_binary(&head)?;
-        self.measure_base(iteration, &head)
-    }
-
-    /// The candidate's figures in the newest recorded run labelled `label`, when its
-    /// summary is still there.
-    fn recorded_figures(&self, label: &str) -> Option<RunFigures> {
-        let history = crate::history::read(&self.results_dir.join("results.csv")).ok()?;
-        let row = history
-            .iter()
-            .rev()
-            .find(|h| h.label == label && h.codec == "candidate")?;
-        let dir = self.results_dir.join("runs").join(&row.run_id);
-        figures::load(&dir, "candidate").ok()
-    }
-
-    /// Measures the stored base binary (built from `commit`) on the loop's dataset and
-    /// holdout, and appends its base row.
-    fn measure_base(&self, iteration: u32, commit: &str) -> Result<Base> {
-        let binary = self.base_binary();
-        let label = format!("loop:{iteration} base");
-        let main = self
-            .runs
-            .run(
-                &binary,
-                &self.args.dataset,
-                None,
-                Kind::Recorded(&label),
-                &self.dir.log(iteration, "base-run"),
-            )?
-            .map_err(|(_, reason)| anyhow::anyhow!("measuring the base: {reason}"))?;
-        let holdout = self.holdout_run(&binary, iteration, &label)?;
-        let failed = main.failures.len();
-        let base = Base {
-            commit: commit.to_string(),
-            figures: main.figures.clone(),
-            holdout: holdout.and_then(|h| h.ok()).and_then(|h| h.figures.ratio),
-        };
-        let row = Row {
-            iteration,
-            utc: crate::run::now_utc(),
-            commit: commit.to_string(),
-            status: Status::Base,
-            ratio: main.figures.ratio,
-            delta: None,
-            compress_s: Some(main.figures.compress_s),
-            decompress_s: Some(main.figures.decompress_s),
-            description: vcs::subject(&self.git, commit),
-            holdout_ratio: base.holdout,
-            ratio_with_source: main.figures.ratio_with_source,
-            reason: if failed > 0 {
-                format!("the base fails {failed} file(s)")
-            } else {
-                String::new()
-            },
-        };
-        tsv::append(&self.tsv, &row)?;
-        Ok(base)
-    }
-
-    fn base_binary(&self) -> PathBuf {
-        match &self.args.harness {
-            Some(h) => h.clone(),
-            None => self.dir.base_binary(),
-        }
-    }
-
-    fn built_binary(&self) -> PathBuf {
-        self.args
-            .harness
-            .clone()
-            .unwrap_or_else(|| self.root.join("target/release/harness"))
-    }
-
-    /// Makes sure the stored base harness was built from `commit` (building it if not).
-    fn ensure_base_binary(&self, commit: &str) -> Result<()> {
-        if self.args.harness.is_some() || self.dir.base_binary_commit().as_deref() == Some(commit) {
-            return Ok(());
-        }
-        if let Err((_, reason)) = self.build(0, "base")? {
-            bail!("the base commit does not build: {reason}");
-        }
-        self.dir.store_base_binary(&self.built_binary(), commit)
+            .filter(|r| r.status != Status::Base)
+            .take_while(|r| r.status != Status::Keep)
+            .count() as u32;
+        (self.args.stuck_after > 0 && n >= self.args.stuck_after).then_some(n)
     }
 
     fn iteration(&mut self, k: u32, base: &mut Base) -> Result<()> {
-        let b = self.git.head()?;
+        let b = base.commit.clone();
+        let rows = tsv::read(&self.tsv)?;
+        let rework_of = self.rework_of(&rows);
         self.dir.save(&InProgress {
             iteration: k,
             base: b.clone(),
         })?;
         println!(
-            "loop: iteration {k}/{} from {}",
+            "loop: iteration {k}/{} from {}{}",
             self.args.iterations,
-            short(&b)
+            short(&b),
+            rework_of.map_or(String::new(), |r| format!(" (rework of {r})"))
         );
-        let snapshot = vcs::Snapshot::take(&self.results_dir);
-        let ended = self.run_agent(k, base)?;
-        snapshot.restore()?;
-        vcs::commit_leftovers(&self.git, k)?;
-        let head = self.git.head()?;
-        let description = vcs::description(&self.git, &b, &head);
+        let clones = self.clones();
+        clones.prepare_scratch(
+            &self.steps,
+            rework_of.is_some(),
+            &self.dir.log(k, "scratch"),
+        )?;
+        let prompt = prompt::render(
+            &self.program,
+            &prompt::Session {
+                iteration: k,
+                iterations: self.args.iterations,
+                base: &b,
+                objective: self.objective(),
+                base_score: base.figures.score(self.objective()),
+                dataset: &self.args.dataset,
+                min_holdout_share: (!matches!(self.holdout, Holdout::None))
+                    .then_some(self.rules.min_holdout_share),
+                recent_rows: &vcs::recent_rows(&self.tsv, 8),
+                last_failure: self.last_failure(),
+                rework_of,
+                stuck: self.stuck(&rows),
+            },
+        );
+        let ended = self.run_agent(k, &b, &self.steps.secret.redact(&prompt))?;
+        let attempt = clones.take(&self.steps, &b, &self.dir.patch(), &self.dir.log(k, "take"))?;
+        let mut description = attempt.description();
+        if let Some(r) = rework_of {
+            description = format!("rework of {r}: {description}");
+        }
         let judged = if ended == proc::Ended::TimedOut {
             Judged::failed(
                 Status::Timeout,
@@ -311,301 +366,130 @@ impl Loop {
                     self.args.agent_timeout
                 ),
             )
-        } else if head == b {
+        } else if attempt.is_empty() {
             Judged::failed(
                 Status::Discard,
                 format!("no change (agent {})", ended.describe()),
             )
         } else {
-            self.judge(k, &b, &mut *base)?
+            self.judge(k, &b, &attempt, &description, base)?
         };
-        let kept = judged.status == Status::Keep;
-        let figures = judged.main.clone();
-        let holdout = judged.holdout;
-        self.finish(k, &b, &head, description, judged, Some(&*base))?;
-        if kept {
-            if self.args.harness.is_none() {
-                self.dir.store_base_binary(&self.built_binary(), &head)?;
-            }
-            *base = Base {
-                commit: head,
-                figures: figures.expect("a kept attempt was measured"),
-                holdout,
-            };
-        }
+        self.finish(k, &b, description, judged, base, &attempt)?;
         self.dir.clear()
     }
 
-    fn run_agent(&self, k: u32, base: &Base) -> Result<proc::Ended> {
-        let prompt = format!(
-            "{}\n\n## This session\n\nIteration {k} of {}. Base commit {} with overall ratio {} \
-             on the `{}` dataset. Last rows of results/loop.tsv:\n\n{}\n",
-            self.prompt,
-            self.args.iterations,
-            short(&base.commit),
-            base.figures.ratio.map_or("-".into(), |r| format!("{r:.8}")),
-            self.args.dataset,
-            vcs::recent_rows(&self.tsv, 8)
-        );
+    /// The last attempt's failure as the trace file holds it: status, reason, trace.
+    fn last_failure(&self) -> Option<(String, String, String)> {
+        let text = std::fs::read_to_string(self.dir.trace()).ok()?;
+        let mut lines = text.splitn(3, '\n');
+        Some((
+            lines.next()?.to_string(),
+            lines.next().unwrap_or_default().to_string(),
+            lines.next().unwrap_or_default().to_string(),
+        ))
+    }
+
+    fn run_agent(&self, k: u32, base: &str, prompt: &str) -> Result<proc::Ended> {
         let mut cmd = Command::new("sh");
-        cmd.current_dir(&self.root)
+        steps::agent_env(&mut cmd);
+        cmd.current_dir(self.dir.scratch())
             .arg("-c")
             .arg(format!("{} \"$1\"", self.args.agent))
             .arg("agent-loop")
             .arg(prompt)
-            .env_remove(HOLDOUT_SEED_VAR)
             .env("LOOP_ITERATION", k.to_string())
-            .env("LOOP_BASE", &base.commit);
+            .env("LOOP_BASE", base)
+            .env("TMPDIR", self.dir.agent_tmp());
         let timeout = Duration::from_secs_f64(self.args.agent_timeout);
-        proc::run(&mut cmd, timeout, &self.dir.log(k, "agent"))
-    }
-
-    /// Guard, build, tests, recorded runs, then the decision against `base` (measured again
-    /// first when the attempt's run measured other files than the base's).
-    fn judge(&self, k: u32, b: &str, base: &mut Base) -> Result<Judged> {
-        let violations = guard::check(&self.root, b, !self.args.no_compile_check)?;
-        if !violations.is_empty() {
-            return Ok(Judged::failed(Status::GuardFail, violations.join("; ")));
-        }
-        if let Err((status, reason)) = self.build(k, "build")? {
-            return Ok(Judged::failed(status, reason));
-        }
-        if let Err((status, reason)) = self.step(k, "test", &self.args.test_cmd)? {
-            return Ok(Judged::failed(status, format!("codec tests: {reason}")));
-        }
-        let binary = self.built_binary();
-        let label = format!("loop:{k}");
-        let main = match self.runs.run(
-            &binary,
-            &self.args.dataset,
-            None,
-            Kind::Recorded(&label),
-            &self.dir.log(k, "run"),
-        )? {
-            Ok(m) => m,
-            Err((status, reason)) => return Ok(Judged::failed(status, reason)),
-        };
-        let mut judged = Judged {
-            status: Status::Discard,
-            reason: String::new(),
-            main: Some(main.figures.clone()),
-            holdout: None,
-        };
-        if let Some((status, reason)) = measure::classify(&main.failures) {
-            judged.status = status;
-            judged.reason = reason;
-            return Ok(judged);
-        }
-        if let Some(why) = base.figures.files_differ(&main.figures) {
-            println!(
-                "loop: the base {} was measured on other files ({why}); measuring it again",
-                short(&base.commit)
-            );
-            self.ensure_base_binary(&base.commit)?;
-            *base = self.measure_base(k - 1, &base.commit)?;
-        }
-        let holdout = match self.holdout_run(&binary, k, &label)? {
-            None => None,
-            Some(Ok(h)) => match measure::classify(&h.failures) {
-                Some((status, reason)) => {
-                    judged.status = status;
-                    judged.reason = format!("holdout: {reason}");
-                    return Ok(judged);
-                }
-                None => h.figures.ratio,
-            },
-            Some(Err((status, reason))) => {
-                judged.status = status;
-                judged.reason = format!("holdout: {reason}");
-                return Ok(judged);
-            }
-        };
-        judged.holdout = holdout;
-        let holdouts = self.holdout.as_ref().map(|_| (base.holdout, holdout));
-        let slowdown = self.args.max_slowdown;
-        let timed = self.args.speed_runs > 0;
-        // With timing runs to come, the first decision judges ratios only.
-        let mut decision = decide::decide(
-            std::slice::from_ref(&base.figures),
-            std::slice::from_ref(&main.figures),
-            holdouts,
-            if timed { f64::INFINITY } else { slowdown },
-        );
-        if decision.verdict == Verdict::Keep && timed {
-            let (mut base_runs, mut attempt_runs) = self.timing_runs(k, &binary)?;
-            // Timing runs measure time only; ratios and failures come from the recorded runs.
-            for (runs, from) in [
-                (&mut base_runs, &base.figures),
-                (&mut attempt_runs, &main.figures),
-            ] {
-                for r in runs.iter_mut() {
-                    *r = RunFigures {
-                        compress_s: r.compress_s,
-                        decompress_s: r.decompress_s,
-                        slowest: r.slowest,
-                        ..from.clone()
-                    };
-                }
-            }
-            decision = decide::decide(&base_runs, &attempt_runs, holdouts, slowdown);
-        }
-        let rendered = decision.render();
-        println!("{}", rendered.trim_end());
-        judged.status = match decision.verdict {
-            Verdict::Keep => Status::Keep,
-            Verdict::Discard => Status::Discard,
-        };
-        judged.reason = if decision.verdict == Verdict::Keep {
-            rendered
-                .lines()
-                .filter(|l| l.contains("noise"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        } else {
-            decision.reasons.join("; ")
-        };
-        Ok(judged)
-    }
-
-    /// The base and the attempt, alternated, `speed_runs` times each, in this session.
-    fn timing_runs(&self, k: u32, attempt: &Path) -> Result<(Vec<RunFigures>, Vec<RunFigures>)> {
-        let base_binary = self.base_binary();
-        let (mut b, mut a) = (Vec::new(), Vec::new());
-        for _ in 0..self.args.speed_runs {
-            for (binary, out) in [(&base_binary, &mut b), (&attempt.to_path_buf(), &mut a)] {
-                let log = self.dir.log(k, "timing");
-                let r = self
-                    .runs
-                    .run(binary, &self.args.dataset, None, Kind::Timing, &log)?;
-                match r {
-                    Ok(r) => out.push(r.figures),
-                    Err((_, reason)) => bail!("timing run failed: {reason}"),
-                }
-            }
-        }
-        Ok((b, a))
-    }
-
-    /// The holdout run, `None` when the loop has no holdout.
-    fn holdout_run(
-        &self,
-        binary: &Path,
-        k: u32,
-        label: &str,
-    ) -> Result<Option<std::result::Result<RunResult, measure::RunFailure>>> {
-        let Some(dataset) = &self.holdout else {
-            return Ok(None);
-        };
-        // A generated holdout exists on disk only while it is measured.
-        let private = (dataset == "holdout").then(|| self.dir.holdout_data());
-        let label = format!("{label} holdout");
-        let log = self.dir.log(k, "holdout");
-        let r = self.runs.run(
-            binary,
-            dataset,
-            private.as_deref(),
-            Kind::Recorded(&label),
-            &log,
-        );
-        if let Some(dir) = private {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        let r = r?;
-        // Its history line stays; its per-file rows (holdout names and sizes) do not.
-        if let Ok(run) = &r {
-            let _ = std::fs::remove_dir_all(&run.run_dir);
-        }
-        Ok(Some(r))
-    }
-
-    fn build(&self, k: u32, name: &str) -> Result<std::result::Result<(), (Status, String)>> {
-        Ok(self
-            .step(k, name, &self.args.build_cmd)?
-            .map_err(|(s, reason)| (s, format!("build: {reason}"))))
-    }
-
-    /// Runs a shell command of the loop in the work tree within the step time limit.
-    fn step(
-        &self,
-        k: u32,
-        name: &str,
-        command: &str,
-    ) -> Result<std::result::Result<(), (Status, String)>> {
-        let log = self.dir.log(k, name);
-        let mut cmd = Command::new("sh");
-        cmd.current_dir(&self.root).arg("-c").arg(command);
-        let ended = proc::run(
+        self.steps.run(
             &mut cmd,
-            Duration::from_secs_f64(self.args.step_timeout),
-            &log,
-        )?;
-        Ok(match ended {
-            proc::Ended::Code(0) => Ok(()),
-            proc::Ended::TimedOut => Err((
-                Status::Timeout,
-                format!("`{command}` exceeded {} s", self.args.step_timeout),
-            )),
-            e => Err((
-                Status::Crash,
-                format!("`{command}` {}: {}", e.describe(), proc::tail(&log, 3)),
-            )),
-        })
+            &self.agent_rights,
+            timeout,
+            &self.dir.log(k, "agent"),
+            None,
+        )
     }
 
-    /// Keeps or resets the attempt, then appends its row.
+    /// Appends the attempt's row, keeps its diff when it is not kept, leaves its trace for
+    /// the next prompt, and on keep fast-forwards the repository to it.
     fn finish(
         &self,
         k: u32,
         b: &str,
-        head: &str,
         description: String,
         judged: Judged,
-        base: Option<&Base>,
+        base: &mut Base,
+        attempt: &Attempt,
     ) -> Result<()> {
+        let secret = &self.steps.secret;
+        let reason = secret.redact(&judged.reason);
         if judged.status != Status::Keep {
-            vcs::discard(
-                &self.git,
+            vcs::keep_diff(
                 &self.results_dir,
-                b,
-                k,
-                judged.status,
-                &judged.reason,
+                &vcs::Discarded {
+                    iteration: k,
+                    status: judged.status,
+                    reason: &reason,
+                    base: b,
+                    patch: &attempt.patch,
+                    outside: &attempt.outside,
+                },
+                secret,
             )?;
         }
+        let objective = self.objective();
         let f = judged.main.as_ref();
         let ratio = f.and_then(|f| f.ratio);
+        let score = f.and_then(|f| f.score(objective));
         let row = Row {
             iteration: k,
             utc: crate::run::now_utc(),
-            commit: head.to_string(),
+            commit: judged.commit.clone().unwrap_or_default(),
             status: judged.status,
             ratio,
-            delta: ratio
-                .zip(base.and_then(|b| b.figures.ratio))
-                .map(|(a, b)| a - b),
+            delta: ratio.zip(base.figures.ratio).map(|(a, b)| a - b),
             compress_s: f.map(|f| f.compress_s),
             decompress_s: f.map(|f| f.decompress_s),
-            description,
+            description: secret.redact(&description),
             holdout_ratio: judged.holdout,
             ratio_with_source: f.and_then(|f| f.ratio_with_source),
-            reason: judged.reason,
+            reason: reason.clone(),
+            objective: objective.as_str().into(),
+            score,
+            score_delta: score.zip(base.figures.score(objective)).map(|(a, b)| a - b),
+            category_deltas: f
+                .map(|f| tsv::category_deltas(&base.figures.categories, &f.categories))
+                .unwrap_or_default(),
         };
         println!(
             "loop: iteration {k}: {} {} {}",
             row.status.as_str(),
-            row.ratio.map_or("-".into(), |r| format!("{r:.8}")),
+            score_text(row.score),
             row.reason
         );
-        tsv::append(&self.tsv, &row)
+        tsv::append(&self.tsv, &row)?;
+        if judged.status == Status::Keep {
+            let _ = std::fs::remove_file(self.dir.trace());
+            let commit = judged.commit.expect("a kept attempt was committed");
+            self.clones().keep(&commit)?;
+            self.dir
+                .store_base_runner(&self.dir.attempt_runner(), &commit)?;
+            *base = Base {
+                runner: self.base_runner(&commit)?,
+                commit,
+                figures: judged.main.expect("a kept attempt was measured"),
+                holdout: judged.holdout,
+            };
+        } else {
+            let text = format!("{}\n{}\n{}", judged.status.as_str(), reason, judged.trace);
+            std::fs::write(self.dir.trace(), secret.redact(&text))?;
+        }
+        Ok(())
     }
 }
 
-/// The label of the recorded run behind a base or kept row.
-fn run_label(row: &Row) -> String {
-    match row.status {
-        Status::Base => format!("loop:{} base", row.iteration),
-        _ => format!("loop:{}", row.iteration),
-    }
+fn score_text(score: Option<f64>) -> String {
+    score.map_or("-".into(), |r| format!("{r:.8}"))
 }
 
 fn short(commit: &str) -> &str {

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
 
-pub const HEADER: [&str; 12] = [
+pub const HEADER: [&str; 16] = [
     "iteration",
     "utc",
     "commit",
@@ -17,7 +17,14 @@ pub const HEADER: [&str; 12] = [
     "holdout_ratio",
     "ratio_with_source",
     "reason",
+    "objective",
+    "score",
+    "score_delta",
+    "category_deltas",
 ];
+
+/// Columns every row has; rows written before the objective columns have only these.
+const FIRST_COLUMNS: usize = 12;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -57,7 +64,10 @@ impl Status {
 }
 
 /// A row. Ratios are compressed / original (printed in full precision, so they read back
-/// exactly); seconds are wall-clock sums over files.
+/// exactly); seconds are wall-clock sums over files. `score` is the loop's objective with the
+/// codec source charged (what decisions compare), `holdout_ratio` the objective's value on the
+/// holdout; `category_deltas` the attempt's ratio minus the base's per category
+/// (`text:-0.012 image:+0.001`), so a discard that won a category shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub iteration: u32,
@@ -72,6 +82,10 @@ pub struct Row {
     pub holdout_ratio: Option<f64>,
     pub ratio_with_source: Option<f64>,
     pub reason: String,
+    pub objective: String,
+    pub score: Option<f64>,
+    pub score_delta: Option<f64>,
+    pub category_deltas: String,
 }
 
 fn cell(x: Option<f64>) -> String {
@@ -102,15 +116,20 @@ impl Row {
             cell(self.holdout_ratio),
             cell(self.ratio_with_source),
             text(&self.reason),
+            text(&self.objective),
+            cell(self.score),
+            cell(self.score_delta),
+            text(&self.category_deltas),
         ]
         .join("\t")
     }
 
     fn parse(line: &str) -> Option<Row> {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() < HEADER.len() {
+        if f.len() < FIRST_COLUMNS {
             return None;
         }
+        let at = |i: usize| f.get(i).copied().unwrap_or_default();
         let num = |s: &str| s.parse::<f64>().ok();
         Some(Row {
             iteration: f[0].parse().ok()?,
@@ -125,6 +144,10 @@ impl Row {
             holdout_ratio: num(f[9]),
             ratio_with_source: num(f[10]),
             reason: f[11].into(),
+            objective: at(12).into(),
+            score: num(at(13)),
+            score_delta: num(at(14)),
+            category_deltas: at(15).into(),
         })
     }
 }
@@ -158,6 +181,29 @@ pub fn append(path: &Path, row: &Row) -> Result<()> {
         .with_context(|| format!("appending to {}", path.display()))
 }
 
+/// `attempt - base` per category both have, as `name:+0.000123` separated by spaces.
+pub fn category_deltas(
+    base: &std::collections::BTreeMap<String, f64>,
+    attempt: &std::collections::BTreeMap<String, f64>,
+) -> String {
+    attempt
+        .iter()
+        .filter_map(|(name, a)| Some(format!("{name}:{:+.6}", a - base.get(name)?)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The categories a row's deltas say it improved.
+pub fn improved_categories(deltas: &str) -> Vec<&str> {
+    deltas
+        .split_whitespace()
+        .filter_map(|d| {
+            let (name, delta) = d.rsplit_once(':')?;
+            (delta.parse::<f64>().ok()? < 0.0).then_some(name)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +225,10 @@ mod tests {
             holdout_ratio: None,
             ratio_with_source: Some(0.31),
             reason: "changed outside codec/: README.md".into(),
+            objective: "total".into(),
+            score: Some(0.31),
+            score_delta: Some(-0.01),
+            category_deltas: "text:-0.01".into(),
         };
         append(&path, &row).unwrap();
         append(&path, &row).unwrap();
@@ -187,6 +237,8 @@ mod tests {
         assert_eq!(back[0].ratio, Some(0.1 + 0.2));
         assert_eq!(back[0].description, "tab here newline");
         assert_eq!(back[0].status, Status::GuardFail);
+        assert_eq!(back[0].category_deltas, "text:-0.01");
+        assert_eq!(back[0].score_delta, Some(-0.01));
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("iteration\tutc\tcommit\tstatus\tratio\tdelta"));
     }

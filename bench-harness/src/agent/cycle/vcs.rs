@@ -1,49 +1,18 @@
-//! The loop's git operations: committing what the agent left, describing an attempt,
-//! discarding it (diff kept in `results/attempts/`), and keeping the loop's own records
-//! (`results.csv`, `loop.tsv`) out of the agent's reach and out of resets.
+//! The loop's records around git: whether the operator's tree is clean, a commit's subject,
+//! the recent rows shown to the agent, and a discarded attempt's diff kept in
+//! `results/attempts/`.
 
+use super::secret::Secret;
 use super::tsv::Status;
 use crate::agent::git::Git;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
-/// Pathspec of everything but the recorded results.
-const NOT_RESULTS: [&str; 3] = ["--", ".", ":!results"];
-
-fn with_rest<'a>(args: &[&'a str]) -> Vec<&'a str> {
-    args.iter().chain(NOT_RESULTS.iter()).copied().collect()
-}
-
 /// Uncommitted changes (or untracked files) outside `results/`.
 pub fn dirty(git: &Git) -> Result<bool> {
-    Ok(!git.run(&with_rest(&["status", "--porcelain"]))?.is_empty())
-}
-
-/// Commits whatever the agent changed but did not commit.
-pub fn commit_leftovers(git: &Git, k: u32) -> Result<()> {
-    if !dirty(git)? {
-        return Ok(());
-    }
-    git.run(&with_rest(&["add", "-A"]))?;
-    let message = format!("loop iteration {k}: changes the agent left uncommitted");
-    git.run(&["commit", "--quiet", "--no-verify", "-m", &message])?;
-    Ok(())
-}
-
-/// Subjects of the commits from `base` to `head`, oldest first.
-pub fn description(git: &Git, base: &str, head: &str) -> String {
-    if base == head {
-        return "(no commit)".into();
-    }
-    let log = git
-        .run(&[
-            "log",
-            "--reverse",
-            "--format=%s",
-            &format!("{base}..{head}"),
-        ])
-        .unwrap_or_default();
-    log.lines().collect::<Vec<_>>().join("; ")
+    Ok(!git
+        .run(&["status", "--porcelain", "--", ".", ":!results"])?
+        .is_empty())
 }
 
 pub fn subject(git: &Git, commit: &str) -> String {
@@ -63,65 +32,38 @@ pub fn recent_rows(tsv: &Path, n: usize) -> String {
     out.join("\n")
 }
 
-/// The loop's own records, held in memory across an agent session or a reset.
-pub struct Snapshot {
-    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+/// What a discarded attempt leaves in `results/attempts/<k>-<status>.diff`.
+pub struct Discarded<'a> {
+    pub iteration: u32,
+    pub status: Status,
+    pub reason: &'a str,
+    pub base: &'a str,
+    pub patch: &'a Path,
+    pub outside: &'a [String],
 }
 
-impl Snapshot {
-    pub fn take(results_dir: &Path) -> Snapshot {
-        let files = ["results.csv", "loop.tsv"]
-            .iter()
-            .map(|name| {
-                let path = results_dir.join(name);
-                let bytes = std::fs::read(&path).ok();
-                (path, bytes)
-            })
-            .collect();
-        Snapshot { files }
-    }
-
-    /// Writes the records back as they were (removing ones that did not exist).
-    pub fn restore(&self) -> Result<()> {
-        for (path, bytes) in &self.files {
-            match bytes {
-                Some(b) => std::fs::write(path, b)
-                    .with_context(|| format!("restoring {}", path.display()))?,
-                None => {
-                    let _ = std::fs::remove_file(path);
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Saves the attempt's diff against `base` as `results/attempts/<k>-<status>.diff` (with a
-/// comment header `git apply` skips), then resets the work tree to `base`.
-pub fn discard(
-    git: &Git,
-    results_dir: &Path,
-    base: &str,
-    k: u32,
-    status: Status,
-    reason: &str,
-) -> Result<PathBuf> {
-    git.run(&with_rest(&["add", "-A"]))?;
-    let diff = git.raw(&with_rest(&["diff", "--cached", "--binary", base]))?;
+/// Writes the attempt's diff with a comment header (which `git apply` skips), the seed
+/// redacted.
+pub fn keep_diff(results_dir: &Path, d: &Discarded, secret: &Secret) -> Result<PathBuf> {
     let dir = results_dir.join("attempts");
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("{k:04}-{}.diff", status.as_str()));
+    let path = dir.join(format!("{:04}-{}.diff", d.iteration, d.status.as_str()));
     let mut text = format!(
-        "# iteration {k}: {}\n# reason: {}\n# base: {base}\n\n",
-        status.as_str(),
-        reason.replace('\n', " ")
-    )
-    .into_bytes();
-    text.extend_from_slice(&diff);
-    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    let records = Snapshot::take(results_dir);
-    git.run(&["reset", "--quiet", "--hard", base])?;
-    git.run(&with_rest(&["clean", "-fdq"]))?;
-    records.restore()?;
+        "# iteration {}: {}\n# reason: {}\n# base: {}\n",
+        d.iteration,
+        d.status.as_str(),
+        d.reason.replace('\n', " "),
+        d.base
+    );
+    for p in d.outside {
+        text.push_str(&format!(
+            "# changed outside codec/ (not carried over): {p}\n"
+        ));
+    }
+    text.push('\n');
+    let patch = std::fs::read(d.patch).unwrap_or_default();
+    text.push_str(&String::from_utf8_lossy(&patch));
+    std::fs::write(&path, secret.redact(&text))
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
 }

@@ -3,7 +3,7 @@
 //! that implement only the promised traits, as plain function pointers of the fixed type.
 
 use anyhow::{Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const PROBE: &str = r#"use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom, Write};
@@ -35,9 +35,15 @@ fn main() {
 }
 "#;
 
-/// `Ok(None)` when the signature holds, `Ok(Some(compiler output))` when it does not.
-/// The probe lives in `<root>/target/guard-probe` so repeated checks reuse its build.
-pub fn check(root: &Path) -> Result<Option<String>> {
+/// The probe crate written for the codec at `<root>/codec`: its manifest and the target
+/// directory its check builds in (`<root>/target/guard-probe`, so repeated checks reuse it).
+pub struct Probe {
+    pub manifest: PathBuf,
+    pub target_dir: PathBuf,
+}
+
+/// Writes the probe crate for the work tree at `root`.
+pub fn write_probe(root: &Path) -> Result<Probe> {
     let dir = root.join("target").join("guard-probe");
     std::fs::create_dir_all(dir.join("src"))
         .with_context(|| format!("creating {}", dir.display()))?;
@@ -49,24 +55,47 @@ pub fn check(root: &Path) -> Result<Option<String>> {
     );
     std::fs::write(dir.join("Cargo.toml"), manifest)?;
     std::fs::write(dir.join("src").join("main.rs"), PROBE)?;
+    Ok(Probe {
+        manifest: dir.join("Cargo.toml"),
+        target_dir: dir.join("target"),
+    })
+}
+
+/// The arguments of the `cargo` command that checks the probe.
+pub fn cargo_args(probe: &Probe) -> Vec<String> {
+    vec![
+        "check".into(),
+        "--quiet".into(),
+        "--offline".into(),
+        "--manifest-path".into(),
+        probe.manifest.display().to_string(),
+    ]
+}
+
+/// `Ok(None)` when the signature holds, `Ok(Some(compiler output))` when it does not.
+pub fn check(root: &Path) -> Result<Option<String>> {
+    let probe = write_probe(root)?;
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["check", "--quiet", "--offline", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .args(cargo_args(&probe))
+        .env("CARGO_TARGET_DIR", &probe.target_dir)
         .output()
         .context("running cargo check on the signature probe")?;
     if out.status.success() {
         return Ok(None);
     }
-    let text = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = text
+    Ok(Some(errors(&String::from_utf8_lossy(&out.stderr))))
+}
+
+/// The first compiler errors of a failed check, on one line.
+pub fn errors(stderr: &str) -> String {
+    let errors: Vec<&str> = stderr
         .lines()
         .filter(|l| l.starts_with("error"))
         .take(3)
         .collect();
-    Ok(Some(if errors.is_empty() {
-        text.trim().chars().take(500).collect()
+    if errors.is_empty() {
+        stderr.trim().chars().take(500).collect()
     } else {
         errors.join("; ")
-    }))
+    }
 }
