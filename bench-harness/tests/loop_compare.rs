@@ -113,6 +113,28 @@ fn runs_timed_a_different_number_of_times_are_not_compared() {
 }
 
 #[test]
+fn runs_timed_codec_only_and_whole_process_are_not_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    // A summary without `timing` predates the column: it timed whole processes.
+    run(dir.path(), "old", 0.5, 1.0, 0);
+    let codec_timed = run(dir.path(), "codec-timed", 0.4, 1.0, 0);
+    let path = codec_timed.join("summary.json");
+    let mut summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    summary["timing"] = "codec".into();
+    std::fs::write(&path, summary.to_string()).unwrap();
+
+    let (code, text) = compare(dir.path(), "old", "codec-timed", &[]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(
+            "timed different things (--timing process in run old, codec in run codec-timed)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn runs_timed_with_repeat_judge_speed_by_their_own_spread() {
     let dir = tempfile::tempdir().unwrap();
     let repeated = |id: &str, ratio: f64, compress_s: f64, spread: f64| {

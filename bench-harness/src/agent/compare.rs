@@ -34,16 +34,30 @@ pub fn compare(args: &CompareArgs, results_dir: &Path) -> Result<Decision> {
             );
         }
     }
-    let repeats = [&args.base, &args.attempt]
+    let runs: Vec<&str> = [&args.base, &args.attempt]
         .iter()
-        .flat_map(|list| list.split(',').filter(|r| !r.trim().is_empty()))
-        .map(|r| figures::repeat(&figures::run_dir(r.trim(), results_dir)))
+        .flat_map(|list| list.split(',').map(str::trim).filter(|r| !r.is_empty()))
+        .collect();
+    let bases = runs
+        .iter()
+        .map(|r| figures::timing_basis(&figures::run_dir(r, results_dir)))
         .collect::<Result<Vec<_>>>()?;
+    let repeats: Vec<u64> = bases.iter().map(|(repeat, _)| *repeat).collect();
     if repeats.iter().any(|&n| n != repeats[0]) {
         bail!(
             "the runs timed each operation a different number of times (--repeat {:?}); \
              their speeds would not compare",
             repeats
+        );
+    }
+    if let Some(other) = bases.iter().position(|(_, t)| *t != bases[0].1) {
+        bail!(
+            "the runs timed different things (--timing {} in run {}, {} in run {}); \
+             their speeds would not compare",
+            bases[0].1,
+            runs[0],
+            bases[other].1,
+            runs[other]
         );
     }
     let rules = Rules {

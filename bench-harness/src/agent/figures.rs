@@ -220,13 +220,18 @@ fn file_results(path: &Path, codec: &str) -> Result<Vec<FileResult>> {
 
 /// Runs of each operation whose fastest gave the run's times (`harness run --repeat`; 1 for
 /// runs made before it existed).
-pub fn repeat(dir: &Path) -> Result<u64> {
+/// How a run timed its operations: runs of each operation (`--repeat`) and which seconds
+/// (`--timing`; summaries written before that option timed whole processes).
+pub fn timing_basis(dir: &Path) -> Result<(u64, String)> {
     let path = dir.join("summary.json");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let summary: Value =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    Ok(summary["repeat"].as_u64().unwrap_or(1))
+    Ok((
+        summary["repeat"].as_u64().unwrap_or(1),
+        summary["timing"].as_str().unwrap_or("process").to_string(),
+    ))
 }
 
 /// Compress and decompress seconds summed over the slowest runs, from a codec summary's
