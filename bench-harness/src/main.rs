@@ -334,7 +334,8 @@ fn timing_note(
                 })
                 .collect();
             let mut note =
-                "times: the codec call alone, on in-memory buffers inside the runner".to_string();
+                "times: the codec call alone (fastest warm call), on in-memory buffers inside the runner"
+                    .to_string();
             if !process_only.is_empty() {
                 note += &format!(
                     "; {} timed as whole processes (process time: external commands)",

@@ -37,6 +37,12 @@ pub fn run(name: &str, input: &[u8], output: &mut dyn Write) -> Option<io::Resul
             Ok(())
         }
         "copy" => Ok(()),
+        "slow" => {
+            std::thread::sleep(std::time::Duration::from_secs_f64(
+                crate::builtin::WARM_BUDGET_S * 1.5,
+            ));
+            Ok(())
+        }
         other => Err(io::Error::other(format!("unknown probe codec {other}"))),
     };
     Some(attempt.and_then(|()| output.write_all(input)))

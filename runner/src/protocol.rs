@@ -8,8 +8,10 @@
 //! - `user_s`, `sys_s`, `peak_rss_bytes`: its CPU time and peak resident memory (for an
 //!   external command, the command's own; for a built-in codec, its worker process's);
 //! - `codec_s`, `codec_peak_rss_bytes` (built-in codecs only): time of the codec call on
-//!   in-memory buffers, and the resident memory it added at its peak beyond what the worker
-//!   held before the call (its input buffer and the runner itself);
+//!   in-memory buffers, and the resident memory its first call added at its peak beyond what
+//!   the worker held before the call (its input buffer and the runner itself);
+//! - `codec_first_s`, `codec_calls` (built-in codecs only): the first (cold) call's time and
+//!   how many calls were timed; `codec_s` is the fastest of them (see `builtin::WARM_BUDGET_S`);
 //! - `output_limit`: present when the codec tried to write more than `--max-output`;
 //! - `containment`: `pid-namespace` or `subreaper`, with the reason after a colon.
 

@@ -78,6 +78,39 @@ fn a_built_in_codec_round_trips_and_reports_its_own_time_and_memory() {
 }
 
 #[test]
+fn a_quick_codec_call_is_timed_warm_as_well_as_cold() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("in"), b"abc".repeat(50_000)).unwrap();
+    let report = operate(
+        dir.path(),
+        ["--builtin", "zstd:3"],
+        "compress",
+        &p("in"),
+        &p("z"),
+    );
+    assert_eq!(report["exit"], "0", "{report:?}");
+    let calls: u32 = report["codec_calls"].parse().unwrap();
+    let first: f64 = report["codec_first_s"].parse().unwrap();
+    let fastest: f64 = report["codec_s"].parse().unwrap();
+    assert!(calls >= 2, "{report:?}");
+    assert!(fastest <= first, "{report:?}");
+
+    // A call that takes longer than the warm-up budget is made once.
+    let report = operate(
+        dir.path(),
+        ["--builtin", "__probe-slow"],
+        "compress",
+        &p("in"),
+        &p("copy"),
+    );
+    assert_eq!(report["exit"], "0", "{report:?}");
+    assert_eq!(report["codec_calls"], "1", "{report:?}");
+    assert_eq!(report["codec_s"], report["codec_first_s"], "{report:?}");
+    assert_eq!(std::fs::read(p("copy")).unwrap(), b"abc".repeat(50_000));
+}
+
+#[test]
 fn an_external_command_reports_how_it_ended_and_its_containment() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
