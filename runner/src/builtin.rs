@@ -17,8 +17,8 @@ const PANIC_EXIT: i32 = 101;
 /// is repeated (at most [`MAX_CALLS`] calls in all) on the same input into a reused in-memory
 /// buffer, and the fastest call is the codec's time, as criterion and lzbench time warm calls:
 /// a cold call also pays for faulting in its fresh allocations.
-pub const WARM_BUDGET_S: f64 = 0.5;
-const MAX_CALLS: u32 = 10;
+pub const WARM_BUDGET_S: f64 = 0.1;
+const MAX_CALLS: u32 = 5;
 
 /// Runs the built-in codec of `op`; returns the worker's exit status (1: the codec failed,
 /// with one line on stderr; [`PANIC_EXIT`] after a panic, also with one line).
