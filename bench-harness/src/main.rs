@@ -189,6 +189,10 @@ fn run_command(
     let mut summaries = report.summaries.clone();
     report::export::sort(&mut summaries, args.sort);
     print!("{}", report::table::render(&summaries));
+    print!(
+        "{}",
+        timing_note(args.timing, &report.rows, &report.summaries)
+    );
     if report.meta.repeat > 1 {
         println!(
             "\ntimes: the fastest of {} runs of each operation; the slowest runs took longer by \
@@ -205,11 +209,6 @@ fn run_command(
             );
         }
     }
-    print!("{}", report::table::render(&report.summaries));
-    print!(
-        "{}",
-        timing_note(args.timing, &report.rows, &report.summaries)
-    );
     report::export::write_all(
         &report::export::rows(&summaries),
         args.export_markdown.as_deref(),

@@ -265,6 +265,11 @@ fn the_timing_noise_comes_after_the_table() {
         .expect("the noise block");
     let table = stdout.find("files failed").expect("the table's last line");
     assert!(table < noise, "{stdout}");
+    assert_eq!(
+        stdout.matches("files failed").count(),
+        1,
+        "one table: {stdout}"
+    );
 }
 
 #[test]
