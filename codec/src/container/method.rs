@@ -1,6 +1,6 @@
 //! The coding methods a container can name, and the choice between them.
 
-use super::{embedded, inflated};
+use super::{embedded, inflated, long};
 use crate::{audio, deflate, general, image, jpeg};
 use std::io;
 
@@ -31,6 +31,9 @@ pub enum Method {
     /// Progressive JPEG: every scan's bits coded by a model that follows their decoding and
     /// keeps the coefficients the earlier scans gave (see [`jpeg::encode_progressive`]).
     ProgressiveJpeg = 7,
+    /// Long repeats anywhere earlier in the input as references, the rest coded by any other
+    /// method (see [`long`]).
+    Long = 8,
 }
 
 impl Method {
@@ -44,13 +47,23 @@ impl Method {
             5 => Method::Jpeg,
             6 => Method::Embedded,
             7 => Method::ProgressiveJpeg,
+            8 => Method::Long,
             _ => return None,
         })
     }
 }
 
-/// Picks the method giving the smallest payload; falls back to storing.
+/// Picks the method giving the smallest payload; falls back to storing. Long repeats are
+/// taken out first ([`long`]), when there are any.
 pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
+    match long::encode(data, choose_direct) {
+        Some(p) if p.len() < data.len() => (Method::Long, p),
+        _ => choose_direct(data),
+    }
+}
+
+/// [`choose`] without looking for long repeats first.
+fn choose_direct(data: &[u8]) -> (Method, Vec<u8>) {
     let modelled = match deflate::layout(data) {
         Some(layout) => {
             // The side information (the token model over every stream, then a rebuild of
@@ -134,5 +147,6 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
         Method::Jpeg => jpeg::decode(payload, original_len),
         Method::Embedded => embedded::decode(payload, original_len),
         Method::ProgressiveJpeg => jpeg::decode_progressive(payload, original_len),
+        Method::Long => long::decode(payload, original_len),
     }
 }

@@ -14,7 +14,10 @@
 //!   [`EXPANSION_ALLOWANCE`]`)` (2^16 bytes per byte). The lengths of a payload's segments or
 //!   parts are added up and checked, against the declared length and against the bytes that
 //!   hold them, before any is decoded; so all stages of a decode (each segment, then the file
-//!   it rebuilds) produce at most twice that.
+//!   it rebuilds) produce at most twice that. Long-repeat references ([`Method::Long`], 24
+//!   bytes for at most 1 MiB each) are checked in order, inside the file and reaching back
+//!   no further than its start, and their residual is shorter than the file: they add one
+//!   copy of at most the declared length.
 //! - Work: every arithmetic-coded stream is decoded only while its decoder stays within its
 //!   own bytes; one that needs a byte past them fails at once. A stream of `n` bytes holds at
 //!   most [`MAX_STEPS_PER_BYTE`](crate::coder::MAX_STEPS_PER_BYTE)` * n` coder steps
@@ -42,6 +45,7 @@ mod embedded;
 #[cfg(test)]
 mod embedded_tests;
 mod inflated;
+mod long;
 mod method;
 
 use crate::crc32::crc32;
@@ -61,7 +65,9 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// independent halves. 6: the general model codes long repeats as segments of their own.
 /// 7: the fork's trunk is 1/16 of the input (at least 1 MiB), not 1/3. 8: the fork's two
 /// models size their tables for the bytes each codes, not for the whole input. 9: WAVs of at
-/// least 2^20 values are coded as two halves, each by a model of its own.
+/// least 2^20 values are coded as two halves, each by a model of its own. Method 8 (long
+/// repeats as references, see [`Method::Long`]) was added without a bump: no stream of
+/// another method decodes differently, and older builds refuse it by number.
 pub const VERSION: u8 = 9;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for. The models' own limits are lower: a byte of
