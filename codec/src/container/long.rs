@@ -11,6 +11,7 @@
 
 use super::method::{self, Method};
 use super::{embedded, possible};
+use crate::deflate;
 use crate::error::invalid;
 use crate::fields::Fields;
 use crate::grow;
@@ -139,9 +140,9 @@ fn common_prefix(rest: &[u8], distance: usize, data: &[u8], from: usize) -> usiz
     n
 }
 
-/// `repeats` without the bytes of any part they only partly cover: a JPEG, WAV or BMP
-/// inside the file keeps its bytes together for its model (or goes whole into a
-/// reference). Pieces shorter than [`MIN_REPEAT`] are dropped.
+/// `repeats` without the bytes of any part (ordered by start) they only partly cover: a
+/// JPEG, WAV or BMP inside the file, or a deflate stream, keeps its bytes together for its
+/// model (or goes whole into a reference). Pieces shorter than [`MIN_REPEAT`] are dropped.
 pub fn clip(repeats: &[Repeat], parts: &[Range<usize>]) -> Vec<Repeat> {
     let mut out = Vec::new();
     let mut first = 0;
@@ -190,7 +191,11 @@ pub fn encode(
     if repeats.is_empty() {
         return None;
     }
-    let repeats = clip(&repeats, &embedded::find(data));
+    // A stream cut in two would no longer be found in the residual.
+    let mut parts = embedded::find(data);
+    parts.extend(deflate::spans(data));
+    parts.sort_by_key(|r| r.start);
+    let repeats = clip(&repeats, &parts);
     if repeats.is_empty() {
         return None;
     }

@@ -29,7 +29,8 @@
 //!   is an error, not an abort. Besides them a decode holds its models' tables, which the
 //!   declared length sizes and which are capped whatever it claims: the general model's at
 //!   most 140 MiB per predictor (two when forked), the image model's 66 MiB per band (at most
-//!   two), the JPEG models' 16 and 20 MiB, the audio model's under 1 MiB per half; a
+//!   two), the JPEG models' 16 and 20 MiB, the audio model's under 1 MiB per half (an
+//!   inflated payload decodes two segments at once, each with its own models); a
 //!   progressive JPEG's coefficients take 128 bytes per block of its frame (at most 6 Mi
 //!   blocks, and 8 per byte of its scans).
 //!
