@@ -178,29 +178,30 @@ fn push_piece(out: &mut Vec<Repeat>, start: usize, end: usize, distance: usize) 
     }
 }
 
-/// The payload for `data`, when it holds long repeats and is long enough to look for them;
-/// the residual is coded by `residual_method`.
+/// The payload for `data`, when it holds long repeats and is long enough to look for them
+/// (else `data` back); the residual is coded by `residual_method`. `data` is dropped once
+/// the residual is cut out of it.
 pub fn encode(
-    data: &[u8],
+    data: Vec<u8>,
     residual_method: impl Fn(&[u8]) -> (Method, Vec<u8>),
-) -> Option<Vec<u8>> {
+) -> Result<Vec<u8>, Vec<u8>> {
     if data.len() < MIN_INPUT {
-        return None;
+        return Err(data);
     }
-    let repeats = find(data);
+    let repeats = find(&data);
     if repeats.is_empty() {
-        return None;
+        return Err(data);
     }
     // A stream cut in two would no longer be found in the residual.
-    let mut parts = embedded::find(data);
-    parts.extend(deflate::spans(data));
+    let mut parts = embedded::find(&data);
+    parts.extend(deflate::spans(&data));
     parts.sort_by_key(|r| r.start);
     let repeats = clip(&repeats, &parts);
     if repeats.is_empty() {
-        return None;
+        return Err(data);
     }
     let mut references = Vec::new();
-    let mut residual = Vec::with_capacity(data.len());
+    let mut residual = Vec::with_capacity(data.len() - covered(&repeats));
     let mut at = 0;
     for r in &repeats {
         residual.extend_from_slice(&data[at..r.start]);
@@ -213,9 +214,10 @@ pub fn encode(
         at = r.end;
     }
     residual.extend_from_slice(&data[at..]);
+    let original_len = data.len();
+    drop(data);
     let (method, coded) = residual_method(&residual);
     debug_assert!(method != Method::Long);
-    drop(residual);
     let mut out = Vec::with_capacity(4 + references.len() * REFERENCE_BYTES + 9 + coded.len());
     out.extend_from_slice(&(references.len() as u32).to_le_bytes());
     for &(start, len, distance) in &references {
@@ -226,7 +228,45 @@ pub fn encode(
     out.push(method as u8);
     out.extend_from_slice(&(coded.len() as u64).to_le_bytes());
     out.extend_from_slice(&coded);
-    possible(data.len() as u64, out.len()).then_some(out)
+    // Each reference stands for at least 4 KiB in 24 bytes and the residual's payload is
+    // never longer than the residual, so this holds; should it not, the input is rebuilt.
+    if out.len() < original_len && possible(original_len as u64, out.len()) {
+        Ok(out)
+    } else {
+        Err(rebuild(&residual, &references, original_len).expect("references fit"))
+    }
+}
+
+/// Bytes the repeats cover.
+fn covered(repeats: &[Repeat]) -> usize {
+    repeats.iter().map(|r| r.end - r.start).sum()
+}
+
+/// The original of `original_len` bytes from its residual and its references (in order,
+/// checked).
+fn rebuild(
+    residual: &[u8],
+    references: &[(usize, usize, usize)],
+    original_len: usize,
+) -> io::Result<Vec<u8>> {
+    let what = "long-repeat payload";
+    let mut out = Vec::new();
+    let mut from = 0;
+    for &(start, len, distance) in references {
+        let gap = start - out.len();
+        grow::append(&mut out, &residual[from..from + gap], original_len, what)?;
+        from += gap;
+        grow::room(&mut out, len, original_len, what)?;
+        let mut left = len;
+        while left > 0 {
+            let source = out.len() - distance;
+            let n = left.min(distance);
+            out.extend_from_within(source..source + n);
+            left -= n;
+        }
+    }
+    grow::append(&mut out, &residual[from..], original_len, what)?;
+    Ok(out)
 }
 
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
@@ -276,23 +316,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             "{what}: the residual decoded to the wrong length"
         )));
     }
-    let mut out = Vec::new();
-    let mut from = 0;
-    for (start, len, distance) in references {
-        let gap = start - out.len();
-        grow::append(&mut out, &residual[from..from + gap], original_len, what)?;
-        from += gap;
-        grow::room(&mut out, len, original_len, what)?;
-        let mut left = len;
-        while left > 0 {
-            let source = out.len() - distance;
-            let n = left.min(distance);
-            out.extend_from_within(source..source + n);
-            left -= n;
-        }
-    }
-    grow::append(&mut out, &residual[from..], original_len, what)?;
-    Ok(out)
+    rebuild(&residual, &references, original_len)
 }
 
 #[cfg(test)]
@@ -353,11 +377,11 @@ mod tests {
         data.extend_from_slice(&block[1000..]);
         data.extend(std::iter::repeat_n(7u8, 3 << 20));
         data.extend_from_slice(&block[..5000]);
-        let p = encode(&data, stored).expect("repeats found");
+        let p = encode(data.clone(), stored).expect("repeats found");
         assert!(p.len() < block.len() + 10_000 + 4096, "{}", p.len());
         assert_eq!(decode(&p, data.len()).unwrap(), data);
-        assert!(encode(&data[..MIN_INPUT - 1], stored).is_none());
-        assert!(encode(&noise(2 << 20, 7), stored).is_none());
+        assert!(encode(data[..MIN_INPUT - 1].to_vec(), stored).is_err());
+        assert!(encode(noise(2 << 20, 7), stored).is_err());
     }
 
     #[test]
@@ -385,7 +409,7 @@ mod tests {
     fn malformed_payloads_are_errors() {
         let mut data = noise(1 << 20, 8);
         data.extend_from_within(..200_000);
-        let p = encode(&data, stored).unwrap();
+        let p = encode(data.clone(), stored).unwrap();
         assert_eq!(decode(&p, data.len()).unwrap(), data);
         let message = |q: &[u8]| decode(q, data.len()).unwrap_err().to_string();
         for cut in [0, 3, 20, 28, 29, 40, p.len() - 1] {

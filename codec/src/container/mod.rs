@@ -86,14 +86,22 @@ pub fn possible(len: u64, coded: usize) -> bool {
 }
 
 /// Compresses `data` with the best applicable method, never worse than storing it.
+#[cfg(test)]
 pub fn encode(data: &[u8]) -> Vec<u8> {
+    encode_owned(data.to_vec())
+}
+
+/// [`encode`], taking the input: once long repeats are cut out of it, only the residual is
+/// kept while the models run (a 150 MB input of repeats peaked at 2.5 times its size).
+pub fn encode_owned(data: Vec<u8>) -> Vec<u8> {
+    let (len, crc) = (data.len() as u64, crc32(&data));
     let (method, payload) = method::choose(data);
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(&MAGIC);
     out.push(VERSION);
     out.push(method as u8);
-    out.extend_from_slice(&(data.len() as u64).to_le_bytes());
-    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&crc.to_le_bytes());
     out.extend_from_slice(&payload);
     out
 }
