@@ -89,15 +89,17 @@ pub fn find(data: &[u8]) -> Vec<Repeat> {
                     distance,
                 });
                 covered = end;
-                // Anchors inside the repeat are not remembered: their strings are the
-                // source's, which stays as near.
-                p = end;
-                if p + WINDOW > data.len() {
-                    break;
-                }
-                h = hash_at(p);
-                continue;
             }
+            // Past a repeat, or past a shorter match: a long repeat starting inside it is
+            // still seen further on and extended back, and no byte is compared for each
+            // position of a long near-repeat (the work stays linear). Anchors inside it are
+            // not remembered: their strings are the source's, which stays as near.
+            p = end;
+            if p + WINDOW > data.len() {
+                break;
+            }
+            h = hash_at(p);
+            continue;
         }
         if p % ANCHOR == 0 {
             anchors[slot(h)] = p as u32 + 1;
@@ -257,10 +259,12 @@ fn rebuild(
         grow::append(&mut out, &residual[from..from + gap], original_len, what)?;
         from += gap;
         grow::room(&mut out, len, original_len, what)?;
+        // The copy repeats every `distance` bytes from `source`: each step copies all that is
+        // there so far, so a run of one byte takes log2 steps, not one per byte.
+        let source = out.len() - distance;
         let mut left = len;
         while left > 0 {
-            let source = out.len() - distance;
-            let n = left.min(distance);
+            let n = left.min(out.len() - source);
             out.extend_from_within(source..source + n);
             left -= n;
         }
