@@ -28,7 +28,7 @@ mod model;
 pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
     let mut data = Vec::new();
     input.read_to_end(&mut data)?;
-    let packed = container::encode(&data);
+    let packed = container::encode_owned(data);
     output.write_all(&packed)?;
     output.flush()
 }

@@ -86,14 +86,29 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     }
     let total = total as usize;
     let mut transformed = Vec::new();
-    for (method, inner, len) in segments {
-        let segment = method::decode(method, inner, len)?;
-        if segment.len() != len {
-            return Err(invalid(
-                "inflated payload: a segment has the wrong length".into(),
-            ));
+    // Two segments at a time, one on a thread of its own (the models decode on one core).
+    for pair in segments.chunks(2) {
+        let decode = |&(method, inner, len): &(Method, &[u8], usize)| {
+            method::decode(method, inner, len).and_then(|segment| {
+                if segment.len() == len {
+                    Ok(segment)
+                } else {
+                    Err(invalid(
+                        "inflated payload: a segment has the wrong length".into(),
+                    ))
+                }
+            })
+        };
+        let decoded = std::thread::scope(|s| {
+            let second = pair.get(1).map(|seg| s.spawn(|| decode(seg)));
+            let first = decode(&pair[0]);
+            let second = second.map(|h| h.join().expect("segment thread panicked"));
+            (first, second)
+        });
+        grow::append(&mut transformed, &decoded.0?, total, "inflated payload")?;
+        if let Some(second) = decoded.1 {
+            grow::append(&mut transformed, &second?, total, "inflated payload")?;
         }
-        grow::append(&mut transformed, &segment, total, "inflated payload")?;
     }
     deflate::join(&transformed, side, original_len)
 }

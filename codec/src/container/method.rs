@@ -1,6 +1,6 @@
 //! The coding methods a container can name, and the choice between them.
 
-use super::{embedded, inflated};
+use super::{embedded, inflated, long};
 use crate::{audio, deflate, general, image, jpeg};
 use std::io;
 
@@ -31,6 +31,9 @@ pub enum Method {
     /// Progressive JPEG: every scan's bits coded by a model that follows their decoding and
     /// keeps the coefficients the earlier scans gave (see [`jpeg::encode_progressive`]).
     ProgressiveJpeg = 7,
+    /// Long repeats anywhere earlier in the input as references, the rest coded by any other
+    /// method (see [`long`]).
+    Long = 8,
 }
 
 impl Method {
@@ -44,13 +47,32 @@ impl Method {
             5 => Method::Jpeg,
             6 => Method::Embedded,
             7 => Method::ProgressiveJpeg,
+            8 => Method::Long,
             _ => return None,
         })
     }
 }
 
-/// Picks the method giving the smallest payload; falls back to storing.
-pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
+/// Picks the method giving the smallest payload; falls back to storing. Long repeats are
+/// taken out first ([`long`]), when there are any; the input is dropped then, and only the
+/// residual kept.
+pub fn choose(data: Vec<u8>) -> (Method, Vec<u8>) {
+    match long::encode(data, choose_direct) {
+        Ok(p) => (Method::Long, p),
+        Err(data) => match modelled(&data) {
+            Some(coded) => coded,
+            None => (Method::Stored, data),
+        },
+    }
+}
+
+/// [`choose`] without looking for long repeats first.
+fn choose_direct(data: &[u8]) -> (Method, Vec<u8>) {
+    modelled(data).unwrap_or_else(|| (Method::Stored, data.to_vec()))
+}
+
+/// The best model's payload for `data`, if one applies and codes it smaller.
+fn modelled(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     let modelled = match deflate::layout(data) {
         Some(layout) => {
             // The side information (the token model over every stream, then a rebuild of
@@ -71,10 +93,7 @@ pub fn choose(data: &[u8]) -> (Method, Vec<u8>) {
         }
         None => model(data),
     };
-    match modelled {
-        Some((method, payload)) if payload.len() < data.len() => (method, payload),
-        _ => (Method::Stored, data.to_vec()),
-    }
+    modelled.filter(|(_, payload)| payload.len() < data.len())
 }
 
 /// The best model for `data` by its content, if one applies: a specialised model when the
@@ -99,6 +118,12 @@ pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
 /// The specialised model for a whole WAV, JPEG or BMP file (a drawn BMP may go to the general
 /// model when that codes it smaller), if `data` is one.
 pub fn single(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+    single_with(data, true)
+}
+
+/// [`single`]; unless `parallel`, a BMP's models and bands run one at a time, so that one
+/// set of tables is held at a time (the bytes are the same).
+pub fn single_with(data: &[u8], parallel: bool) -> Option<(Method, Vec<u8>)> {
     if let Some(p) = audio::encode(data) {
         return Some((Method::Audio, p));
     }
@@ -109,12 +134,21 @@ pub fn single(data: &[u8]) -> Option<(Method, Vec<u8>)> {
         return Some((Method::ProgressiveJpeg, p));
     }
     // A drawn BMP tries both models, at once: each keeps a core busy only part of the time.
-    let (image, general) = std::thread::scope(|s| {
-        let general = image::mostly_flat(data).then(|| s.spawn(|| general::encode(data)));
-        let image = image::encode(data);
-        let general = general.and_then(|h| h.join().expect("general model thread panicked"));
+    let (image, general) = if parallel {
+        std::thread::scope(|s| {
+            let general = image::mostly_flat(data).then(|| s.spawn(|| general::encode(data)));
+            let image = image::encode(data);
+            let general = general.and_then(|h| h.join().expect("general model thread panicked"));
+            (image, general)
+        })
+    } else {
+        let image = image::encode_with(data, false);
+        let general = image
+            .as_ref()
+            .and_then(|_| image::mostly_flat(data).then(|| general::encode(data)))
+            .flatten();
         (image, general)
-    });
+    };
     let p = image?;
     let general = general.filter(|g| g.len() < p.len());
     Some(match general {
@@ -134,5 +168,6 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
         Method::Jpeg => jpeg::decode(payload, original_len),
         Method::Embedded => embedded::decode(payload, original_len),
         Method::ProgressiveJpeg => jpeg::decode_progressive(payload, original_len),
+        Method::Long => long::decode(payload, original_len),
     }
 }

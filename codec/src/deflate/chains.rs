@@ -75,6 +75,9 @@ pub struct Chains {
     /// Positions left out of the chains, as fast encoders leave out the inside of long
     /// matches.
     skipped: std::ops::Range<usize>,
+    /// Chain links walked so far: the work of a pass over a stream, counted for the
+    /// encoder's budget of trials (see `code_stream_best`).
+    pub links: u64,
 }
 
 impl Chains {
@@ -89,6 +92,7 @@ impl Chains {
             prev_mask: len.clamp(1, WINDOW).next_power_of_two() - 1,
             inserted: 0,
             skipped: 0..0,
+            links: 0,
         }
     }
 
@@ -129,21 +133,21 @@ impl Chains {
         }
         self.insert_below(data, at);
         let mut link = self.head[self.hash(data, at)];
-        for _ in 0..steps {
+        for step in 0..steps {
             if link == 0 {
+                self.links += step as u64;
                 return;
             }
             let q = link as usize - 1;
             let dist = at.wrapping_sub(q);
-            if q < at && dist <= WINDOW && visit(dist) {
-                return;
-            }
             // The link stored at `q` was overwritten once `q + WINDOW` was inserted.
-            if q + WINDOW <= at {
+            if q < at && dist <= WINDOW && visit(dist) || q + WINDOW <= at {
+                self.links += step as u64 + 1;
                 return;
             }
             link = self.prev[q & self.prev_mask];
         }
+        self.links += steps as u64;
     }
 
     /// Length of the match at distance `dist` from `at`, up to `cap`.

@@ -49,6 +49,11 @@ const EXPENSIVE_SHARE: usize = 50;
 const RETRY_MIN_BYTES: usize = 4096;
 /// Insert limits of fast encoders (zlib levels 1 to 3, and longer for others).
 const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
+/// Chain links per decoded byte the trials of [`FAST_INSERT_LIMITS`] may walk in all (a
+/// pass over `gzip -1` text and code walks 17 per byte for all positions, 10 for insert
+/// limit 4; prose with deep chains several times more). Every trial used to run: a stream
+/// of 3.3 MB from `gzip -1` took six passes, now three (costs rise past limit 4).
+const TRIAL_LINKS_PER_BYTE: u64 = 128;
 /// A file's deflate streams, found and decoded, before their side information is coded.
 pub struct Layout {
     found: Vec<find::Found>,
@@ -89,6 +94,15 @@ pub fn layout(data: &[u8]) -> Option<Layout> {
         found,
         transformed,
     })
+}
+
+/// The spans of `data` holding the deflate streams [`layout`] finds (PNG image data from its
+/// first IDAT chunk to its last).
+pub fn spans(data: &[u8]) -> Vec<Range<usize>> {
+    find_streams(data)
+        .into_iter()
+        .map(|f| f.start..f.end)
+        .collect()
 }
 
 impl Layout {
@@ -138,8 +152,10 @@ impl Layout {
 
 /// Codes a stream of `span` compressed bytes; if that costs more than 1 /
 /// [`EXPENSIVE_SHARE`] of them, perhaps it came from a fast encoder that leaves long
-/// matches out of its chains: each of [`FAST_INSERT_LIMITS`] is tried too, and the shortest
-/// description kept.
+/// matches out of its chains: each of [`FAST_INSERT_LIMITS`] is tried too, in order, until
+/// one is cheap, one costs more than the one before it, or the trials' budget of chain links
+/// ([`TRIAL_LINKS_PER_BYTE`], counted, so the choice is the same on every machine) would
+/// be spent; the shortest description is kept.
 fn code_stream_best(
     enc: &mut Encoder,
     model: &mut SideModel,
@@ -148,21 +164,34 @@ fn code_stream_best(
     span: usize,
 ) {
     let (start, fresh, before) = (enc.checkpoint(), model.clone(), enc.bytes_written());
-    code_stream(enc, model, decoded, stream, INSERT_ALL);
+    let first = code_stream(enc, model, decoded, stream, INSERT_ALL);
     let cost = |enc: &Encoder| enc.bytes_written() - before;
     let mut best = (cost(enc), INSERT_ALL);
     if best.0 * EXPENSIVE_SHARE <= span {
         return;
     }
+    let budget = trial_budget(decoded.len());
+    let mut spent = 0u64;
     let mut last = INSERT_ALL;
+    let mut previous = usize::MAX;
     for limit in FAST_INSERT_LIMITS {
+        // A trial walks about as many links as the first pass did.
+        if spent + first > budget {
+            break;
+        }
         enc.rewind(&start);
         *model = fresh.clone();
-        code_stream(enc, model, decoded, stream, limit);
+        spent += code_stream(enc, model, decoded, stream, limit);
         last = limit;
-        if cost(enc) < best.0 {
-            best = (cost(enc), limit);
+        let this = cost(enc);
+        if this < best.0 {
+            best = (this, limit);
         }
+        // Costs fall towards the encoder's own limit and rise past it.
+        if best.0 * EXPENSIVE_SHARE <= span || this > previous {
+            break;
+        }
+        previous = this;
     }
     if best.1 != last {
         enc.rewind(&start);
@@ -171,19 +200,26 @@ fn code_stream_best(
     }
 }
 
+/// Chain links the trials of other insert limits may walk for a stream of `decoded` bytes.
+fn trial_budget(decoded: usize) -> u64 {
+    (decoded as u64).saturating_mul(TRIAL_LINKS_PER_BYTE)
+}
+
+/// Codes one stream's tokens; returns the chain links walked.
 fn code_stream(
     enc: &mut Encoder,
     model: &mut SideModel,
     decoded: &[u8],
     stream: &Stream,
     insert_limit: usize,
-) {
+) -> u64 {
     model.code_insert_limit(enc, insert_limit);
     let mut cursor = Cursor::new(decoded.len(), insert_limit);
     for block in &stream.blocks {
         model.code_block(enc, &mut cursor, decoded, block);
     }
     model.code_tail_pad(enc, stream.tail_pad);
+    cursor.links()
 }
 
 /// Consecutive ranges covering `0..len`: the given ones and the stretches between them.

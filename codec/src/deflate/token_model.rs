@@ -68,6 +68,11 @@ impl Cursor {
         }
     }
 
+    /// Chain links walked so far (the work of this pass).
+    pub fn links(&self) -> u64 {
+        self.chains.links
+    }
+
     fn records(&mut self, data: &[u8], at: usize, steps: usize) -> Records {
         if self.lookahead.0 == at + 1 {
             return self.lookahead.1;

@@ -53,6 +53,12 @@ pub fn extent(data: &[u8]) -> Option<usize> {
 
 /// Returns the coded payload, or `None` when `data` is not a BMP this model handles.
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
+    encode_with(data, true)
+}
+
+/// [`encode`], the bands on threads of their own when `parallel` (else one after the
+/// other, holding one band's tables at a time); the bytes are the same.
+pub fn encode_with(data: &[u8], parallel: bool) -> Option<Vec<u8>> {
     let layout = bmp::parse(data, data.len())?;
     let offset = u32::try_from(layout.offset).ok()?;
     let pixels = &data[layout.offset..layout.end()];
@@ -81,23 +87,27 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
         jobs.push((h, planes));
         first_row += h;
     }
-    let streams: Vec<Vec<u8>> = std::thread::scope(|s| {
-        let handles: Vec<_> = jobs
-            .iter()
-            .map(|(h, planes)| {
-                s.spawn(move || {
-                    let mut enc = Encoder::new();
-                    strip::code_strip(&mut enc, layout.width, *h, layout.channels, Some(planes))
-                        .ok()?;
-                    Some(enc.finish())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("band encoder panicked"))
-            .collect::<Option<_>>()
-    })?;
+    let code_band = |h: usize, planes: &Vec<Vec<u8>>| {
+        let mut enc = Encoder::new();
+        strip::code_strip(&mut enc, layout.width, h, layout.channels, Some(planes)).ok()?;
+        Some(enc.finish())
+    };
+    let streams: Vec<Vec<u8>> = if parallel {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = jobs
+                .iter()
+                .map(|(h, planes)| s.spawn(move || code_band(*h, planes)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("band encoder panicked"))
+                .collect::<Option<_>>()
+        })?
+    } else {
+        jobs.iter()
+            .map(|(h, planes)| code_band(*h, planes))
+            .collect::<Option<_>>()?
+    };
     out.push(streams.len() as u8);
     for s in &streams[..streams.len() - 1] {
         out.extend_from_slice(&u32::try_from(s.len()).ok()?.to_le_bytes());

@@ -1,0 +1,441 @@
+//! The payload of [`Method::Long`]: long repeats anywhere earlier in the input, found over
+//! the whole file before any model sees it, coded as references; the bytes left (the
+//! residual, the input with every repeat cut out) go through the usual choice of method.
+//!
+//! Payload: `reference count (u32 LE) | per reference: start (u64 LE) | length (u64 LE) |
+//! distance (u64 LE) | residual method (1, never Long) | residual payload length (u64 LE) |
+//! residual payload`. References are in order and apart; reference `k` says that the
+//! original's bytes `start..start + length` equal the bytes `distance` before each of them
+//! (a forward copy: the source may overlap the target). The residual is the original
+//! without the references' bytes.
+
+use super::method::{self, Method};
+use super::{embedded, possible};
+use crate::deflate;
+use crate::error::invalid;
+use crate::fields::Fields;
+use crate::grow;
+use std::io;
+use std::ops::Range;
+
+/// Inputs shorter than this are left to the models, which code their repeats themselves.
+pub const MIN_INPUT: usize = 1 << 20;
+/// Shortest repeat taken: a reference (24 bytes) costs about what the models' coding of a
+/// repeat this long does, and cutting the residual there loses them little context.
+pub const MIN_REPEAT: usize = 4 << 10;
+/// Longest reference: longer repeats are cut into references of this length, so a payload
+/// byte stands for at most 43,691 output bytes (24 bytes for 1 MiB), within the container's
+/// [`MAX_EXPANSION`](super::MAX_EXPANSION).
+pub const MAX_REFERENCE: usize = 1 << 20;
+/// Bytes hashed at a time; every string of this many bytes at an anchor is remembered.
+const WINDOW: usize = 32;
+/// Anchors are this far apart, so any repeat of `WINDOW + ANCHOR` bytes or more is seen.
+const ANCHOR: usize = 128;
+const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+/// Bytes of a reference in the payload: start, length, distance.
+const REFERENCE_BYTES: usize = 24;
+
+/// A repeat: `data[start..end] == data[start - distance..end - distance]`, element by
+/// element as a forward copy reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    pub start: usize,
+    pub end: usize,
+    pub distance: usize,
+}
+
+/// The long repeats of `data`, in order and apart, none shorter than [`MIN_REPEAT`]: a
+/// rolling hash of [`WINDOW`] bytes, remembered at every [`ANCHOR`]-th position in a table
+/// sized by the input (4 bytes per anchor slot, about 1/32 of the input), looked up at every
+/// position; a hit is verified and extended both ways. Deterministic: integer work only.
+pub fn find(data: &[u8]) -> Vec<Repeat> {
+    let mut found = Vec::new();
+    if data.len() < MIN_REPEAT || data.len() >= u32::MAX as usize {
+        return found;
+    }
+    let bits = (data.len() / ANCHOR)
+        .next_power_of_two()
+        .trailing_zeros()
+        .max(4);
+    let mut anchors = vec![0u32; 1 << bits];
+    let slot = |h: u64| (h >> (64 - bits)) as usize;
+    // MULTIPLIER^(WINDOW - 1): the oldest byte's weight in the rolling hash.
+    let oldest = (1..WINDOW).fold(1u64, |m, _| m.wrapping_mul(MULTIPLIER));
+    let hash_at = |p: usize| {
+        data[p..p + WINDOW].iter().fold(0u64, |h, &b| {
+            h.wrapping_mul(MULTIPLIER).wrapping_add(u64::from(b) + 1)
+        })
+    };
+    let mut p = 0;
+    let mut h = hash_at(0);
+    // Repeats found so far end here; a repeat never reaches back past it.
+    let mut covered = 0;
+    while p + WINDOW <= data.len() {
+        let cand = anchors[slot(h)] as usize;
+        if cand > 0 && data[cand - 1..cand - 1 + WINDOW] == data[p..p + WINDOW] {
+            let distance = p - (cand - 1);
+            let end = p + WINDOW + common_prefix(&data[p + WINDOW..], distance, data, p);
+            let mut start = p;
+            while start > covered
+                && start > distance
+                && data[start - 1] == data[start - 1 - distance]
+            {
+                start -= 1;
+            }
+            if end - start >= MIN_REPEAT {
+                found.push(Repeat {
+                    start,
+                    end,
+                    distance,
+                });
+                covered = end;
+            }
+            // Past a repeat, or past a shorter match: a long repeat starting inside it is
+            // still seen further on and extended back, and no byte is compared for each
+            // position of a long near-repeat (the work stays linear). Anchors inside it are
+            // not remembered: their strings are the source's, which stays as near.
+            p = end;
+            if p + WINDOW > data.len() {
+                break;
+            }
+            h = hash_at(p);
+            continue;
+        }
+        if p % ANCHOR == 0 {
+            anchors[slot(h)] = p as u32 + 1;
+        }
+        if p + WINDOW == data.len() {
+            break;
+        }
+        h = h
+            .wrapping_sub((u64::from(data[p]) + 1).wrapping_mul(oldest))
+            .wrapping_mul(MULTIPLIER)
+            .wrapping_add(u64::from(data[p + WINDOW]) + 1);
+        p += 1;
+    }
+    found
+}
+
+/// How many bytes from `data[from + WINDOW..]` on (`rest`) equal the bytes `distance`
+/// before them, reading as a forward copy does.
+fn common_prefix(rest: &[u8], distance: usize, data: &[u8], from: usize) -> usize {
+    let at = from + WINDOW;
+    let mut n = 0;
+    // Compares 8 bytes at a time while the source is at least 8 bytes back.
+    if distance >= 8 {
+        while n + 8 <= rest.len() {
+            let a = u64::from_le_bytes(data[at + n..at + n + 8].try_into().expect("8"));
+            let b = u64::from_le_bytes(
+                data[at + n - distance..at + n - distance + 8]
+                    .try_into()
+                    .expect("8"),
+            );
+            if a != b {
+                break;
+            }
+            n += 8;
+        }
+    }
+    while n < rest.len() && data[at + n] == data[at + n - distance] {
+        n += 1;
+    }
+    n
+}
+
+/// `repeats` without the bytes of any part (ordered by start) they only partly cover: a
+/// JPEG, WAV or BMP inside the file, or a deflate stream, keeps its bytes together for its
+/// model (or goes whole into a reference). Pieces shorter than [`MIN_REPEAT`] are dropped.
+pub fn clip(repeats: &[Repeat], parts: &[Range<usize>]) -> Vec<Repeat> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    for r in repeats {
+        while first < parts.len() && parts[first].end <= r.start {
+            first += 1;
+        }
+        let mut start = r.start;
+        for p in parts[first..].iter().take_while(|p| p.start < r.end) {
+            let inside = p.start >= r.start && p.end <= r.end;
+            if inside {
+                continue;
+            }
+            if p.start > start {
+                push_piece(&mut out, start, p.start, r.distance);
+            }
+            start = start.max(p.end);
+        }
+        if r.end > start {
+            push_piece(&mut out, start, r.end, r.distance);
+        }
+    }
+    out
+}
+
+fn push_piece(out: &mut Vec<Repeat>, start: usize, end: usize, distance: usize) {
+    if end - start >= MIN_REPEAT {
+        out.push(Repeat {
+            start,
+            end,
+            distance,
+        });
+    }
+}
+
+/// The payload for `data`, when it holds long repeats and is long enough to look for them
+/// (else `data` back); the residual is coded by `residual_method`. `data` is dropped once
+/// the residual is cut out of it.
+pub fn encode(
+    data: Vec<u8>,
+    residual_method: impl Fn(&[u8]) -> (Method, Vec<u8>),
+) -> Result<Vec<u8>, Vec<u8>> {
+    if data.len() < MIN_INPUT {
+        return Err(data);
+    }
+    let repeats = find(&data);
+    if repeats.is_empty() {
+        return Err(data);
+    }
+    // A stream cut in two would no longer be found in the residual.
+    let mut parts = embedded::find(&data);
+    parts.extend(deflate::spans(&data));
+    parts.sort_by_key(|r| r.start);
+    let repeats = clip(&repeats, &parts);
+    if repeats.is_empty() {
+        return Err(data);
+    }
+    let mut references = Vec::new();
+    let mut residual = Vec::with_capacity(data.len() - covered(&repeats));
+    let mut at = 0;
+    for r in &repeats {
+        residual.extend_from_slice(&data[at..r.start]);
+        let mut start = r.start;
+        while start < r.end {
+            let len = (r.end - start).min(MAX_REFERENCE);
+            references.push((start, len, r.distance));
+            start += len;
+        }
+        at = r.end;
+    }
+    residual.extend_from_slice(&data[at..]);
+    let original_len = data.len();
+    drop(data);
+    let (method, coded) = residual_method(&residual);
+    debug_assert!(method != Method::Long);
+    let mut out = Vec::with_capacity(4 + references.len() * REFERENCE_BYTES + 9 + coded.len());
+    out.extend_from_slice(&(references.len() as u32).to_le_bytes());
+    for &(start, len, distance) in &references {
+        for v in [start, len, distance] {
+            out.extend_from_slice(&(v as u64).to_le_bytes());
+        }
+    }
+    out.push(method as u8);
+    out.extend_from_slice(&(coded.len() as u64).to_le_bytes());
+    out.extend_from_slice(&coded);
+    // Each reference stands for at least 4 KiB in 24 bytes and the residual's payload is
+    // never longer than the residual, so this holds; should it not, the input is rebuilt.
+    if out.len() < original_len && possible(original_len as u64, out.len()) {
+        Ok(out)
+    } else {
+        Err(rebuild(&residual, &references, original_len).expect("references fit"))
+    }
+}
+
+/// Bytes the repeats cover.
+fn covered(repeats: &[Repeat]) -> usize {
+    repeats.iter().map(|r| r.end - r.start).sum()
+}
+
+/// The original of `original_len` bytes from its residual and its references (in order,
+/// checked).
+fn rebuild(
+    residual: &[u8],
+    references: &[(usize, usize, usize)],
+    original_len: usize,
+) -> io::Result<Vec<u8>> {
+    let what = "long-repeat payload";
+    let mut out = Vec::new();
+    let mut from = 0;
+    for &(start, len, distance) in references {
+        let gap = start - out.len();
+        grow::append(&mut out, &residual[from..from + gap], original_len, what)?;
+        from += gap;
+        grow::room(&mut out, len, original_len, what)?;
+        // The copy repeats every `distance` bytes from `source`: each step copies all that is
+        // there so far, so a run of one byte takes log2 steps, not one per byte.
+        let source = out.len() - distance;
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(out.len() - source);
+            out.extend_from_within(source..source + n);
+            left -= n;
+        }
+    }
+    grow::append(&mut out, &residual[from..], original_len, what)?;
+    Ok(out)
+}
+
+/// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
+pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    let what = "long-repeat payload";
+    let mut fields = Fields::new(payload, what);
+    let count = fields.u32()?;
+    if count > (fields.remaining() / REFERENCE_BYTES) as u64 {
+        return Err(invalid(format!(
+            "{what}: {count} references cannot fit in {} bytes",
+            fields.remaining()
+        )));
+    }
+    let mut references = Vec::new();
+    let mut at = 0u64;
+    let mut in_references = 0u64;
+    for _ in 0..count {
+        let (start, len, distance) = (fields.u64()?, fields.u64()?, fields.u64()?);
+        let end = start
+            .checked_add(len)
+            .filter(|&e| start >= at && e <= original_len as u64)
+            .ok_or_else(|| invalid(format!("{what}: references overlap or run past the file")))?;
+        if distance == 0 || distance > start || len > MAX_REFERENCE as u64 {
+            return Err(invalid(format!(
+                "{what}: a reference of {len} bytes at {start} from {distance} back"
+            )));
+        }
+        in_references += len;
+        references.push((start as usize, len as usize, distance as usize));
+        at = end;
+    }
+    let method = Method::from_byte(fields.byte()?)
+        .filter(|&m| m != Method::Long)
+        .ok_or_else(|| invalid(format!("{what}: bad method for the residual")))?;
+    let residual_len = original_len - in_references as usize;
+    let coded_len = fields.u64()?;
+    let coded = fields.take(coded_len)?;
+    fields.finish()?;
+    if !possible(residual_len as u64, coded.len()) {
+        return Err(invalid(format!(
+            "{what}: a residual of {residual_len} bytes is impossible for {coded_len} coded bytes"
+        )));
+    }
+    let residual = method::decode(method, coded, residual_len)?;
+    if residual.len() != residual_len {
+        return Err(invalid(format!(
+            "{what}: the residual decoded to the wrong length"
+        )));
+    }
+    rebuild(&residual, &references, original_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                (s >> 56) as u8
+            })
+            .collect()
+    }
+
+    fn check(data: &[u8], found: &[Repeat]) {
+        let mut last = 0;
+        for r in found {
+            assert!(r.start >= last && r.end - r.start >= MIN_REPEAT && r.distance >= 1);
+            for i in r.start..r.end {
+                assert_eq!(data[i], data[i - r.distance], "at {i}");
+            }
+            last = r.end;
+        }
+    }
+
+    fn stored(data: &[u8]) -> (Method, Vec<u8>) {
+        (Method::Stored, data.to_vec())
+    }
+
+    #[test]
+    fn finds_repeats_far_back_and_their_exact_extent() {
+        let block = noise(300_000, 1);
+        let mut data = noise(1_003, 2);
+        data.extend_from_slice(&block);
+        data.extend_from_slice(&noise(2_000_001, 3));
+        let at = data.len();
+        data.extend_from_slice(&block);
+        data.extend_from_slice(&noise(777, 4));
+        let found = find(&data);
+        check(&data, &found);
+        let &[r] = &found[..] else {
+            panic!("{found:?}")
+        };
+        assert_eq!(r.distance, at - 1_003);
+        assert!(r.start <= at && at - r.start < 8);
+        assert!(r.end >= at + block.len() && r.end - at - block.len() < 8);
+    }
+
+    #[test]
+    fn repeats_round_trip_and_cost_little() {
+        let block = noise(1 << 20, 5);
+        let mut data = block.clone();
+        data.extend_from_slice(&noise(10_000, 6));
+        data.extend_from_slice(&block[1000..]);
+        data.extend(std::iter::repeat_n(7u8, 3 << 20));
+        data.extend_from_slice(&block[..5000]);
+        let p = encode(data.clone(), stored).expect("repeats found");
+        assert!(p.len() < block.len() + 10_000 + 4096, "{}", p.len());
+        assert_eq!(decode(&p, data.len()).unwrap(), data);
+        assert!(encode(data[..MIN_INPUT - 1].to_vec(), stored).is_err());
+        assert!(encode(noise(2 << 20, 7), stored).is_err());
+    }
+
+    #[test]
+    fn parts_partly_covered_are_left_out() {
+        let r = |start, end| Repeat {
+            start,
+            end,
+            distance: 1,
+        };
+        let parts = [100..200, 10_000..20_000, 30_000..31_000, 45_000..60_000];
+        assert_eq!(
+            clip(&[r(0, 50_000)], &parts),
+            vec![r(0, 45_000)],
+            "parts inside stay whole"
+        );
+        assert_eq!(
+            clip(&[r(15_000, 40_000), r(50_000, 70_000)], &parts),
+            vec![r(20_000, 40_000), r(60_000, 70_000)],
+            "parts partly covered are cut out, and a short piece dropped"
+        );
+        assert_eq!(clip(&[r(12_000, 19_000)], &parts), vec![]);
+    }
+
+    #[test]
+    fn malformed_payloads_are_errors() {
+        let mut data = noise(1 << 20, 8);
+        data.extend_from_within(..200_000);
+        let p = encode(data.clone(), stored).unwrap();
+        assert_eq!(decode(&p, data.len()).unwrap(), data);
+        let message = |q: &[u8]| decode(q, data.len()).unwrap_err().to_string();
+        for cut in [0, 3, 20, 28, 29, 40, p.len() - 1] {
+            assert!(decode(&p[..cut], data.len()).is_err(), "{cut}");
+        }
+        let field = |k: usize, v: u64| {
+            let mut q = p.clone();
+            q[4 + 8 * k..12 + 8 * k].copy_from_slice(&v.to_le_bytes());
+            q
+        };
+        assert!(message(&field(0, u64::MAX)).contains("run past"));
+        assert!(message(&field(1, u64::MAX)).contains("run past"));
+        assert!(message(&field(2, 0)).contains("back"));
+        assert!(message(&field(2, u64::MAX)).contains("back"));
+        let mut nested = p.clone();
+        nested[4 + REFERENCE_BYTES] = Method::Long as u8;
+        assert!(message(&nested).contains("bad method"));
+        let mut count = p.clone();
+        count[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(message(&count).contains("cannot fit"));
+        let mut extra = p.clone();
+        extra.push(0);
+        assert!(decode(&extra, data.len()).is_err());
+    }
+}
