@@ -57,6 +57,7 @@ fn seed_streams_decode() {
         "seed-embedded.rcz",
         "seed-progressive.rcz",
         "seed-repeat.rcz",
+        "seed-long.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let cost = meter::decode(&data, usize::MAX);

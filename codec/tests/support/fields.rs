@@ -67,8 +67,39 @@ impl Locate<'_> {
             5 => self.jpeg(start, len, declared, &format!("{path} > jpeg")),
             6 => self.embedded(start, len, declared, &format!("{path} > embedded")),
             7 => self.progressive(start, len, declared, &format!("{path} > progressive")),
+            8 => self.long(start, len, declared, &format!("{path} > long")),
             _ => {}
         }
+    }
+
+    /// `reference count (u32) | per reference: start, length, distance (u64 each) |
+    /// residual method (1) | residual payload length (u64) | residual payload`.
+    fn long(&mut self, start: usize, len: usize, declared: usize, path: &str) {
+        let count = self.field(start, 4, format!("{path}: reference count"), len) as usize;
+        let mut in_references = 0usize;
+        for k in 0..count {
+            let at = start + 4 + 24 * k;
+            self.field(at, 8, format!("{path} reference {k}: start"), len);
+            let length = self.field(at + 8, 8, format!("{path} reference {k}: length"), len);
+            self.field(at + 16, 8, format!("{path} reference {k}: distance"), len);
+            in_references += length as usize;
+        }
+        let method_at = start + 4 + 24 * count;
+        let residual_method = self.container[method_at];
+        let coded = self.field(
+            method_at + 1,
+            8,
+            format!("{path}: residual payload length"),
+            len,
+        ) as usize;
+        let residual = declared - in_references;
+        self.method(
+            residual_method,
+            method_at + 9,
+            coded,
+            residual,
+            &format!("{path} residual"),
+        );
     }
 
     /// `flags (1) | record length (u16) | layout (1) | lanes`.
