@@ -164,11 +164,24 @@ pub struct GitState {
     pub dirty: bool,
 }
 
-/// The state of the checkout at `root`; outside a checkout (or without git), `built_from`:
-/// the state of the sources the codec runner was built from, recorded at its build time.
-pub fn git_state(root: &Path, built_from: &GitState) -> GitState {
+/// Workspace paths compiled into the codec runner (the list in `runner/build.rs`).
+const RUNNER_SOURCES: [&str; 7] = [
+    "codec/src",
+    "codec/Cargo.toml",
+    "runner/src",
+    "runner/build.rs",
+    "runner/Cargo.toml",
+    "Cargo.toml",
+    "Cargo.lock",
+];
+
+/// The state of the code a run measures: the checkout at `root`, or `built_from` (the state
+/// the codec runner was built from, recorded at its build time) outside a checkout, without
+/// git, or when the runner was not built from the checkout as it is. In that last case the
+/// second value says so, for the user to rebuild the runner.
+pub fn git_state(root: &Path, built_from: &GitState) -> (GitState, Option<String>) {
     if !crate::workspace::is_root(root) {
-        return built_from.clone();
+        return (built_from.clone(), None);
     }
     let run = |args: &[&str]| {
         Command::new("git")
@@ -180,14 +193,34 @@ pub fn git_state(root: &Path, built_from: &GitState) -> GitState {
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
-    match run(&["rev-parse", "HEAD"]) {
-        Some(commit) => GitState {
-            dirty: run(&["status", "--porcelain", "--", ".", ":(exclude)results"])
-                .is_some_and(|s| !s.is_empty()),
-            commit,
-        },
-        None => built_from.clone(),
+    let Some(commit) = run(&["rev-parse", "HEAD"]) else {
+        return (built_from.clone(), None);
+    };
+    let short = |c: &str| c.chars().take(12).collect::<String>();
+    let rebuild = "this run measures the runner's code and records its commit; rebuild it \
+                   (`cargo build --release -p codec-runner`) or run through `cargo harness`";
+    if built_from.commit != "unknown" && built_from.commit != commit {
+        let warning = format!(
+            "warning: the codec runner was built from {}, not from the checkout's HEAD {}: \
+             {rebuild}",
+            short(&built_from.commit),
+            short(&commit)
+        );
+        return (built_from.clone(), Some(warning));
     }
+    let mut sources = vec!["--no-optional-locks", "status", "--porcelain", "--"];
+    sources.extend(RUNNER_SOURCES);
+    if !built_from.dirty && run(&sources).is_some_and(|s| !s.is_empty()) {
+        let warning = format!(
+            "warning: the checkout has uncommitted changes to the codec or the runner that \
+             the codec runner (built from {}, clean) does not hold: {rebuild}",
+            short(&commit)
+        );
+        return (built_from.clone(), Some(warning));
+    }
+    let dirty = run(&["status", "--porcelain", "--", ".", ":(exclude)results"])
+        .is_some_and(|s| !s.is_empty());
+    (GitState { commit, dirty }, None)
 }
 
 /// Appends `rows` to the history at `path` under an exclusive lock, writing the header if the

@@ -98,10 +98,14 @@ pub fn execute(
     opts: &RunOptions,
     paths: &Paths,
 ) -> Result<RunReport> {
+    let (git, stale_runner) = history::git_state(&paths.root, &opts.checks.runner.built_from);
+    if let Some(warning) = stale_runner {
+        eprintln!("{warning}");
+    }
     let meta = RunMeta {
         run_id: new_run_id(),
         utc: now_utc(),
-        git: history::git_state(&paths.root, &opts.checks.runner.built_from),
+        git,
         label: opts.label.clone(),
         dataset: dataset.name.clone(),
         fingerprint: dataset.fingerprint(),
