@@ -108,8 +108,9 @@ fn run_command(
     if let (Some(glob), true) = (&args.filter, files.is_empty()) {
         bail!(
             "no file of dataset {} matches --filter {glob} (it is matched against each file's \
-             path in the dataset and its base name)",
-            data.name
+             path in the dataset and its base name){}",
+            data.name,
+            substring_hint(glob, &data.files)
         );
     }
     if args.quick {
@@ -314,6 +315,27 @@ fn free_bytes(dir: &std::path::Path) -> Option<u64> {
 }
 
 /// Which seconds the speed figures are, and which codecs had only process time.
+/// For a `--filter` without wildcards that matched nothing: the files whose names contain
+/// it, as the glob `*NAME*` would select them.
+fn substring_hint(glob: &str, files: &[dataset::DatasetFile]) -> String {
+    if glob.contains(['*', '?', '[']) {
+        return String::new();
+    }
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|n| n.contains(glob))
+        .collect();
+    match names.len() {
+        0 => String::new(),
+        n => format!(
+            "; --filter '*{glob}*' would match {n} file{} ({})",
+            if n == 1 { "" } else { "s" },
+            names.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 fn timing_note(
     timing: Timing,
     rows: &[bench_harness::run::row::FileRow],

@@ -289,6 +289,19 @@ fn messages_name_what_went_wrong() {
     );
     assert!(!stderr.contains("Some("), "{stderr}");
 
+    // A plain name is a glob of that whole name; the message offers the substring glob.
+    let (code, _, stderr) = text_of(
+        sandbox
+            .harness()
+            .args(["run", "--codec", "gzip:1", "--filter", "a", "--dataset"])
+            .arg(&dataset),
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("--filter '*a*' would match 1 file (a.txt)"),
+        "{stderr}"
+    );
+
     let (code, _, stderr) = text_of(sandbox.harness().args(["run", "--scale", "0"]));
     assert_eq!(code, Some(2));
     assert!(
