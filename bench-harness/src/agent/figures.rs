@@ -119,13 +119,17 @@ pub fn run_dir(reference: &str, results_dir: &Path) -> PathBuf {
     }
 }
 
-/// Reads `codec`'s figures from the run at `dir`.
-pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
+/// The parsed `summary.json` of the run at `dir`.
+fn read_summary(dir: &Path) -> Result<Value> {
     let path = dir.join("summary.json");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let summary: Value =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Reads `codec`'s figures from the run at `dir`.
+pub fn load(dir: &Path, codec: &str) -> Result<RunFigures> {
+    let summary = read_summary(dir)?;
     if summary["interrupted"] == true {
         bail!(
             "run {} was interrupted: its figures cover only part of its dataset",
@@ -218,16 +222,10 @@ fn file_results(path: &Path, codec: &str) -> Result<Vec<FileResult>> {
     Ok(out)
 }
 
-/// Runs of each operation whose fastest gave the run's times (`harness run --repeat`; 1 for
-/// runs made before it existed).
 /// How a run timed its operations: runs of each operation (`--repeat`) and which seconds
 /// (`--timing`; summaries written before that option timed whole processes).
 pub fn timing_basis(dir: &Path) -> Result<(u64, String)> {
-    let path = dir.join("summary.json");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let summary: Value =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let summary = read_summary(dir)?;
     Ok((
         summary["repeat"].as_u64().unwrap_or(1),
         summary["timing"].as_str().unwrap_or("process").to_string(),
