@@ -50,6 +50,7 @@ fn seed_streams_decode() {
         "seed-records.rcz",
         "seed-forked.rcz",
         "seed-wav.rcz",
+        "seed-wav6.rcz",
         "seed-bmp.rcz",
         "seed-gzip.rcz",
         "seed-png.rcz",

@@ -1,7 +1,9 @@
-//! Lossless model for 16-bit PCM WAV (mono or stereo).
+//! Lossless model for 16-bit PCM WAV (mono, stereo, up to [`partners::MAX_CHANNELS`]).
 //!
 //! Payload: `version (1) | channels (1) | stereo mode (1) | wasted low bits (1) |
-//! head_len (u32 LE) | tail_len (u32 LE) | head | tail | coded residuals`. `head` is every
+//! head_len (u32 LE) | tail_len (u32 LE) | partners | head | tail | coded residuals`, where
+//! `partners` (version 3, more than two channels) is one byte per channel naming the channel
+//! it is predicted with ([`partners`]); versions 2 and 3 code the rest alike. `head` is every
 //! byte before the first sample frame and `tail` every byte after the last whole frame,
 //! both verbatim; the frame count follows from `original_len`. Samples are shifted right by
 //! the wasted low bits, stereo frames transformed by [`stereo::Mode`], then each value is
@@ -19,6 +21,7 @@ mod lms;
 mod mix;
 mod nlms;
 mod ols;
+mod partners;
 mod predictor;
 mod repeat;
 mod residual;
@@ -38,7 +41,9 @@ use residual::ResidualCoder;
 use std::io;
 use stereo::Mode;
 
+/// Payload version of mono and stereo files; [`VERSION_PARTNERS`] for more channels.
 const VERSION: u8 = 2;
+const VERSION_PARTNERS: u8 = 3;
 const FIXED_HEADER: usize = 12;
 /// Low bits that are zero in every sample are not coded (at most this many).
 const MAX_SHIFT: u32 = 15;
@@ -89,13 +94,21 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     } else {
         (Mode::LeftRight, None)
     };
+    let partners = partners::choose(&samples, channels);
     let mut out = Vec::with_capacity(FIXED_HEADER + head.len() + tail.len() + body_len / 2);
-    out.push(VERSION);
+    out.push(if channels > 2 {
+        VERSION_PARTNERS
+    } else {
+        VERSION
+    });
     out.push(channels as u8);
     out.push(mode as u8);
     out.push(shift as u8);
     out.extend_from_slice(&u32::try_from(head.len()).ok()?.to_le_bytes());
     out.extend_from_slice(&u32::try_from(tail.len()).ok()?.to_le_bytes());
+    if channels > 2 {
+        out.extend(partners.iter().map(|&p| p as u8));
+    }
     out.extend_from_slice(head);
     out.extend_from_slice(tail);
     match halves(samples.len() / channels, channels) {
@@ -106,8 +119,8 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
             );
             let (a, b) = samples.split_at(first * channels);
             let (a, b) = at_once(
-                || code_samples(a, channels, mode),
-                || code_samples(b, channels, mode),
+                || code_samples(a, mode, &partners),
+                || code_samples(b, mode, &partners),
             );
             let a = a.expect("coding thread panicked");
             out.extend_from_slice(&u32::try_from(a.len()).ok()?.to_le_bytes());
@@ -115,7 +128,7 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
             out.extend_from_slice(&b);
         }
         None => {
-            out.extend_from_slice(&coded.unwrap_or_else(|| code_samples(&samples, channels, mode)))
+            out.extend_from_slice(&coded.unwrap_or_else(|| code_samples(&samples, mode, &partners)))
         }
     }
     Some(out)
@@ -140,7 +153,7 @@ fn choose_mode(samples: &[i32]) -> (Mode, Option<Vec<u8>>) {
     }
     let frames = samples.len() / 2;
     if frames <= PROBE_WHOLE {
-        let (a, b) = both(|m| code_samples(samples, 2, m), guess);
+        let (a, b) = both(|m| code_samples(samples, m, STEREO), guess);
         return if a.len() <= b.len() {
             (Mode::LeftRight, Some(a))
         } else {
@@ -152,7 +165,7 @@ fn choose_mode(samples: &[i32]) -> (Mode, Option<Vec<u8>>) {
         let start = frames * quarter / 4 - PROBE_FRAMES / 2;
         probe.extend_from_slice(&samples[2 * start..2 * (start + PROBE_FRAMES)]);
     }
-    let (a, b) = both(|m| code_samples(&probe, 2, m).len(), guess);
+    let (a, b) = both(|m| code_samples(&probe, m, STEREO).len(), guess);
     (if a <= b { Mode::LeftRight } else { guess }, None)
 }
 
@@ -176,17 +189,23 @@ fn at_once<A: Send, B>(
     })
 }
 
-/// Codes interleaved `samples` of `channels` channels in stereo `mode`.
-fn code_samples(samples: &[i32], channels: usize, mode: Mode) -> Vec<u8> {
+/// The partners of a stereo file.
+const STEREO: &[usize] = &[1, 0];
+
+/// Codes interleaved `samples` of `partners.len()` channels in stereo `mode`.
+fn code_samples(samples: &[i32], mode: Mode, partners: &[usize]) -> Vec<u8> {
+    let channels = partners.len();
     let mut enc = Encoder::new();
-    let mut codec = SampleCodec::new(channels, mode, samples.len(), samples.len());
+    let mut codec = SampleCodec::new(mode, partners, samples.len(), samples.len());
     for frame in samples.chunks_exact(channels) {
         if channels == 2 {
             let (a, b) = mode.forward(frame[0], frame[1]);
             codec.code(&mut enc, 0, a);
             codec.code(&mut enc, 1, b);
         } else {
-            codec.code(&mut enc, 0, frame[0]);
+            for (c, &x) in frame.iter().enumerate() {
+                codec.code(&mut enc, c, x);
+            }
         }
     }
     enc.finish()
@@ -200,15 +219,17 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             payload.len()
         ))
     })?;
-    if fixed[0] != VERSION {
+    let channels = fixed[1] as usize;
+    let (allowed, partner_bytes) = match fixed[0] {
+        VERSION => (1..=2, 0),
+        VERSION_PARTNERS => (3..=partners::MAX_CHANNELS, channels),
+        v => return Err(invalid(format!("audio payload version {v} unknown"))),
+    };
+    if !allowed.contains(&channels) {
         return Err(invalid(format!(
-            "audio payload version {} unknown",
+            "audio payload version {} has {channels} channels",
             fixed[0]
         )));
-    }
-    let channels = fixed[1] as usize;
-    if !(1..=2).contains(&channels) {
-        return Err(invalid(format!("audio payload has {channels} channels")));
     }
     let mode = Mode::from_byte(fixed[2]).ok_or_else(|| {
         invalid(format!(
@@ -225,7 +246,22 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let verbatim = head_len
         .checked_add(tail_len)
         .ok_or_else(|| invalid("audio payload: verbatim lengths overflow".into()))?;
-    let verbatim_end = FIXED_HEADER
+    let partners = if partner_bytes == 0 {
+        partners::choose(&[], channels)
+    } else {
+        let bytes = payload
+            .get(FIXED_HEADER..FIXED_HEADER + partner_bytes)
+            .ok_or_else(|| invalid("audio payload ends in its channel partners".into()))?;
+        let partners: Vec<usize> = bytes.iter().map(|&p| p as usize).collect();
+        if !partners::valid(&partners) {
+            return Err(invalid(format!(
+                "audio payload has channel partners {partners:?}"
+            )));
+        }
+        partners
+    };
+    let head_start = FIXED_HEADER + partner_bytes;
+    let verbatim_end = head_start
         .checked_add(verbatim)
         .filter(|&end| end <= payload.len())
         .ok_or_else(|| invalid("audio payload shorter than its verbatim bytes".into()))?;
@@ -237,15 +273,15 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
                 "original length {original_len} does not fit {head_len}+{tail_len} verbatim bytes and whole {channels}-channel frames"
             ))
         })?;
-    let head = &payload[FIXED_HEADER..FIXED_HEADER + head_len];
-    let tail = &payload[FIXED_HEADER + head_len..verbatim_end];
+    let head = &payload[head_start..head_start + head_len];
+    let tail = &payload[head_start + head_len..verbatim_end];
     let what = "audio model output";
     let mut out = Vec::new();
     grow::append(&mut out, head, original_len, what)?;
     let coded = &payload[verbatim_end..];
     let frames = body_len / (2 * channels);
     let decode = |coded, frames, out: &mut Vec<u8>| {
-        decode_samples(coded, frames, channels, mode, shift, out)
+        decode_samples(coded, frames, &partners, mode, shift, out)
     };
     match halves(frames, channels) {
         Some(first) => {
@@ -275,15 +311,16 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
 fn decode_samples(
     coded: &[u8],
     frames: usize,
-    channels: usize,
+    partners: &[usize],
     mode: Mode,
     shift: u32,
     out: &mut Vec<u8>,
 ) -> io::Result<()> {
+    let channels = partners.len();
     let limit = out.len() + frames * channels * 2;
     let mut dec = Decoder::new(coded);
     let values = frames * channels;
-    let mut codec = SampleCodec::new(channels, mode, values, 0);
+    let mut codec = SampleCodec::new(mode, partners, values, 0);
     for f in 0..frames {
         if f % grow::CHUNK == 0 {
             let more = (frames - f).min(grow::CHUNK) * channels;
@@ -297,8 +334,10 @@ fn decode_samples(
             out.extend_from_slice(&((l << shift) as i16).to_le_bytes());
             out.extend_from_slice(&((r << shift) as i16).to_le_bytes());
         } else {
-            let x = codec.code(&mut dec, 0, 0);
-            out.extend_from_slice(&((x << shift) as i16).to_le_bytes());
+            for c in 0..channels {
+                let x = codec.code(&mut dec, c, 0);
+                out.extend_from_slice(&((x << shift) as i16).to_le_bytes());
+            }
         }
         if dec.exhausted() {
             return Err(invalid(
@@ -312,7 +351,8 @@ fn decode_samples(
 /// Prediction plus residual coding, shared by both directions.
 struct SampleCodec {
     /// Inclusive range of each coded channel's values.
-    ranges: [(i32, i32); 2],
+    ranges: Vec<(i32, i32)>,
+    partners: Vec<usize>,
     predictor: Predictor,
     residuals: ResidualCoder,
     repeats: Repeats,
@@ -321,11 +361,12 @@ struct SampleCodec {
 impl SampleCodec {
     /// `values`: how many values will be coded (sizes the repeat history). `reserved` of
     /// them are given room at once (an encoder holds them all; a decoder grows the room).
-    fn new(channels: usize, mode: Mode, values: usize, reserved: usize) -> Self {
+    fn new(mode: Mode, partners: &[usize], values: usize, reserved: usize) -> Self {
         SampleCodec {
-            ranges: [mode.range(0), mode.range(1)],
-            predictor: Predictor::new(channels),
-            residuals: ResidualCoder::default(),
+            ranges: (0..partners.len()).map(|c| mode.range(c)).collect(),
+            partners: partners.to_vec(),
+            predictor: Predictor::new(partners),
+            residuals: ResidualCoder::new(partners.len()),
             repeats: Repeats::new(values, reserved),
         }
     }
@@ -345,7 +386,7 @@ impl SampleCodec {
             None => linear,
         }
         .clamp(lo, hi);
-        let r = self.residuals.code(io, c, hint, x - p);
+        let r = self.residuals.code(io, c, self.partners[c], hint, x - p);
         let x = (p + r).clamp(lo, hi);
         self.predictor.update(c, x);
         self.repeats.push(x);

@@ -1,10 +1,10 @@
 //! The per-channel prediction cascade. For each sample:
 //! 1. three stereo least-squares predictors of `x` (short, long and very short memory) from
-//!    this channel's past samples and the other channel's latest samples (for the second
-//!    channel that includes the current frame), plus a long sign-LMS on the pre-filtered
+//!    this channel's past samples and its partner's latest samples ([`super::partners`]; a
+//!    partner coded earlier in the frame includes the current frame), plus a long sign-LMS on the pre-filtered
 //!    signal `x - 31/32 x_prev`, blended with weights 1 / (recent squared error)^2;
 //! 2. long-to-short sign-LMS stages, each predicting the residual left by the stages before;
-//! 3. a stereo NLMS predicting what is left from the other channel's latest residuals,
+//! 3. a stereo NLMS predicting what is left from the partner's latest residuals,
 //!    applied only while it has been reducing the residual.
 //!
 //! The prediction of `x` is the sum of all stage predictions.
@@ -87,6 +87,8 @@ impl Channel {
 
 pub struct Predictor {
     ch: Vec<Channel>,
+    /// The channel each channel is predicted with (unused for mono).
+    partners: Vec<usize>,
     hint: Hint,
 }
 
@@ -102,17 +104,18 @@ pub struct Hint {
 }
 
 impl Predictor {
-    pub fn new(channels: usize) -> Self {
+    pub fn new(partners: &[usize]) -> Self {
         Predictor {
-            ch: (0..channels).map(|_| Channel::new()).collect(),
+            ch: partners.iter().map(|_| Channel::new()).collect(),
+            partners: partners.to_vec(),
             hint: Hint::default(),
         }
     }
 
     /// Prediction of the next sample of channel `c` (call before [`Predictor::update`]).
     pub fn predict(&mut self, c: usize) -> i32 {
-        let (other, other_res) = if self.ch.len() == 2 {
-            let o = &self.ch[1 - c];
+        let (other, other_res) = if self.ch.len() >= 2 {
+            let o = &self.ch[self.partners[c]];
             (Some(o.hist), o.res_hist)
         } else {
             (None, [0; FIN_CROSS])

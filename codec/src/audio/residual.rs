@@ -1,7 +1,7 @@
 //! Codes prediction residuals bit by bit: the bit length `k` of |r| in unary, then the
 //! mantissa below the leading one, then the sign. The unary and the top two mantissa
 //! bits mix three adaptive predictions, conditioned on a fast and a slow mean of recent
-//! magnitudes and on the bit lengths of this and the other channel's last residuals.
+//! magnitudes and on the bit lengths of this channel's and its partner's last residuals.
 
 use super::mix::Mixer;
 use super::predictor::Hint;
@@ -48,11 +48,12 @@ pub struct ResidualCoder {
     low: [[AdaptiveBit; MAX_K]; MAX_K + 1],
     sign: [[AdaptiveBit; 3]; 16],
     last_sign: usize,
-    hist: [History; 2],
+    /// Per channel, at least two (mono reads the second's initial statistics).
+    hist: Vec<History>,
 }
 
-impl Default for ResidualCoder {
-    fn default() -> Self {
+impl ResidualCoder {
+    pub fn new(channels: usize) -> Self {
         ResidualCoder {
             st: StretchTable::new(),
             by_fast: vec![[AdaptiveBit::default(); DECISIONS]; CLASSES * 2 * REPEAT_STATES],
@@ -63,11 +64,14 @@ impl Default for ResidualCoder {
             low: [[AdaptiveBit::default(); MAX_K]; MAX_K + 1],
             sign: [[AdaptiveBit::default(); 3]; 16],
             last_sign: 0,
-            hist: [History {
-                fast: 16 * 8,
-                slow: 16 * 8,
-                last_k: 4,
-            }; 2],
+            hist: vec![
+                History {
+                    fast: 16 * 8,
+                    slow: 16 * 8,
+                    last_k: 4,
+                };
+                channels.max(2)
+            ],
         }
     }
 }
@@ -100,12 +104,20 @@ impl ResidualCoder {
         bit
     }
 
-    /// Codes `r` of channel `ch` (0 or 1; `r` is ignored when decoding), predicted with
-    /// uncertainty `hint`, and returns the
-    /// residual actually coded.
-    pub fn code<C: BitIo>(&mut self, io: &mut C, ch: usize, hint: Hint, r: i32) -> i32 {
-        let h = self.hist[ch];
-        let other = self.hist[1 - ch].last_k;
+    /// Codes `r` of channel `c` (`r` is ignored when decoding), predicted with uncertainty
+    /// `hint` and conditioned on channel `partner`'s last residual, and returns the residual
+    /// actually coded. The first channel has statistics of its own, the others share theirs.
+    pub fn code<C: BitIo>(
+        &mut self,
+        io: &mut C,
+        c: usize,
+        partner: usize,
+        hint: Hint,
+        r: i32,
+    ) -> i32 {
+        let h = self.hist[c];
+        let other = self.hist[partner].last_k;
+        let ch = c.min(1);
         let fast = class(h.fast);
         let ctx = Ctx {
             fast: (fast * 2 + ch) * REPEAT_STATES + hint.repeat,
@@ -144,7 +156,7 @@ impl ResidualCoder {
         } else {
             self.last_sign = 0;
         }
-        let h = &mut self.hist[ch];
+        let h = &mut self.hist[c];
         h.fast = h.fast - (h.fast >> 2) + (mag << 2);
         h.slow = h.slow - (h.slow >> 5) + (mag >> 1);
         h.last_k = k;

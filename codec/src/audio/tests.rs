@@ -208,3 +208,39 @@ fn long_files_are_coded_as_two_halves_and_bad_half_lengths_are_errors() {
         assert!(decode(&p, file.len()).is_err());
     }
 }
+
+#[test]
+fn copied_and_scaled_channels_of_a_six_channel_file_cost_little() {
+    // Six channels: left, right, right, left, left / 2, right / 2 (a 5.1 layout made by
+    // upmixing stereo). Before version 3 such files went to the general model.
+    let lr = stereo(20_000, 300);
+    let six: Vec<i32> = lr
+        .chunks_exact(2)
+        .flat_map(|f| [f[0], f[1], f[1], f[0], f[0] >> 1, f[1] >> 1])
+        .collect();
+    let two = round_trip(&wav(2, 16, 1, false, &pcm(&lr), &[]));
+    let file = wav(6, 16, 1, false, &pcm(&six), &[]);
+    let size = round_trip(&file);
+    assert!(size < two + two / 2, "stereo {two}, six channels {size}");
+    let mut payload = encode(&file).expect("six channels are modelled");
+    assert_eq!(payload[0], 3, "payload version with partners");
+    payload[12 + 2] = 2;
+    assert!(
+        decode(&payload, file.len()).is_err(),
+        "a channel paired with itself"
+    );
+}
+
+#[test]
+fn every_channel_count_up_to_eight_round_trips() {
+    let lr = stereo(3_000, 2000);
+    for channels in 3..=8 {
+        let samples: Vec<i32> = lr
+            .chunks_exact(2)
+            .flat_map(|f| (0..channels).map(move |c| f[c % 2] / (c as i32 + 1) + c as i32))
+            .collect();
+        round_trip(&wav(channels as u16, 16, 1, false, &pcm(&samples), b"x"));
+    }
+    let nine: Vec<i32> = lr.iter().cycle().take(9 * 3_000).copied().collect();
+    assert!(encode(&wav(9, 16, 1, false, &pcm(&nine), &[])).is_none());
+}

@@ -3,10 +3,12 @@
 //! Only the layout is extracted; every byte outside the whole sample frames is kept
 //! verbatim by the caller, so header quirks never need to be understood, only located.
 
+use super::partners::MAX_CHANNELS;
+
 /// Where the modelled samples lie in a WAV file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
-    /// Interleaved channels per frame (1 or 2).
+    /// Interleaved channels per frame (1 to [`MAX_CHANNELS`]).
     pub channels: usize,
     /// Byte offset of the first sample frame.
     pub start: usize,
@@ -41,11 +43,13 @@ fn pcm16_channels(fmt: &[u8]) -> Option<usize> {
         }
         _ => false,
     };
-    let ok = pcm && bits == 16 && (1..=2).contains(&channels) && block_align == 2 * channels;
+    let ok =
+        pcm && bits == 16 && (1..=MAX_CHANNELS).contains(&channels) && block_align == 2 * channels;
     ok.then_some(channels)
 }
 
-/// Locates the samples of a 16-bit PCM mono or stereo WAV; `None` for anything else.
+/// Locates the samples of a 16-bit PCM WAV of 1 to [`MAX_CHANNELS`] channels; `None` for
+/// anything else.
 pub fn parse(data: &[u8]) -> Option<Layout> {
     if data.get(0..4)? != b"RIFF" || data.get(8..12)? != b"WAVE" {
         return None;
@@ -116,7 +120,7 @@ mod tests {
 
     #[test]
     fn rejects_other_formats() {
-        for (tag, ch, bits) in [(1, 1, 8), (1, 2, 24), (3, 1, 32), (1, 3, 16), (2, 1, 16)] {
+        for (tag, ch, bits) in [(1, 1, 8), (1, 2, 24), (3, 1, 32), (1, 9, 16), (2, 1, 16)] {
             let mut f = header(tag, ch, bits, 8);
             f.extend_from_slice(&[0u8; 8]);
             assert_eq!(parse(&f), None, "tag {tag} ch {ch} bits {bits}");

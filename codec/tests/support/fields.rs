@@ -137,16 +137,26 @@ impl Locate<'_> {
         }
     }
 
-    /// `version | channels | mode | shift | head length (u32) | tail length (u32) | head |
-    /// tail | [first half length (u32)] | coded`.
+    /// `version | channels | mode | shift | head length (u32) | tail length (u32) |
+    /// [partner per channel (version 3)] | head | tail | [first half length (u32)] | coded`.
     fn audio(&mut self, start: usize, len: usize, declared: usize, path: &str) {
+        let version = read(self.container, start, 1);
         let channels = self.field(start + 1, 1, format!("{path}: channels"), len);
         self.field(start + 3, 1, format!("{path}: dropped low bits"), len);
         let head = self.field(start + 4, 4, format!("{path}: head length"), len);
         let tail = self.field(start + 8, 4, format!("{path}: tail length"), len);
+        let partners = if version == 3 { channels as usize } else { 0 };
+        for c in 0..partners {
+            self.field(
+                start + 12 + c,
+                1,
+                format!("{path}: partner of channel {c}"),
+                len,
+            );
+        }
         let values = (declared as u64).saturating_sub(head + tail) / 2;
         if values >= 1 << 20 && channels > 0 {
-            let at = start + 12 + (head + tail) as usize;
+            let at = start + 12 + partners + (head + tail) as usize;
             self.field(at, 4, format!("{path}: first half length"), len);
         }
     }
