@@ -1,6 +1,9 @@
-//! Records the git commit the runner (and so the codec it links) is built from, and whether the
-//! compiled sources differed from it, so that a run made outside the checkout still says which
-//! code it measured: `codec-runner --probe` prints both.
+//! Records the git commit the runner (and so the codec it links) is built from, whether the
+//! compiled sources differed from it and a digest of the difference ([`sources`]), so that a
+//! run still says which code it measured: `codec-runner --probe` prints them.
+
+#[path = "src/sources.rs"]
+mod sources;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -8,23 +11,19 @@ use std::process::Command;
 
 fn main() {
     let workspace = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("..");
-    git_state(&workspace);
+    let state = sources::state(&workspace);
+    println!("cargo:rustc-env=CODEC_RUNNER_GIT_COMMIT={}", state.commit);
+    println!("cargo:rustc-env=CODEC_RUNNER_GIT_DIRTY={}", state.dirty());
+    println!(
+        "cargo:rustc-env=CODEC_RUNNER_SOURCE_DIGEST={}",
+        state.digest
+    );
+    watch(&workspace);
 }
 
-/// Workspace paths compiled into the runner: a change to any of them makes the build dirty.
-const COMPILED: [&str; 7] = [
-    "codec/src",
-    "codec/Cargo.toml",
-    "runner/src",
-    "runner/build.rs",
-    "runner/Cargo.toml",
-    "Cargo.toml",
-    "Cargo.lock",
-];
-
-/// `CODEC_RUNNER_GIT_COMMIT` (the commit of HEAD, `unknown` without git) and
-/// `CODEC_RUNNER_GIT_DIRTY` (`true` when the compiled paths differ from that commit).
-fn git_state(workspace: &Path) {
+/// Runs this script again when the compiled sources, HEAD, the index or the current branch
+/// move.
+fn watch(workspace: &Path) {
     let git = |args: &[&str]| {
         Command::new("git")
             .arg("-C")
@@ -35,18 +34,10 @@ fn git_state(workspace: &Path) {
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
-    let commit = git(&["rev-parse", "HEAD"]);
-    // No optional locks: a status that refreshed the index would make this script run again.
-    let mut status = vec!["--no-optional-locks", "status", "--porcelain", "--"];
-    status.extend(COMPILED);
-    let dirty = commit.is_some() && git(&status).is_some_and(|s| !s.is_empty());
-    println!(
-        "cargo:rustc-env=CODEC_RUNNER_GIT_COMMIT={}",
-        commit.as_deref().unwrap_or("unknown")
-    );
-    println!("cargo:rustc-env=CODEC_RUNNER_GIT_DIRTY={dirty}");
-    // Run again when the compiled sources, HEAD, the index or the current branch move.
-    let mut watched: Vec<PathBuf> = COMPILED.iter().map(|p| workspace.join(p)).collect();
+    let mut watched: Vec<PathBuf> = sources::COMPILED
+        .iter()
+        .map(|p| workspace.join(p))
+        .collect();
     if let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {
         watched.push(Path::new(&dir).join("HEAD"));
         watched.push(Path::new(&dir).join("index"));

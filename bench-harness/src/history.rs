@@ -164,22 +164,26 @@ pub struct GitState {
     pub dirty: bool,
 }
 
-/// Workspace paths compiled into the codec runner (the list in `runner/build.rs`).
-const RUNNER_SOURCES: [&str; 7] = [
-    "codec/src",
-    "codec/Cargo.toml",
-    "runner/src",
-    "runner/build.rs",
-    "runner/Cargo.toml",
-    "Cargo.toml",
-    "Cargo.lock",
-];
+/// The sources compiled into a codec runner: as it was built (`codec-runner --probe`) or as a
+/// checkout holds them now (`codec-runner --sources`).
+#[derive(Clone, Debug)]
+pub struct RunnerSources {
+    pub git: GitState,
+    /// `clean`, or a digest of the uncommitted changes to those sources; equal digests of the
+    /// same commit mean the same code.
+    pub digest: String,
+}
 
-/// The state of the code a run measures: the checkout at `root`, or `built_from` (the state
-/// the codec runner was built from, recorded at its build time) outside a checkout, without
-/// git, or when the runner was not built from the checkout as it is. In that last case the
-/// second value says so, for the user to rebuild the runner.
-pub fn git_state(root: &Path, built_from: &GitState) -> (GitState, Option<String>) {
+/// The state of the code a run measures: the checkout at `root`, or `built` (the sources the
+/// codec runner was built from) outside a checkout, without git, or when the runner was not
+/// built from the checkout as it is (`now`, its compiled sources today, as the runner tells
+/// them). In that last case the second value says so, for the user to rebuild the runner.
+pub fn git_state(
+    root: &Path,
+    built: &RunnerSources,
+    now: Option<&RunnerSources>,
+) -> (GitState, Option<String>) {
+    let built_from = &built.git;
     if !crate::workspace::is_root(root) {
         return (built_from.clone(), None);
     }
@@ -208,14 +212,22 @@ pub fn git_state(root: &Path, built_from: &GitState) -> (GitState, Option<String
         );
         return (built_from.clone(), Some(warning));
     }
-    let mut sources = vec!["--no-optional-locks", "status", "--porcelain", "--"];
-    sources.extend(RUNNER_SOURCES);
-    if !built_from.dirty && run(&sources).is_some_and(|s| !s.is_empty()) {
-        let warning = format!(
-            "warning: the checkout has uncommitted changes to the codec or the runner that \
-             the codec runner (built from {}, clean) does not hold: {rebuild}",
-            short(&commit)
-        );
+    if let Some(now) = now.filter(|now| now.digest != built.digest) {
+        let warning = if built_from.dirty {
+            format!(
+                "warning: the codec runner was built from {} with uncommitted changes to the \
+                 codec or the runner that differ from the checkout's ({} against {}): {rebuild}",
+                short(&commit),
+                built.digest,
+                now.digest
+            )
+        } else {
+            format!(
+                "warning: the checkout has uncommitted changes to the codec or the runner that \
+                 the codec runner (built from {}, clean) does not hold: {rebuild}",
+                short(&commit)
+            )
+        };
         return (built_from.clone(), Some(warning));
     }
     let dirty = run(&["status", "--porcelain", "--", ".", ":(exclude)results"])

@@ -33,14 +33,23 @@ fn checkout(dir: &Path) -> String {
 
 /// The real runner, but saying at `--probe` that it was built from `commit`, clean.
 fn runner_built_from(dir: &Path, commit: &str) -> PathBuf {
+    runner_built_with(dir, commit, "clean")
+}
+
+/// The real runner, but saying at `--probe` that it was built from `commit` with the
+/// uncommitted changes of `digest` (`clean`: none).
+fn runner_built_with(dir: &Path, commit: &str, digest: &str) -> PathBuf {
     let path = dir.join("stale-runner");
     let real = runner();
+    let dirty = digest != "clean";
     std::fs::write(
         &path,
         format!(
             "#!/bin/sh\nPATH=/usr/bin:/bin\nif [ \"$1\" = --probe ]; then\n  \
              '{real}' --probe | sed -e 's/^git_commit=.*/git_commit={commit}/' \
-             -e 's/^git_dirty=.*/git_dirty=false/'\n  exit 0\nfi\nexec '{real}' \"$@\"\n",
+             -e 's/^git_dirty=.*/git_dirty={dirty}/' \
+             -e 's/^source_digest=.*/source_digest={digest}/'\n  exit 0\nfi\n\
+             exec '{real}' \"$@\"\n",
             real = real.display()
         ),
     )
@@ -109,4 +118,39 @@ fn a_run_records_the_commit_its_runner_was_built_from() {
         summary["git"]["dirty"], false,
         "the runner's clean build was measured"
     );
+
+    // A runner built with other uncommitted changes than the checkout's.
+    let (text, summary) = run_in(
+        &sandbox,
+        &repo,
+        &runner_built_with(sandbox.dir.path(), &head, "0123456789abcdef"),
+    );
+    assert!(
+        text.contains("with uncommitted changes to the codec or the runner that differ"),
+        "{text}"
+    );
+    assert_eq!(summary["git"]["commit"], head.as_str());
+    assert_eq!(summary["git"]["dirty"], true);
+
+    // Built with exactly the checkout's changes: the checkout is what was measured.
+    let now = Command::new(runner())
+        .arg("--sources")
+        .arg(&repo)
+        .output()
+        .unwrap();
+    let now = String::from_utf8_lossy(&now.stdout).into_owned();
+    let digest = now
+        .lines()
+        .find_map(|l| l.strip_prefix("source_digest="))
+        .expect("a digest");
+    assert_ne!(digest, "clean", "{now}");
+    let (text, summary) = run_in(
+        &sandbox,
+        &repo,
+        &runner_built_with(sandbox.dir.path(), &head, digest),
+    );
+    assert!(!text.contains("codec runner was built"), "{text}");
+    assert!(!text.contains("uncommitted changes"), "{text}");
+    assert_eq!(summary["git"]["commit"], head.as_str());
+    assert_eq!(summary["git"]["dirty"], true);
 }

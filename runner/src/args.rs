@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 pub const USAGE: &str = "usage: codec-runner --probe
+       codec-runner --sources CHECKOUT
        codec-runner (--builtin NAME[:LEVEL] | --shell COMMAND) --op compress|decompress
                     --report FILE --scratch DIR [--writable DIR]... [--max-memory BYTES]
                     [--max-output BYTES] [--sandbox off|best-effort|require] [--parent PID]
@@ -12,6 +13,8 @@ pub const USAGE: &str = "usage: codec-runner --probe
 
 pub enum Request {
     Probe,
+    /// The state of the sources compiled into the runner, in the checkout at this path now.
+    Sources(PathBuf),
     Operate(Operation),
 }
 
@@ -81,6 +84,9 @@ pub fn parse(args: impl Iterator<Item = OsString>) -> Result<Request, String> {
             return Ok(Request::Probe);
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        if flag == "--sources" {
+            return Ok(Request::Sources(value.into()));
+        }
         let text = || {
             value
                 .to_str()

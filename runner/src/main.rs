@@ -9,7 +9,8 @@
 //! - the worker codes: in-process for a built-in codec (sandboxed, timed around the codec call
 //!   on in-memory buffers) or by exec'ing `/bin/sh -c COMMAND` for an external one.
 //!
-//! `codec-runner --probe` prints what this kernel lets the runner enforce.
+//! `codec-runner --probe` prints what this kernel lets the runner enforce and which sources it
+//! was built from; `codec-runner --sources CHECKOUT` the state of those sources in a checkout.
 
 mod args;
 mod builtin;
@@ -18,6 +19,7 @@ mod memory;
 mod probes;
 mod protocol;
 mod sandbox;
+mod sources;
 mod sys;
 mod worker;
 
@@ -31,6 +33,10 @@ fn main() -> ExitCode {
     match args::parse(std::env::args_os().skip(1)) {
         Ok(args::Request::Probe) => {
             print!("{}", protocol::probe_text());
+            ExitCode::SUCCESS
+        }
+        Ok(args::Request::Sources(checkout)) => {
+            print!("{}", protocol::sources_text(&sources::state(&checkout)));
             ExitCode::SUCCESS
         }
         Ok(args::Request::Operate(op)) => contain::supervise(&op),

@@ -21,8 +21,8 @@ pub fn line(key: &str, value: impl std::fmt::Display) -> String {
     format!("{key}={value}\n")
 }
 
-/// `--probe`: what this kernel lets the runner enforce, and the commit the runner (with the
-/// codec) was built from.
+/// `--probe`: what this kernel lets the runner enforce, and the state of the sources the runner
+/// (with the codec) was built from: `git_commit`, `git_dirty`, `source_digest`.
 pub fn probe_text() -> String {
     let support = crate::sandbox::probe();
     let mut text = String::new();
@@ -41,5 +41,13 @@ pub fn probe_text() -> String {
     );
     text += &line("git_commit", env!("CODEC_RUNNER_GIT_COMMIT"));
     text += &line("git_dirty", env!("CODEC_RUNNER_GIT_DIRTY"));
+    text += &line("source_digest", env!("CODEC_RUNNER_SOURCE_DIGEST"));
     text
+}
+
+/// `--sources`: the same three keys for a checkout as it is now.
+pub fn sources_text(state: &crate::sources::SourceState) -> String {
+    line("git_commit", &state.commit)
+        + &line("git_dirty", state.dirty())
+        + &line("source_digest", &state.digest)
 }

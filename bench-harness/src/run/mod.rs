@@ -98,7 +98,9 @@ pub fn execute(
     opts: &RunOptions,
     paths: &Paths,
 ) -> Result<RunReport> {
-    let (git, stale_runner) = history::git_state(&paths.root, &opts.checks.runner.built_from);
+    let runner = &opts.checks.runner;
+    let now = crate::runner::locate::sources_now(&runner.executable, &paths.root);
+    let (git, stale_runner) = history::git_state(&paths.root, &runner.built_from, now.as_ref());
     if let Some(warning) = stale_runner {
         eprintln!("{warning}");
     }

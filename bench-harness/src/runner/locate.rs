@@ -1,5 +1,6 @@
 //! Where the runner binary is, and what it can enforce on this kernel.
 
+use crate::history::{GitState, RunnerSources};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,8 +69,8 @@ fn build_with_cargo(cargo: &std::ffi::OsStr, exe: &Path, workspace: &Path) -> Re
 #[derive(Clone, Debug)]
 pub struct Probe {
     pub support: Support,
-    /// The commit the runner (and the codec it links) was built from.
-    pub built_from: crate::history::GitState,
+    /// The sources the runner (and the codec it links) was built from.
+    pub built_from: RunnerSources,
 }
 
 /// What the runner can enforce here.
@@ -102,9 +103,34 @@ pub fn probe(runner: &Path) -> Result<Probe> {
             seccomp: report.value("seccomp") == Some("true"),
             pid_namespace: report.value("pid_namespace") == Some("true"),
         },
-        built_from: crate::history::GitState {
+        built_from: runner_sources(&report),
+    })
+}
+
+/// The state of the sources compiled into `runner` in the checkout at `root` now, as the
+/// runner computes it (`None` if it cannot tell).
+pub fn sources_now(runner: &Path, root: &Path) -> Option<RunnerSources> {
+    let out = Command::new(runner)
+        .arg("--sources")
+        .arg(root)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let report = super::report::Report::parse(&String::from_utf8_lossy(&out.stdout));
+    report
+        .value("source_digest")
+        .is_some()
+        .then(|| runner_sources(&report))
+}
+
+fn runner_sources(report: &super::report::Report) -> RunnerSources {
+    RunnerSources {
+        git: GitState {
             commit: report.value("git_commit").unwrap_or("unknown").to_string(),
             dirty: report.value("git_dirty") == Some("true"),
         },
-    })
+        digest: report.value("source_digest").unwrap_or("").to_string(),
+    }
 }

@@ -39,8 +39,8 @@ pub struct Runner {
     pub writable: Vec<PathBuf>,
     /// The sandbox keeps every codec from writing outside its private directory.
     pub confines_writes: bool,
-    /// The commit the runner (and the codec it links) was built from.
-    pub built_from: crate::history::GitState,
+    /// The sources the runner (and the codec it links) was built from.
+    pub built_from: crate::history::RunnerSources,
 }
 
 /// What one operation did. Seconds and bytes.
