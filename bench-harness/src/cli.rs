@@ -45,6 +45,21 @@ pub enum Command {
     Codecs,
     /// Drive an optimisation agent: N iterations of agent, guard, tests, run, keep or discard
     Loop(crate::agent::args::LoopArgs),
+    /// Join the shards of one run (`run --shard K/N`, measured anywhere) into that run
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The shard runs: their directories, or run ids under the results directory's runs/
+    #[arg(value_name = "RUN", required = true)]
+    pub runs: Vec<String>,
+    /// Label of the merged run [default: the shards' label]
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Add the merged run to the history (results.csv)
+    #[arg(long)]
+    pub record: bool,
 }
 
 #[derive(Args, Debug)]
@@ -116,6 +131,10 @@ pub struct RunArgs {
     /// Seed of a generated dataset (the holdout's is secret: prefer HARNESS_HOLDOUT_SEED)
     #[arg(long)]
     pub seed: Option<String>,
+    /// Measure only shard K of N of the (file, codec) pairs (every Nth pair from the Kth), for
+    /// N machines or SLURM array jobs; `harness merge` joins the shards into one run
+    #[arg(long, value_name = "K/N", value_parser = crate::run::shard::Shard::parse)]
+    pub shard: Option<crate::run::shard::Shard>,
     /// Size factor of generated datasets (1.0 = about 160 MiB; a scaled run's dataset is named
     /// like `default@0.03`) [default: 1, or 0.03 with --quick]
     #[arg(long, value_name = "F", value_parser = parse_scale)]

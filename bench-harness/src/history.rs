@@ -127,7 +127,7 @@ impl HistoryRow {
 }
 
 /// What identifies a run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunMeta {
     pub run_id: String,
     pub utc: String,
@@ -145,6 +145,9 @@ pub struct RunMeta {
     pub timing: crate::run::row::Timing,
     /// The machine, compilers and baseline libraries of the run.
     pub machine: Provenance,
+    /// Present when the run measured one shard of its pairs (`--shard K/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::run::shard::ShardInfo>,
 }
 
 impl RunMeta {
@@ -154,7 +157,7 @@ impl RunMeta {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitState {
     /// Commit hash of HEAD; outside the checkout, the commit the harness was built from
     /// (`unknown` when it was built without git).

@@ -62,6 +62,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => agent::commands::compare(&args, &results_dir),
         Command::Report(args) => agent::commands::report(&args, &results_dir),
         Command::Loop(args) => agent::commands::run_loop(args, root, results_dir, data_dir),
+        Command::Merge(args) => merge_command(args, root, results_dir),
     };
     outcome.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");
@@ -142,6 +143,7 @@ fn run_command(
         record: args.record,
         quiet: args.quiet,
         timing: args.timing,
+        shard: args.shard,
     };
     log(&format!(
         "dataset {} ({} of {} files, {:.1} MiB, fingerprint {}), codecs: {}",
@@ -171,6 +173,13 @@ fn run_command(
             (false, None, false) => "",
         }
     );
+    if let Some(shard) = &report.meta.shard {
+        println!(
+            "shard {}: {} of the run's {} (file, codec) pairs; not added to the history: \
+             `harness merge` joins the shards into one run",
+            shard.shard, shard.shard_pairs, shard.run_pairs
+        );
+    }
     if !data.missing.is_empty() {
         println!(
             "partial: {} lacks {} (--partial); every figure covers the {} files present",
@@ -187,12 +196,73 @@ fn run_command(
             data.files.len()
         );
     }
+    finish_run(
+        &report,
+        &Display {
+            sort: args.sort,
+            timing: args.timing,
+            export_markdown: args.export_markdown,
+            export_csv: args.export_csv,
+            export_json: args.export_json,
+        },
+    )
+}
+
+/// `harness merge`: the shards' run directories (or ids under `results_dir/runs`) joined.
+fn merge_command(args: cli::MergeArgs, root: PathBuf, results_dir: PathBuf) -> Result<ExitCode> {
+    let dirs: Vec<PathBuf> = args
+        .runs
+        .iter()
+        .map(|run| {
+            let path = PathBuf::from(run);
+            if path.is_dir() {
+                path
+            } else {
+                results_dir.join("runs").join(run)
+            }
+        })
+        .collect();
+    let paths = Paths { root, results_dir };
+    let report = run::merge::merge(&dirs, args.label.as_deref(), args.record, &paths)?;
+    println!(
+        "run {} on {} (fingerprint {}, git {}{}), merged from {} shards",
+        report.meta.run_id,
+        report.meta.dataset,
+        report.meta.fingerprint,
+        short(&report.meta.git.commit),
+        if report.meta.git.dirty { "+dirty" } else { "" },
+        dirs.len()
+    );
+    println!("{}", report.meta.machine.header_line());
+    finish_run(
+        &report,
+        &Display {
+            sort: report::export::SortBy::Given,
+            timing: report.meta.timing,
+            export_markdown: None,
+            export_csv: None,
+            export_json: None,
+        },
+    )
+}
+
+/// How a finished run is shown: the order of the table and the exports asked for.
+struct Display {
+    sort: report::export::SortBy,
+    timing: Timing,
+    export_markdown: Option<PathBuf>,
+    export_csv: Option<PathBuf>,
+    export_json: Option<PathBuf>,
+}
+
+/// Prints a finished run's table, scores and failures; its exit status.
+fn finish_run(report: &run::RunReport, display: &Display) -> Result<ExitCode> {
     let mut summaries = report.summaries.clone();
-    report::export::sort(&mut summaries, args.sort);
+    report::export::sort(&mut summaries, display.sort);
     print!("{}", report::table::render(&summaries));
     print!(
         "{}",
-        timing_note(args.timing, &report.rows, &report.summaries)
+        timing_note(display.timing, &report.rows, &report.summaries)
     );
     if report.meta.repeat > 1 {
         println!(
@@ -212,9 +282,9 @@ fn run_command(
     }
     report::export::write_all(
         &report::export::rows(&summaries),
-        args.export_markdown.as_deref(),
-        args.export_csv.as_deref(),
-        args.export_json.as_deref(),
+        display.export_markdown.as_deref(),
+        display.export_csv.as_deref(),
+        display.export_json.as_deref(),
     )?;
     print!("{}", report.scores.render());
     for row in report.rows.iter().filter(|r| !r.ok()) {

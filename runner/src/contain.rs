@@ -16,6 +16,7 @@
 use crate::args::Operation;
 use crate::protocol::line;
 use crate::sys::{self, Forked};
+use crate::tasks::Cap;
 use crate::worker;
 use std::fs::File;
 use std::io::{Read, Write};
@@ -23,14 +24,17 @@ use std::process::ExitCode;
 
 #[derive(Clone, Debug)]
 enum Containment {
-    PidNamespace,
+    /// `own_users`: through a user namespace of the runner's own.
+    PidNamespace {
+        own_users: bool,
+    },
     Subreaper(String),
 }
 
 impl Containment {
     fn describe(&self) -> String {
         match self {
-            Containment::PidNamespace => "pid-namespace".into(),
+            Containment::PidNamespace { .. } => "pid-namespace".into(),
             Containment::Subreaper(why) => format!("subreaper: no PID namespace ({why})"),
         }
     }
@@ -60,19 +64,25 @@ pub fn supervise(op: &Operation) -> ExitCode {
 fn run(op: &Operation) -> std::io::Result<()> {
     let mut report = File::create(&op.report)?;
     let containment = enter_namespace();
+    let cap = Cap::prepare(matches!(
+        containment,
+        Containment::PidNamespace { own_users: true }
+    ));
     let (mut messages, message_sink) = sys::pipe()?;
     let (alive, alive_sink) = sys::pipe()?;
     match sys::fork()? {
         Forked::Child => {
             drop(messages);
             drop(alive_sink);
-            let code = worker::init(op, message_sink, &alive);
+            let code = worker::init(op, message_sink, &alive, &cap);
             sys::exit_now(code)
         }
         Forked::Parent(init) => {
             drop(message_sink);
             drop(alive);
-            let usage = sys::wait(init)?;
+            let usage = sys::wait(init);
+            cap.remove();
+            let usage = usage?;
             if matches!(containment, Containment::Subreaper(_)) {
                 kill_descendants();
             }
@@ -99,7 +109,7 @@ fn enter_namespace() -> Containment {
     let (uid, gid) = sys::uid_gid();
     let direct = sys::unshare(libc::CLONE_NEWPID);
     if direct.is_ok() {
-        return Containment::PidNamespace;
+        return Containment::PidNamespace { own_users: false };
     }
     let through_user = sys::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWPID).and_then(|()| {
         std::fs::write("/proc/self/setgroups", "deny")?;
@@ -107,7 +117,7 @@ fn enter_namespace() -> Containment {
         std::fs::write("/proc/self/gid_map", format!("{gid} {gid} 1"))
     });
     match through_user {
-        Ok(()) => Containment::PidNamespace,
+        Ok(()) => Containment::PidNamespace { own_users: true },
         Err(e) => {
             let why = format!("{}; {e}", direct.unwrap_err());
             match sys::become_subreaper() {
@@ -122,7 +132,7 @@ fn enter_namespace() -> Containment {
 pub fn namespace_available() -> bool {
     match sys::fork() {
         Ok(Forked::Child) => {
-            let ok = matches!(enter_namespace(), Containment::PidNamespace);
+            let ok = matches!(enter_namespace(), Containment::PidNamespace { .. });
             sys::exit_now(if ok { 0 } else { 1 })
         }
         Ok(Forked::Parent(pid)) => sys::wait(pid).is_ok_and(|u| u.exit == sys::Exit::Code(0)),

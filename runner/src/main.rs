@@ -21,6 +21,7 @@ mod protocol;
 mod sandbox;
 mod sources;
 mod sys;
+mod tasks;
 mod worker;
 
 use std::process::ExitCode;

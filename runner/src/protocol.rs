@@ -13,7 +13,9 @@
 //! - `codec_first_s`, `codec_calls` (built-in codecs only): the first (cold) call's time and
 //!   how many calls were timed; `codec_s` is the fastest of them (see `builtin::WARM_BUDGET_S`);
 //! - `output_limit`: present when the codec tried to write more than `--max-output`;
-//! - `containment`: `pid-namespace` or `subreaper`, with the reason after a colon.
+//! - `containment`: `pid-namespace` or `subreaper`, with the reason after a colon;
+//! - `tasks`: the cap on the operation's processes and threads and how it is enforced, or
+//!   `unlimited:` and why (see `tasks`).
 
 use std::fmt::Write as _;
 
@@ -39,6 +41,9 @@ pub fn probe_text() -> String {
         line("seccomp", support.seccomp),
         line("pid_namespace", crate::contain::namespace_available()),
     );
+    let cap = crate::tasks::Cap::prepare(false);
+    text += &line("task_cap", cap.describe());
+    cap.remove();
     text += &line("git_commit", env!("CODEC_RUNNER_GIT_COMMIT"));
     text += &line("git_dirty", env!("CODEC_RUNNER_GIT_DIRTY"));
     text += &line("source_digest", env!("CODEC_RUNNER_SOURCE_DIGEST"));

@@ -4,6 +4,7 @@
 use crate::args::{Codec, Operation};
 use crate::protocol::line;
 use crate::sys::{self, Exit, Forked};
+use crate::tasks::Cap;
 use crate::{builtin, sandbox};
 use std::ffi::CString;
 use std::fs::File;
@@ -11,11 +12,15 @@ use std::io::Write;
 use std::time::Instant;
 
 /// Init's body; returns its exit status. `messages` goes to the supervisor; `alive` hangs up
-/// when the supervisor is gone.
-pub fn init(op: &Operation, mut messages: File, alive: &File) -> i32 {
+/// when the supervisor is gone; `cap` bounds the tasks of the operation.
+pub fn init(op: &Operation, mut messages: File, alive: &File, cap: &Cap) -> i32 {
     if sys::die_with_parent().is_err() || sys::hung_up(alive) {
         return 1;
     }
+    let tasks = match cap.enter() {
+        Ok(()) => cap.describe(),
+        Err(e) => format!("unlimited: cannot join the cap: {e}"),
+    };
     let shell = match &op.codec {
         Codec::Shell(command) => match ShellCommand::new(command) {
             Ok(c) => Some(c),
@@ -66,6 +71,7 @@ pub fn init(op: &Operation, mut messages: File, alive: &File) -> i32 {
     text += &line("user_s", usage.user_s);
     text += &line("sys_s", usage.sys_s);
     text += &line("peak_rss_bytes", usage.peak_rss_bytes);
+    text += &line("tasks", tasks);
     if messages.write_all(text.as_bytes()).is_err() {
         return 1;
     }

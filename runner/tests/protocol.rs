@@ -134,10 +134,52 @@ fn an_external_command_reports_how_it_ended_and_its_containment() {
 }
 
 #[test]
+fn a_fork_bomb_stops_at_the_task_cap() {
+    // Each `sleep` waits to be killed; the shell counts them on stderr until a fork fails.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::write(&input, b"abc").unwrap();
+    let report = dir.path().join("report");
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let bomb = "n=0; while [ $n -lt 3000 ]; do sleep 600 & n=$((n+1)); echo $n >&2; done";
+    let out = runner()
+        .args(["--shell", bomb, "--op", "compress", "--report"])
+        .arg(&report)
+        .arg("--scratch")
+        .arg(&scratch)
+        .stdin(Stdio::from(std::fs::File::open(&input).unwrap()))
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "the runner itself failed: {out:?}");
+    let report = std::fs::read_to_string(&report).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let started: usize = stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().parse().ok())
+        .unwrap_or(0);
+    let tasks = report
+        .lines()
+        .find_map(|l| l.strip_prefix("tasks="))
+        .unwrap_or("");
+    if tasks.starts_with("unlimited: ") {
+        eprintln!("no task cap on this machine ({tasks}); {started} processes started");
+        return;
+    }
+    assert!(
+        (100..1024).contains(&started),
+        "{started} processes started under the cap '{tasks}'"
+    );
+    assert!(tasks.starts_with("1024 ("), "{report}");
+}
+
+#[test]
 fn probe_says_what_the_kernel_enforces() {
     let out = runner().arg("--probe").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    for key in ["landlock_abi=", "seccomp=", "pid_namespace="] {
+    for key in ["landlock_abi=", "seccomp=", "pid_namespace=", "task_cap="] {
         assert!(text.contains(key), "{text}");
     }
 }

@@ -3,9 +3,11 @@
 
 pub mod cache;
 pub mod custody;
+pub mod merge;
 pub mod rounds;
 pub mod row;
 pub mod select;
+pub mod shard;
 pub mod task;
 pub mod verify;
 
@@ -46,6 +48,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Which seconds the speed figures use.
     pub timing: Timing,
+    /// Measure only this shard of the pairs (not added to the history: see `merge`).
+    pub shard: Option<shard::Shard>,
 }
 
 /// What a finished run reports.
@@ -87,6 +91,9 @@ struct SummaryFile<'a> {
     interrupted: bool,
     halted: Option<&'a str>,
     data_changed: &'a [String],
+    /// The shard runs a merged run was joined from (`harness merge`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    merged_from: &'a [String],
     scores: &'a Scores,
     codecs: &'a [CodecSummary],
 }
@@ -104,6 +111,13 @@ pub fn execute(
     if let Some(warning) = stale_runner {
         eprintln!("{warning}");
     }
+    let all_pairs = files.len() * opts.codecs.len();
+    let sizes: Vec<(&str, u64)> = files.iter().map(|f| (f.name.as_str(), f.size)).collect();
+    let ranks = shard::size_ranks(&sizes);
+    let pairs: Vec<(usize, usize)> = (0..files.len())
+        .flat_map(|f| (0..opts.codecs.len()).map(move |c| (f, c)))
+        .filter(|&(f, c)| opts.shard.is_none_or(|s| s.takes(ranks[f], c)))
+        .collect();
     let meta = RunMeta {
         run_id: new_run_id(),
         utc: now_utc(),
@@ -115,6 +129,12 @@ pub fn execute(
         repeat: opts.checks.repeat,
         timing: opts.timing,
         machine: crate::provenance::Provenance::of_this_machine(),
+        shard: opts.shard.map(|s| shard::ShardInfo {
+            shard: s.to_string(),
+            codecs: opts.codecs.iter().map(|c| c.name.clone()).collect(),
+            run_pairs: all_pairs,
+            shard_pairs: pairs.len(),
+        }),
     };
     let run_dir = paths.results_dir.join("runs").join(&meta.run_id);
     let work_dir = run_dir.join("work");
@@ -124,9 +144,6 @@ pub fn execute(
     let cache = BaselineCache::open(&paths.results_dir.join("cache").join("baselines.jsonl"));
     let custody = custody::Custody::new(&dataset.files, opts.checks.runner.confines_writes);
 
-    let pairs: Vec<(usize, usize)> = (0..files.len())
-        .flat_map(|f| (0..opts.codecs.len()).map(move |c| (f, c)))
-        .collect();
     let repeat = opts.checks.repeat.max(1);
     let plan = plan(files, &pairs, opts, &cache, paths);
     let progress = Progress::new(&plan, repeat, opts.quiet);
@@ -205,6 +222,7 @@ pub fn execute(
         interrupted,
         halted: halted.as_deref(),
         data_changed: &changed_files,
+        merged_from: &[],
         scores: &scores,
         codecs: &summaries,
     };
@@ -216,16 +234,8 @@ pub fn execute(
         progress
             .log("not added to the history: the run did not measure the whole selection intact");
     }
-    if opts.record && trustworthy {
-        let lines: Vec<HistoryRow> = summaries
-            .iter()
-            .map(|s| {
-                let mut line = HistoryRow::from_summary(&meta, s);
-                scores.fill(&mut line);
-                line
-            })
-            .collect();
-        history::append(&history_path, &lines)?;
+    if opts.record && trustworthy && opts.shard.is_none() {
+        record(&history_path, &meta, &summaries, &scores)?;
     }
     let candidate_failures = rows
         .iter()
@@ -243,6 +253,24 @@ pub fn execute(
         changed_files,
         scores,
     })
+}
+
+/// Appends a run's lines to the history at `history_path`.
+fn record(
+    history_path: &std::path::Path,
+    meta: &RunMeta,
+    summaries: &[CodecSummary],
+    scores: &Scores,
+) -> Result<()> {
+    let lines: Vec<HistoryRow> = summaries
+        .iter()
+        .map(|s| {
+            let mut line = HistoryRow::from_summary(meta, s);
+            scores.fill(&mut line);
+            line
+        })
+        .collect();
+    history::append(history_path, &lines)
 }
 
 /// Each pair's expected seconds per round, from the speeds this machine measured before;

@@ -49,7 +49,7 @@ impl Status {
 }
 
 /// Which seconds the speed figures use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Timing {
     /// The codec call alone, measured inside the child on in-memory buffers (built-in

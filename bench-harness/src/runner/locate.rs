@@ -81,6 +81,8 @@ pub struct Support {
     pub seccomp: bool,
     /// The runner can put each operation's processes in a PID namespace of their own.
     pub pid_namespace: bool,
+    /// The runner caps the processes and threads of an operation (a fork bomb stops there).
+    pub task_cap: bool,
 }
 
 pub fn probe(runner: &Path) -> Result<Probe> {
@@ -102,6 +104,9 @@ pub fn probe(runner: &Path) -> Result<Probe> {
             landlock_abi: report.value("landlock_abi").and_then(|v| v.parse().ok()),
             seccomp: report.value("seccomp") == Some("true"),
             pid_namespace: report.value("pid_namespace") == Some("true"),
+            task_cap: report
+                .value("task_cap")
+                .is_some_and(|v| !v.starts_with("unlimited")),
         },
         built_from: runner_sources(&report),
     })

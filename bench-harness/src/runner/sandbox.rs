@@ -35,7 +35,7 @@ impl Mode {
 
 impl Support {
     pub fn complete(&self) -> bool {
-        self.landlock_abi.is_some() && self.seccomp && self.pid_namespace
+        self.landlock_abi.is_some() && self.seccomp && self.pid_namespace && self.task_cap
     }
 
     pub fn describe(&self) -> String {
@@ -53,7 +53,12 @@ impl Support {
         } else {
             "no PID namespace (a codec's daemons may outlive a killed harness)"
         };
-        format!("{fs}, {net}, {ns}")
+        let tasks = if self.task_cap {
+            "a cap on each operation's processes"
+        } else {
+            "no cap on processes (a fork bomb can fill the process table)"
+        };
+        format!("{fs}, {net}, {ns}, {tasks}")
     }
 
     /// Whether an operation under `mode` cannot write outside its private directory.
@@ -89,6 +94,7 @@ mod tests {
             landlock_abi: Some(5),
             seccomp: true,
             pid_namespace: true,
+            task_cap: true,
         };
         let none = Support {
             landlock_abi: None,
@@ -109,5 +115,13 @@ mod tests {
             .unwrap()
             .unwrap()
             .contains("no PID namespace"));
+        let no_cap = Support {
+            task_cap: false,
+            ..full
+        };
+        assert!(plan(Mode::BestEffort, no_cap)
+            .unwrap()
+            .unwrap()
+            .contains("no cap on processes"));
     }
 }
