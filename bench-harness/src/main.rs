@@ -159,19 +159,14 @@ fn run_command(
             .join(", ")
     ));
     let report = run::execute(&data, &files, &opts, &Paths { root, results_dir })?;
-    println!(
-        "run {} on {} (fingerprint {}, git {}{}){}",
-        report.meta.run_id,
-        report.meta.dataset,
-        report.meta.fingerprint,
-        short(&report.meta.git.commit),
-        if report.meta.git.dirty { "+dirty" } else { "" },
+    print_run_line(
+        &report.meta,
         match (report.interrupted, &report.halted, report.stopped_early) {
             (true, _, _) => " INTERRUPTED",
             (false, Some(_), _) => " STOPPED: a codec changed the dataset",
             (false, None, true) => " STOPPED EARLY (--fail-fast)",
             (false, None, false) => "",
-        }
+        },
     );
     if let Some(shard) = &report.meta.shard {
         println!(
@@ -224,14 +219,9 @@ fn merge_command(args: cli::MergeArgs, root: PathBuf, results_dir: PathBuf) -> R
         .collect();
     let paths = Paths { root, results_dir };
     let report = run::merge::merge(&dirs, args.label.as_deref(), args.record, &paths)?;
-    println!(
-        "run {} on {} (fingerprint {}, git {}{}), merged from {} shards",
-        report.meta.run_id,
-        report.meta.dataset,
-        report.meta.fingerprint,
-        short(&report.meta.git.commit),
-        if report.meta.git.dirty { "+dirty" } else { "" },
-        dirs.len()
+    print_run_line(
+        &report.meta,
+        &format!(", merged from {} shards", dirs.len()),
     );
     println!("{}", report.meta.machine.header_line());
     finish_run(
@@ -244,6 +234,19 @@ fn merge_command(args: cli::MergeArgs, root: PathBuf, results_dir: PathBuf) -> R
             export_json: None,
         },
     )
+}
+
+/// `run ID on DATASET (fingerprint F, git COMMIT[+dirty])` then `tail`: the line scripts find
+/// a run's id by.
+fn print_run_line(meta: &bench_harness::history::RunMeta, tail: &str) {
+    println!(
+        "run {} on {} (fingerprint {}, git {}{}){tail}",
+        meta.run_id,
+        meta.dataset,
+        meta.fingerprint,
+        short(&meta.git.commit),
+        if meta.git.dirty { "+dirty" } else { "" },
+    );
 }
 
 /// How a finished run is shown: the order of the table and the exports asked for.

@@ -4,12 +4,10 @@
 //! names may differ), each whole and intact. The merged run then gets its figures, its
 //! `summary.json` and (with `--record`) its history lines exactly as a whole run does.
 
-use super::row::{FileRow, Status};
+use super::row::FileRow;
 use super::shard::{Shard, ShardInfo};
 use super::{record, Paths, RunReport, SummaryFile};
 use crate::history::RunMeta;
-use crate::metrics;
-use crate::score::Scores;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -108,14 +106,8 @@ pub fn merge(
     }
     csv.flush()?;
 
-    let timed: Vec<FileRow> = rows
-        .iter()
-        .filter(|r| r.status != Status::Changed)
-        .map(|r| r.with_timing(meta.timing))
-        .collect();
-    let summaries = metrics::summarize(&timed, &order);
+    let (summaries, scores) = super::figures(&rows, &order, &meta, paths);
     let history_path = paths.results_dir.join("results.csv");
-    let scores = Scores::compute(&paths.root, &history_path, &meta, &summaries);
     let merged_from: Vec<String> = parts
         .iter()
         .map(|p| p.summary.meta.run_id.clone())

@@ -198,15 +198,8 @@ pub fn execute(
         .collect();
     changed_files.dedup();
     let order: Vec<String> = opts.codecs.iter().map(|c| c.name.clone()).collect();
-    // Pairs whose data changed under them blame no codec: they are left out of every figure.
-    let timed: Vec<FileRow> = rows
-        .iter()
-        .filter(|r| r.status != Status::Changed)
-        .map(|r| r.with_timing(opts.timing))
-        .collect();
-    let summaries = metrics::summarize(&timed, &order);
+    let (summaries, scores) = figures(&rows, &order, &meta, paths);
     let history_path = paths.results_dir.join("results.csv");
-    let scores = Scores::compute(&paths.root, &history_path, &meta, &summaries);
     let summary = SummaryFile {
         meta: &meta,
         finished_utc: now_utc(),
@@ -253,6 +246,25 @@ pub fn execute(
         changed_files,
         scores,
     })
+}
+
+/// Each codec's figures over `rows`, in `order`, and the candidate's scores.
+fn figures(
+    rows: &[FileRow],
+    order: &[String],
+    meta: &RunMeta,
+    paths: &Paths,
+) -> (Vec<CodecSummary>, Scores) {
+    // Pairs whose data changed under them blame no codec: they are left out of every figure.
+    let timed: Vec<FileRow> = rows
+        .iter()
+        .filter(|r| r.status != Status::Changed)
+        .map(|r| r.with_timing(meta.timing))
+        .collect();
+    let summaries = metrics::summarize(&timed, order);
+    let history_path = paths.results_dir.join("results.csv");
+    let scores = Scores::compute(&paths.root, &history_path, meta, &summaries);
+    (summaries, scores)
 }
 
 /// Appends a run's lines to the history at `history_path`.
