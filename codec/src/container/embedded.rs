@@ -78,8 +78,8 @@ pub fn encode(data: &[u8], found: &[Range<usize>]) -> Option<Vec<u8>> {
         return None;
     }
     let ranges: Vec<Range<usize>> = parts.iter().map(|(r, _, _)| r.clone()).collect();
-    let rest = outside(data, &ranges);
-    let (rest_method, coded_rest) = match general::encode(&rest) {
+    let mut rest = outside(data, &ranges);
+    let (rest_method, coded_rest) = match general::encode_in_place(&mut rest) {
         Some(g) if g.len() < rest.len() => (Method::General, g),
         _ => (Method::Stored, rest),
     };

@@ -185,7 +185,7 @@ fn push_piece(out: &mut Vec<Repeat>, start: usize, end: usize, distance: usize) 
 /// the residual is cut out of it.
 pub fn encode(
     data: Vec<u8>,
-    residual_method: impl Fn(&[u8]) -> (Method, Vec<u8>),
+    residual_method: impl FnOnce(&mut [u8]) -> (Method, Vec<u8>),
 ) -> Result<Vec<u8>, Vec<u8>> {
     if data.len() < MIN_INPUT {
         return Err(data);
@@ -218,7 +218,7 @@ pub fn encode(
     residual.extend_from_slice(&data[at..]);
     let original_len = data.len();
     drop(data);
-    let (method, coded) = residual_method(&residual);
+    let (method, coded) = residual_method(&mut residual);
     debug_assert!(method != Method::Long);
     let mut out = Vec::with_capacity(4 + references.len() * REFERENCE_BYTES + 9 + coded.len());
     out.extend_from_slice(&(references.len() as u32).to_le_bytes());
@@ -350,7 +350,7 @@ mod tests {
         }
     }
 
-    fn stored(data: &[u8]) -> (Method, Vec<u8>) {
+    fn stored(data: &mut [u8]) -> (Method, Vec<u8>) {
         (Method::Stored, data.to_vec())
     }
 

@@ -59,7 +59,7 @@ impl Method {
 pub fn choose(data: Vec<u8>) -> (Method, Vec<u8>) {
     match long::encode(data, choose_direct) {
         Ok(p) => (Method::Long, p),
-        Err(data) => match modelled(&data) {
+        Err(mut data) => match modelled(&mut data) {
             Some(coded) => coded,
             None => (Method::Stored, data),
         },
@@ -67,17 +67,20 @@ pub fn choose(data: Vec<u8>) -> (Method, Vec<u8>) {
 }
 
 /// [`choose`] without looking for long repeats first.
-fn choose_direct(data: &[u8]) -> (Method, Vec<u8>) {
+fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
     modelled(data).unwrap_or_else(|| (Method::Stored, data.to_vec()))
 }
 
-/// The best model's payload for `data`, if one applies and codes it smaller.
-fn modelled(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+/// The best model's payload for `data`, if one applies and codes it smaller. `data` is
+/// changed meanwhile (the general model's x86 transform works in place) but given back as
+/// it was.
+fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
     let modelled = match deflate::layout(data) {
         Some(layout) => {
             // The side information (the token model over every stream, then a rebuild of
             // the whole file to check it) and the segments' models need nothing from each
             // other: they run at once.
+            let data = &*data;
             let (side, segments) = std::thread::scope(|s| {
                 let side = s.spawn(|| layout.side(data));
                 let segments = inflated::encode_segments(&layout.transformed, &layout.segments);
@@ -91,7 +94,7 @@ fn modelled(data: &[u8]) -> Option<(Method, Vec<u8>)> {
                 None => model(data),
             }
         }
-        None => model(data),
+        None => model_in_place(data),
     };
     modelled.filter(|(_, payload)| payload.len() < data.len())
 }
@@ -100,6 +103,16 @@ fn modelled(data: &[u8]) -> Option<(Method, Vec<u8>)> {
 /// whole file is a WAV, JPEG or BMP, the specialised models for such files inside it, else
 /// the general model.
 pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+    specialised(data).or_else(|| general::encode(data).map(|p| (Method::General, p)))
+}
+
+/// [`model`] of bytes the caller owns (see [`general::encode_in_place`]); the same payload.
+fn model_in_place(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
+    specialised(data).or_else(|| general::encode_in_place(data).map(|p| (Method::General, p)))
+}
+
+/// [`model`] when a specialised model applies to `data` or to parts of it.
+fn specialised(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     let parts = embedded::find(data);
     // A file holding several (a multi-picture JPEG, a photo with a gain map or preview
     // appended) is coded in parts even when it starts with one.
@@ -109,10 +122,7 @@ pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
             return Some(coded);
         }
     }
-    if let Some(p) = embedded::encode(data, &parts) {
-        return Some((Method::Embedded, p));
-    }
-    general::encode(data).map(|p| (Method::General, p))
+    embedded::encode(data, &parts).map(|p| (Method::Embedded, p))
 }
 
 /// The specialised model for a whole WAV, JPEG or BMP file (a drawn BMP may go to the general

@@ -34,6 +34,13 @@ pub fn size_bits(n: usize) -> u32 {
     need.clamp(10, cap)
 }
 
+/// log2 of the bucket count of each table of `kinds` for `2^b` buckets per table: order 0
+/// needs few, and kind 4 (a context of nothing but the partial byte) one bucket per nibble.
+fn table_bits(kinds: &[usize], b: u32) -> Vec<u32> {
+    let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
+    kinds.iter().map(|&k| bits[k]).collect()
+}
+
 /// One context of a bank: its table, its adaptive map and where the current bit stands.
 /// Aligned to a cache line, so a bank's lanes share no line with other allocations: after
 /// the encoder's fork takes its remote lanes back, the copy for the second half was allocated
@@ -70,11 +77,10 @@ pub struct ContextBank {
 }
 
 impl ContextBank {
-    /// A bank of `kinds` (indices into the hashes' `all`) for an input of about `n` bytes.
-    pub fn new(kinds: &[usize], n: usize) -> Self {
-        let b = size_bits(n);
-        let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
-        let tables = NibbleTable::packed(&kinds.iter().map(|&k| bits[k]).collect::<Vec<_>>());
+    /// A bank of `kinds` (indices into the hashes' `all`) with tables of `2^b` buckets
+    /// ([`size_bits`]; two kinds have smaller fixed ones).
+    pub fn new(kinds: &[usize], b: u32) -> Self {
+        let tables = NibbleTable::packed(&table_bits(kinds, b));
         let sm: [u32; 256] = std::array::from_fn(|s| statemap::entry(initial_p16(s as u8)));
         let lanes = tables
             .into_iter()
@@ -98,6 +104,20 @@ impl ContextBank {
         };
         bank.find_buckets();
         bank
+    }
+
+    /// Bytes of the tables of a bank of `kinds` with `2^b` buckets per table.
+    pub fn table_bytes(kinds: &[usize], b: u32) -> usize {
+        table_bits(kinds, b)
+            .iter()
+            .map(|&bits| NibbleTable::bytes(bits))
+            .sum()
+    }
+
+    /// Bytes of this bank's tables.
+    #[cfg(test)]
+    pub fn allocated_table_bytes(&self) -> usize {
+        self.lanes.iter().map(|l| l.table.len_bytes()).sum()
     }
 
     /// Appends the contexts of `other`, a bank for the same input at the same point of the
