@@ -106,23 +106,37 @@ pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     specialised(data).or_else(|| general::encode(data).map(|p| (Method::General, p)))
 }
 
-/// [`model`] of bytes the caller owns (see [`general::encode_in_place`]); the same payload.
+/// [`model`] of bytes the caller owns (see [`general::encode_in_place`] and
+/// [`embedded::encode_in_place`]); the same payload.
 fn model_in_place(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
-    specialised(data).or_else(|| general::encode_in_place(data).map(|p| (Method::General, p)))
+    let parts = embedded::find(data);
+    if one_file(&parts) {
+        if let Some(coded) = single(data) {
+            return Some(coded);
+        }
+    }
+    if let Some(p) = embedded::encode_in_place(data, &parts) {
+        return Some((Method::Embedded, p));
+    }
+    general::encode_in_place(data).map(|p| (Method::General, p))
 }
 
 /// [`model`] when a specialised model applies to `data` or to parts of it.
 fn specialised(data: &[u8]) -> Option<(Method, Vec<u8>)> {
     let parts = embedded::find(data);
-    // A file holding several (a multi-picture JPEG, a photo with a gain map or preview
-    // appended) is coded in parts even when it starts with one.
-    let one_file = parts.len() <= 1 && parts.first().is_none_or(|r| r.start == 0);
-    if one_file {
+    if one_file(&parts) {
         if let Some(coded) = single(data) {
             return Some(coded);
         }
     }
     embedded::encode(data, &parts).map(|p| (Method::Embedded, p))
+}
+
+/// Whether `parts` (by [`embedded::find`]) make the file one file of a specialised model's
+/// kind: a file holding several (a multi-picture JPEG, a photo with a gain map or preview
+/// appended) is coded in parts even when it starts with one.
+fn one_file(parts: &[std::ops::Range<usize>]) -> bool {
+    parts.len() <= 1 && parts.first().is_none_or(|r| r.start == 0)
 }
 
 /// The specialised model for a whole WAV, JPEG or BMP file (a drawn BMP may go to the general
