@@ -71,11 +71,23 @@ fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
     modelled(data).unwrap_or_else(|| (Method::Stored, data.to_vec()))
 }
 
+/// Inputs longer than this (64 MiB) keep their deflate streams (coded as they are): the
+/// recompression holds the input, its transformed copy and the side information's rebuild
+/// of the file at once, beside the models (a 100 MB input with 1.4 MB of PNGs peaked at
+/// 7 times its size; session 21). Its gain there was bounded already: at most 64 MiB of
+/// decoded bytes in all.
+const DEFLATE_MAX_INPUT: usize = 64 << 20;
+
 /// The best model's payload for `data`, if one applies and codes it smaller. `data` is
 /// changed meanwhile (the general model's x86 transform works in place) but given back as
 /// it was.
 fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
-    let modelled = match deflate::layout(data) {
+    let layout = if data.len() > DEFLATE_MAX_INPUT {
+        None
+    } else {
+        deflate::layout(data)
+    };
+    let modelled = match layout {
         Some(layout) => {
             // The side information (the token model over every stream, then a rebuild of
             // the whole file to check it) and the segments' models need nothing from each

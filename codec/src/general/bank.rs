@@ -34,11 +34,38 @@ pub fn size_bits(n: usize) -> u32 {
     need.clamp(10, cap)
 }
 
-/// log2 of the bucket count of each table of `kinds` for `2^b` buckets per table: order 0
-/// needs few, and kind 4 (a context of nothing but the partial byte) one bucket per nibble.
-fn table_bits(kinds: &[usize], b: u32) -> Vec<u32> {
+/// The sizes of a bank's tables: `2^base` buckets each, twice as many for the kinds whose bit
+/// is set in `larger` (never order 1 or kind 4: those are small whatever the base).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizes {
+    pub base: u32,
+    pub larger: u16,
+}
+
+impl Sizes {
+    /// `2^base` buckets per table.
+    pub fn uniform(base: u32) -> Self {
+        Sizes { base, larger: 0 }
+    }
+
+    /// These sizes with the tables of `kind` twice as large.
+    pub fn with_larger(self, kind: usize) -> Self {
+        Sizes {
+            larger: self.larger | 1 << kind,
+            ..self
+        }
+    }
+}
+
+/// log2 of the bucket count of each table of `kinds` for `sizes`: order 1 needs few, and
+/// kind 4 (a context of nothing but the partial byte) one bucket per nibble.
+fn table_bits(kinds: &[usize], sizes: Sizes) -> Vec<u32> {
+    let b = sizes.base;
     let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
-    kinds.iter().map(|&k| bits[k]).collect()
+    kinds
+        .iter()
+        .map(|&k| bits[k] + u32::from(sizes.larger >> k & 1 == 1 && k != 0 && k != 4))
+        .collect()
 }
 
 /// One context of a bank: its table, its adaptive map and where the current bit stands.
@@ -77,10 +104,10 @@ pub struct ContextBank {
 }
 
 impl ContextBank {
-    /// A bank of `kinds` (indices into the hashes' `all`) with tables of `2^b` buckets
-    /// ([`size_bits`]; two kinds have smaller fixed ones).
-    pub fn new(kinds: &[usize], b: u32) -> Self {
-        let tables = NibbleTable::packed(&table_bits(kinds, b));
+    /// A bank of `kinds` (indices into the hashes' `all`) with tables of `sizes`
+    /// ([`size_bits`] for the base; two kinds have smaller fixed ones).
+    pub fn new(kinds: &[usize], sizes: Sizes) -> Self {
+        let tables = NibbleTable::packed(&table_bits(kinds, sizes));
         let sm: [u32; 256] = std::array::from_fn(|s| statemap::entry(initial_p16(s as u8)));
         let lanes = tables
             .into_iter()
@@ -106,9 +133,9 @@ impl ContextBank {
         bank
     }
 
-    /// Bytes of the tables of a bank of `kinds` with `2^b` buckets per table.
-    pub fn table_bytes(kinds: &[usize], b: u32) -> usize {
-        table_bits(kinds, b)
+    /// Bytes of the tables of a bank of `kinds` with tables of `sizes`.
+    pub fn table_bytes(kinds: &[usize], sizes: Sizes) -> usize {
+        table_bits(kinds, sizes)
             .iter()
             .map(|&bits| NibbleTable::bytes(bits))
             .sum()

@@ -13,7 +13,8 @@
 //! half | second half`, each a run of [`segments`]. The raw lengths follow from the data length
 //! alone ([`split`]).
 
-use super::bank::size_bits;
+use super::bank::{size_bits, Sizes};
+use super::hashes;
 use super::pipeline;
 use super::predictor::{Params, Predictor};
 use super::segments;
@@ -25,24 +26,41 @@ use std::io;
 const MIN_TRUNK: usize = 1 << 20;
 
 /// Inputs longer than this (64 MiB) are forked with their models sized for memory
-/// ([`table_bits`], layout 3); shorter ones keep layout 2, and so their bytes (session 21).
+/// ([`table_sizes`], layout 3); shorter ones keep layout 2, and so their bytes (session 21).
 pub const BIG: usize = 64 << 20;
 
-/// log2 of the buckets per context table of each of the two models coding `n` bytes, of
-/// which each model sees `modelled` ([`seen_by_one_model`]): [`size_bits`] of those; when
-/// `for_memory` (layout 3), at most the size at which both models' tables together fit in
-/// `n` bytes. Then neither side holds more than about twice the input while the models run:
-/// the encoder the input and the tables (the models read the input as their history,
+/// Context kinds whose tables grow first when the budget has room past the base size
+/// (so80: orders 3 and 4 at 2^19 buckets gained 0.45%, orders 2 and 3 0.35%, the sparse
+/// contexts 0.02%; session 21).
+const LARGER_FIRST: [usize; 10] = [2, 3, 1, 5, 9, 11, 8, 10, 6, 7];
+
+/// The table sizes of each of the two models coding `n` bytes, of which each model sees
+/// `modelled` ([`seen_by_one_model`]): `2^`[`size_bits`] buckets per table; when `for_memory`
+/// (layout 3), the largest base at which both models' tables together fit in `n` bytes,
+/// then kinds of [`LARGER_FIRST`] twice that, in turn, while they still fit (never past the
+/// uniform size). Then neither side holds more than about twice the input while the models
+/// run: the encoder the input and the tables (the models read the input as their history,
 /// [`super::history`]), the decoder what it has decoded and the tables, which it drops
 /// before it joins the trunk and halves (at most 1.5 times the input). See [`planned_peak`].
-pub fn table_bits(n: usize, modelled: usize, params: Params, for_memory: bool) -> u32 {
-    let mut b = size_bits(modelled);
-    if for_memory {
-        while b > 10 && 2 * Predictor::table_bytes(b, params) > n {
-            b -= 1;
+pub fn table_sizes(n: usize, modelled: usize, params: Params, for_memory: bool) -> Sizes {
+    let uniform = size_bits(modelled);
+    let mut sizes = Sizes::uniform(uniform);
+    if !for_memory {
+        return sizes;
+    }
+    let fits = |s: Sizes| 2 * Predictor::table_bytes(s, params) <= n;
+    while sizes.base > 10 && !fits(sizes) {
+        sizes.base -= 1;
+    }
+    if sizes.base < uniform {
+        let kinds = hashes::kinds(params);
+        for k in LARGER_FIRST.into_iter().filter(|k| kinds.contains(k)) {
+            if fits(sizes.with_larger(k)) {
+                sizes = sizes.with_larger(k);
+            }
         }
     }
-    b
+    sizes
 }
 
 /// The most bytes of data, histories and tables either side holds at once while the general
@@ -53,7 +71,7 @@ pub fn table_bits(n: usize, modelled: usize, params: Params, for_memory: bool) -
 #[cfg(test)]
 pub fn planned_peak(n: usize, params: Params) -> usize {
     let [trunk, first, second] = split(n);
-    let bits = table_bits(n, trunk + first.max(second), params, n > BIG);
+    let bits = table_sizes(n, trunk + first.max(second), params, n > BIG);
     let tables = 2 * Predictor::table_bytes(bits, params);
     let encoder = n + tables;
     let decoder = (n + tables).max(n + first.max(second));
@@ -83,7 +101,7 @@ fn parts(data: &[u8]) -> [&[u8]; 3] {
 }
 
 /// Codes `data` as a trunk and two halves, the models' tables sized for memory when
-/// `for_memory` ([`table_bits`]); the last `remote` contexts of the trunk run on a thread of
+/// `for_memory` ([`table_sizes`]); the last `remote` contexts of the trunk run on a thread of
 /// their own (this never changes the bytes).
 pub fn encode(data: &[u8], params: Params, remote: usize, for_memory: bool) -> Vec<u8> {
     let [trunk, first, second] = parts(data);
@@ -93,7 +111,7 @@ pub fn encode(data: &[u8], params: Params, remote: usize, for_memory: bool) -> V
         segments::plan(second),
     ];
     let modelled = seen_by_one_model(plans.each_ref().map(|p| segments::modelled(p)));
-    let bits = table_bits(data.len(), modelled, params, for_memory);
+    let bits = table_sizes(data.len(), modelled, params, for_memory);
     let mut a = (modelled > 0).then(|| Predictor::with_remote(bits, params, remote));
     let coded_trunk = pipeline::code(a.as_mut(), trunk, &plans[0], params, bits, remote);
     let mut b = a.clone();
@@ -144,7 +162,7 @@ pub fn decode(payload: &[u8], n: usize, params: Params, for_memory: bool) -> io:
         segments::parse(second, nb)?,
     ];
     let modelled = seen_by_one_model(segs.each_ref().map(|s| segments::parsed_modelled(s)));
-    let bits = table_bits(n, modelled, params, for_memory);
+    let bits = table_sizes(n, modelled, params, for_memory);
     let mut a = (modelled > 0).then(|| Predictor::new(bits, params));
     let mut out = Vec::new();
     segments::decode(a.as_mut(), &segs[0], &[], &mut out)?;
@@ -219,7 +237,10 @@ mod tests {
         }
         // The largest inputs keep the tables shorter ones had: 2^20 buckets.
         let [t, a, b] = split(1 << 30);
-        assert_eq!(table_bits(1 << 30, t + a.max(b), all_params()[7], true), 20);
+        assert_eq!(
+            table_sizes(1 << 30, t + a.max(b), all_params()[7], true),
+            Sizes::uniform(20)
+        );
     }
 
     #[test]
@@ -228,7 +249,10 @@ mod tests {
             let [t, a, b] = split(n);
             let modelled = t + a.max(b);
             for params in all_params() {
-                assert_eq!(table_bits(n, modelled, params, false), size_bits(modelled));
+                assert_eq!(
+                    table_sizes(n, modelled, params, false),
+                    Sizes::uniform(size_bits(modelled))
+                );
             }
         }
     }
@@ -255,12 +279,13 @@ mod tests {
     #[test]
     fn predictors_allocate_the_tables_the_plan_counts() {
         for params in all_params() {
-            for bits in [10, 12, 14, 15, 16] {
+            for base in [10, 12, 14, 15, 16] {
+                let bits = Sizes::uniform(base).with_larger(2).with_larger(4);
                 let p = Predictor::new(bits, params);
                 assert_eq!(
                     p.allocated_table_bytes(),
                     Predictor::table_bytes(bits, params),
-                    "{bits} {params:?}"
+                    "{bits:?} {params:?}"
                 );
             }
         }

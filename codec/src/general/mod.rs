@@ -34,7 +34,7 @@ const FLAG_SPARSE: u8 = 2;
 const FLAG_COLUMNS: u8 = 4;
 const LAYOUT_ONE: u8 = 1;
 const LAYOUT_FORKED: u8 = 2;
-/// Forked, the models' tables sized for memory ([`fork::table_bits`]): written for inputs
+/// Forked, the models' tables sized for memory ([`fork::table_sizes`]): written for inputs
 /// over [`fork::BIG`] (64 MiB) since session 21. Older builds refuse it by number.
 const LAYOUT_FORKED_SIZED: u8 = 3;
 
@@ -119,7 +119,7 @@ fn encode_lane(data: &[u8], params: Params, spare_core: bool) -> Vec<u8> {
 /// output does not depend on `remote`.
 fn code_lane(data: &[u8], segs: &[segments::Planned], params: Params, remote: usize) -> Vec<u8> {
     let modelled = segments::modelled(segs);
-    let bits = bank::size_bits(modelled);
+    let bits = bank::Sizes::uniform(bank::size_bits(modelled));
     let mut predictor = (modelled > 0).then(|| Predictor::with_remote(bits, params, remote));
     pipeline::code(predictor.as_mut(), data, segs, params, bits, remote)
 }
@@ -127,7 +127,8 @@ fn code_lane(data: &[u8], segs: &[segments::Planned], params: Params, remote: us
 fn decode_lane(lane: &[u8], n: usize, params: Params) -> io::Result<Vec<u8>> {
     let segs = segments::parse(lane, n)?;
     let modelled = segments::parsed_modelled(&segs);
-    let mut predictor = (modelled > 0).then(|| Predictor::new(bank::size_bits(modelled), params));
+    let bits = bank::Sizes::uniform(bank::size_bits(modelled));
+    let mut predictor = (modelled > 0).then(|| Predictor::new(bits, params));
     let mut out = Vec::new();
     segments::decode(predictor.as_mut(), &segs, &[], &mut out)?;
     Ok(out)

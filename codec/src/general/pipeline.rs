@@ -4,7 +4,7 @@
 //! The predictions, and so the coded bytes, are exactly those of one predictor running every
 //! context; the decoder (which cannot know the bits ahead) runs them all itself.
 
-use super::bank::ContextBank;
+use super::bank::{ContextBank, Sizes};
 use super::hashes::{self, ContextHashes};
 use super::history::History;
 use super::predictor::{Params, Predictor};
@@ -29,7 +29,7 @@ pub fn remote_contexts(params: Params, n: usize) -> usize {
 }
 
 /// Codes the segments `segs` of `data` (see [`segments::code`]) with `predictor`, which has
-/// seen nothing yet, made with tables of `2^bits` buckets and its last `remote` contexts run elsewhere: this runs them on a thread
+/// seen nothing yet, made with tables of `bits` and its last `remote` contexts run elsewhere: this runs them on a thread
 /// of their own meanwhile, then gives them back to `predictor`. The output does not depend on
 /// `remote`.
 pub fn code(
@@ -37,7 +37,7 @@ pub fn code(
     data: &[u8],
     segs: &[Planned],
     params: Params,
-    bits: u32,
+    bits: Sizes,
     remote: usize,
 ) -> Vec<u8> {
     match predictor {
@@ -82,14 +82,14 @@ impl RemoteInputs {
 }
 
 /// Runs the last `remote` contexts of `params` over `lane` (segments as planned, the stored
-/// and repeated ones only observed) for a predictor with tables of `2^bits` buckets. Run the returned
+/// and repeated ones only observed) for a predictor with tables of `bits`. Run the returned
 /// closure on its own thread and read the inputs from the returned end; the closure returns
 /// its bank, which a predictor can [`absorb`](super::predictor::Predictor::absorb).
 pub fn feed<'a>(
     lane: &'a [u8],
     segs: &'a [Planned],
     params: Params,
-    bits: u32,
+    bits: Sizes,
     remote: usize,
 ) -> (impl FnOnce() -> ContextBank + Send + 'a, RemoteInputs) {
     let kinds = hashes::kinds(params);

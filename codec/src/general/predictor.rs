@@ -5,7 +5,7 @@
 //! and refined by APMs on the partial byte and on the match state.
 //! Encoder and decoder drive identical instances, so every step must be deterministic.
 
-use super::bank::ContextBank;
+use super::bank::{ContextBank, Sizes};
 use super::hashes::{self, ContextHashes};
 use super::history::History;
 use super::matcher::{self, MatchModel};
@@ -52,9 +52,9 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    /// A decoder's predictor with tables of `2^bits` buckets ([`super::bank::size_bits`]),
+    /// A decoder's predictor with tables of `bits` ([`super::bank::size_bits`] for the base),
     /// running every context of `params` itself.
-    pub fn new(bits: u32, params: Params) -> Self {
+    pub fn new(bits: Sizes, params: Params) -> Self {
         Self::build(bits, params, 0)
     }
 
@@ -63,18 +63,18 @@ impl Predictor {
         self.seen
     }
 
-    /// An encoder's predictor with tables of `2^bits` buckets, whose last `remote` contexts
+    /// An encoder's predictor with tables of `bits`, whose last `remote` contexts
     /// (in [`hashes::kinds`] order) are run elsewhere: their inputs come with each
     /// [`Self::predict_with`].
-    pub fn with_remote(bits: u32, params: Params, remote: usize) -> Self {
+    pub fn with_remote(bits: Sizes, params: Params, remote: usize) -> Self {
         Self::build(bits, params, remote)
     }
 
-    /// Bytes of the tables a predictor with `2^bits` buckets per context table holds for
-    /// `params` (its context tables and its match table; the rest is a few KiB).
-    pub fn table_bytes(bits: u32, params: Params) -> usize {
+    /// Bytes of the tables a predictor with tables of `bits` holds for `params` (its context
+    /// tables and its match table; the rest is a few KiB).
+    pub fn table_bytes(bits: Sizes, params: Params) -> usize {
         ContextBank::table_bytes(&hashes::kinds(params), bits)
-            + MatchModel::table_bytes(match_bits(bits))
+            + MatchModel::table_bytes(match_bits(bits.base))
     }
 
     /// Bytes of the tables this predictor holds, as [`Self::table_bytes`] counts them.
@@ -83,7 +83,7 @@ impl Predictor {
         self.bank.allocated_table_bytes() + self.mm.allocated_table_bytes()
     }
 
-    fn build(b: u32, params: Params, remote: usize) -> Self {
+    fn build(b: Sizes, params: Params, remote: usize) -> Self {
         let kinds = hashes::kinds(params);
         let nctx = kinds.len();
         let remote = remote.min(nctx);
@@ -95,7 +95,7 @@ impl Predictor {
             remote,
             c0: 1,
             bitpos: 0,
-            mm: MatchModel::new(match_bits(b)),
+            mm: MatchModel::new(match_bits(b.base)),
             mixer: if params.sparse {
                 Mixer::new(nctx + 2, &[5 * 256, 256 * 8, 256 * 8], 1 << 14, 4)
             } else {
