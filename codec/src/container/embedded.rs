@@ -263,10 +263,19 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         coded.push((r, m, bytes));
     }
     fields.finish()?;
-    let decoded = on_two_threads(coded.len(), original_len < ONE_AT_A_TIME, |k| {
+    let decode = |k: usize| {
         let (r, m, bytes) = &coded[k];
         method::decode(*m, bytes, r.len())
-    });
+    };
+    let decoded = if original_len < ONE_AT_A_TIME {
+        on_two_threads(coded.len(), true, decode)
+    } else {
+        // One at a time, the parts first: the bytes around them (the largest, from the
+        // general model) are then not held while the parts' models run.
+        let mut decoded: Vec<_> = (1..coded.len()).map(decode).collect();
+        decoded.insert(0, decode(0));
+        decoded
+    };
     let decoded: Vec<Vec<u8>> = decoded.into_iter().collect::<io::Result<_>>()?;
     if decoded
         .iter()
