@@ -263,15 +263,17 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         coded.push((r, m, bytes));
     }
     fields.finish()?;
+    let parallel = original_len < ONE_AT_A_TIME;
     let decode = |k: usize| {
         let (r, m, bytes) = &coded[k];
-        method::decode(*m, bytes, r.len())
+        method::decode_with(*m, bytes, r.len(), parallel)
     };
-    let decoded = if original_len < ONE_AT_A_TIME {
+    let decoded = if parallel {
         on_two_threads(coded.len(), true, decode)
     } else {
-        // One at a time, the parts first: the bytes around them (the largest, from the
-        // general model) are then not held while the parts' models run.
+        // One at a time (and a BMP's bands too, as the encoder coded them), the parts first:
+        // the bytes around them (the largest, from the general model) are then not held
+        // while the parts' models run.
         let mut decoded: Vec<_> = (1..coded.len()).map(decode).collect();
         decoded.insert(0, decode(0));
         decoded

@@ -195,7 +195,19 @@ pub fn single_with(data: &[u8], parallel: bool) -> Option<(Method, Vec<u8>)> {
 
 /// Decodes `payload` coded with `method` into exactly `original_len` bytes (or an error).
 pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    decode_with(method, payload, original_len, true)
+}
+
+/// [`decode`]; unless `parallel`, a BMP's bands decode one at a time, so that one band's
+/// tables are held at a time (the bytes are the same).
+pub fn decode_with(
+    method: Method,
+    payload: &[u8],
+    original_len: usize,
+    parallel: bool,
+) -> io::Result<Vec<u8>> {
     match method {
+        Method::Image if !parallel => image::decode_with(payload, original_len, false),
         Method::Stored => Ok(payload.to_vec()),
         Method::General => general::decode(payload, original_len),
         Method::Audio => audio::decode(payload, original_len),
