@@ -273,6 +273,43 @@ fn rebuild(
     Ok(out)
 }
 
+/// [`rebuild`] in the residual's own buffer, grown to the original's length: the residual's
+/// pieces move to their places (the last first), then the references are copied (the first
+/// first). The decoder then holds the original once, not the residual besides it.
+fn rebuild_in_place(
+    mut data: Vec<u8>,
+    references: &[(usize, usize, usize)],
+    original_len: usize,
+) -> io::Result<Vec<u8>> {
+    let residual_len = data.len();
+    grow::room(
+        &mut data,
+        original_len - residual_len,
+        original_len,
+        "long-repeat payload",
+    )?;
+    data.resize(original_len, 0);
+    let (mut from, mut to) = (residual_len, original_len);
+    for &(start, len, _) in references.iter().rev() {
+        let after = to - (start + len);
+        data.copy_within(from - after..from, start + len);
+        from -= after;
+        to = start;
+    }
+    debug_assert_eq!(from, to);
+    for &(start, len, distance) in references {
+        // A forward copy: each step copies all of the repeat that is there so far.
+        let source = start - distance;
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(distance + done);
+            data.copy_within(source..source + n, start + done);
+            done += n;
+        }
+    }
+    Ok(data)
+}
+
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let what = "long-repeat payload";
@@ -320,7 +357,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             "{what}: the residual decoded to the wrong length"
         )));
     }
-    rebuild(&residual, &references, original_len)
+    rebuild_in_place(residual, &references, original_len)
 }
 
 #[cfg(test)]
