@@ -90,7 +90,6 @@ struct Lane {
     state: u8,
 }
 
-#[derive(Clone)]
 pub struct ContextBank {
     logit: Logit16,
     hist: BitHistory,
@@ -101,6 +100,38 @@ pub struct ContextBank {
     c0: u32,
     nib: usize,
     bitpos: u32,
+}
+
+/// A copy whose tables share one region, as [`ContextBank::new`] makes them: the fork copies
+/// the trunk's model, and tables of a few MiB each, allocated one by one, came from the
+/// allocator's heap, which kept them after they were freed (session 21).
+impl Clone for ContextBank {
+    fn clone(&self) -> Self {
+        let tables =
+            NibbleTable::packed_copy(&self.lanes.iter().map(|l| &l.table).collect::<Vec<_>>());
+        let lanes = self
+            .lanes
+            .iter()
+            .zip(tables)
+            .map(|(l, table)| Lane {
+                table,
+                sm: l.sm,
+                ctx: l.ctx,
+                bucket: l.bucket,
+                nodes: l.nodes,
+                state: l.state,
+            })
+            .collect();
+        ContextBank {
+            logit: self.logit,
+            hist: self.hist.clone(),
+            kinds: self.kinds.clone(),
+            lanes,
+            c0: self.c0,
+            nib: self.nib,
+            bitpos: self.bitpos,
+        }
+    }
 }
 
 impl ContextBank {

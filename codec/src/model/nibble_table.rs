@@ -31,6 +31,19 @@ impl NibbleTable {
             .collect()
     }
 
+    /// Copies of `tables` in one region (see [`Self::packed`]).
+    pub fn packed_copy(tables: &[&Self]) -> Vec<Self> {
+        let lens: Vec<usize> = tables.iter().map(|t| t.t.len()).collect();
+        HugeTable::filled_parts(&lens, 0)
+            .into_iter()
+            .zip(tables)
+            .map(|(mut t, from)| {
+                t.copy_from_slice(&from.t);
+                NibbleTable { t, mask: from.mask }
+            })
+            .collect()
+    }
+
     /// Bytes of a table of `1 << bits` buckets as [`Self::packed`] makes it.
     pub fn bytes(bits: u32) -> usize {
         16 << bits.clamp(2, 26)
