@@ -61,43 +61,101 @@ fn next_candidate(data: &[u8], mut at: usize) -> Option<usize> {
         .map(|k| at + k)
 }
 
+/// A part's range, its method and its payload.
+type Coded = (Range<usize>, Method, Vec<u8>);
+
 /// The payload for `data` holding the parts `found` (by [`find`]), or `None` when no part's
 /// model codes it smaller.
 pub fn encode(data: &[u8], found: &[Range<usize>]) -> Option<Vec<u8>> {
+    let parts = encode_parts(data, found)?;
+    let ranges: Vec<Range<usize>> = parts.iter().map(|(r, _, _)| r.clone()).collect();
+    let mut rest = outside(data, &ranges);
+    let (rest_method, coded_rest) = code_rest(&mut rest);
+    Some(payload(&parts, rest_method, &coded_rest))
+}
+
+/// [`encode`] of bytes the caller owns, with the same payload: when the parts are shorter
+/// than the bytes around them, those bytes are joined in place (the parts kept aside
+/// meanwhile, and put back before this returns) rather than copied, so that an input of
+/// 100 MB with 30 MB of pictures and sounds holds 30 MB more while the general model runs,
+/// not 70.
+pub fn encode_in_place(data: &mut [u8], found: &[Range<usize>]) -> Option<Vec<u8>> {
+    let parts = encode_parts(data, found)?;
+    let ranges: Vec<Range<usize>> = parts.iter().map(|(r, _, _)| r.clone()).collect();
+    let in_parts: usize = ranges.iter().map(|r| r.len()).sum();
+    let rest_len = data.len() - in_parts;
+    if in_parts >= rest_len {
+        let mut rest = outside(data, &ranges);
+        let (rest_method, coded_rest) = code_rest(&mut rest);
+        return Some(payload(&parts, rest_method, &coded_rest));
+    }
+    let mut aside = Vec::with_capacity(in_parts);
+    for r in &ranges {
+        aside.extend_from_slice(&data[r.clone()]);
+    }
+    let (mut to, mut at) = (0, 0);
+    for r in &ranges {
+        data.copy_within(at..r.start, to);
+        to += r.start - at;
+        at = r.end;
+    }
+    data.copy_within(at.., to);
+    let (rest_method, coded_rest) = code_rest(&mut data[..rest_len]);
+    // Back in place, from the end: each part's following bytes move right, then the part.
+    let (mut rest_end, mut aside_end, mut next) = (rest_len, in_parts, data.len());
+    for r in ranges.iter().rev() {
+        let after = next - r.end;
+        data.copy_within(rest_end - after..rest_end, r.end);
+        rest_end -= after;
+        data[r.clone()].copy_from_slice(&aside[aside_end - r.len()..aside_end]);
+        aside_end -= r.len();
+        next = r.start;
+    }
+    debug_assert_eq!(rest_end, next);
+    Some(payload(&parts, rest_method, &coded_rest))
+}
+
+/// The parts of `found` that their models code smaller, with their payloads; `None` when
+/// there are none.
+fn encode_parts(data: &[u8], found: &[Range<usize>]) -> Option<Vec<Coded>> {
     let parallel = data.len() < ONE_AT_A_TIME;
     let coded = on_two_threads(found.len(), parallel, |k| {
         let part = &data[found[k].clone()];
         method::single_with(part, parallel).filter(|(_, p)| p.len() < part.len())
     });
-    let parts: Vec<(Range<usize>, Method, Vec<u8>)> = found
+    let parts: Vec<Coded> = found
         .iter()
         .zip(coded)
         .filter_map(|(r, c)| c.map(|(m, p)| (r.clone(), m, p)))
         .collect();
-    if parts.is_empty() {
-        return None;
-    }
-    let ranges: Vec<Range<usize>> = parts.iter().map(|(r, _, _)| r.clone()).collect();
-    let rest = outside(data, &ranges);
-    let (rest_method, coded_rest) = match general::encode(&rest) {
+    (!parts.is_empty()).then_some(parts)
+}
+
+/// The bytes around the parts, coded by the general model or stored (given back unchanged).
+fn code_rest(rest: &mut [u8]) -> (Method, Vec<u8>) {
+    match general::encode_in_place(rest) {
         Some(g) if g.len() < rest.len() => (Method::General, g),
-        _ => (Method::Stored, rest),
-    };
+        _ => (Method::Stored, rest.to_vec()),
+    }
+}
+
+/// The payload of `parts` and the bytes around them, coded by `rest_method`.
+fn payload(parts: &[Coded], rest_method: Method, coded_rest: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&(parts.len() as u32).to_le_bytes());
-    for (r, m, _) in &parts {
+    for (r, m, _) in parts {
         out.extend_from_slice(&(r.start as u64).to_le_bytes());
         out.extend_from_slice(&(r.len() as u64).to_le_bytes());
         out.push(*m as u8);
     }
     out.push(rest_method as u8);
     out.extend_from_slice(&(coded_rest.len() as u64).to_le_bytes());
-    out.extend_from_slice(&coded_rest);
-    for (_, _, p) in &parts {
+    out.extend_from_slice(coded_rest);
+    for (_, _, p) in parts {
         out.extend_from_slice(&(p.len() as u64).to_le_bytes());
         out.extend_from_slice(p);
     }
-    Some(out)
+    out
 }
 
 /// Files at least this long code their parts one at a time, and a BMP's bands and models one
@@ -205,10 +263,21 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         coded.push((r, m, bytes));
     }
     fields.finish()?;
-    let decoded = on_two_threads(coded.len(), original_len < ONE_AT_A_TIME, |k| {
+    let parallel = original_len < ONE_AT_A_TIME;
+    let decode = |k: usize| {
         let (r, m, bytes) = &coded[k];
-        method::decode(*m, bytes, r.len())
-    });
+        method::decode_with(*m, bytes, r.len(), parallel)
+    };
+    let decoded = if parallel {
+        on_two_threads(coded.len(), true, decode)
+    } else {
+        // One at a time (and a BMP's bands too, as the encoder coded them), the parts first:
+        // the bytes around them (the largest, from the general model) are then not held
+        // while the parts' models run.
+        let mut decoded: Vec<_> = (1..coded.len()).map(decode).collect();
+        decoded.insert(0, decode(0));
+        decoded
+    };
     let decoded: Vec<Vec<u8>> = decoded.into_iter().collect::<io::Result<_>>()?;
     if decoded
         .iter()
@@ -219,11 +288,16 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             "embedded-file payload: a part decoded to the wrong length".into(),
         ));
     }
-    let rest = &decoded[0];
+    let mut decoded = decoded.into_iter();
+    let rest = decoded
+        .next()
+        .expect("the bytes around the parts come first");
     let mut data = Vec::new();
     let mut from_rest = 0;
     let what = "embedded-file payload";
-    for ((r, _, _), part) in coded[1..].iter().zip(&decoded[1..]) {
+    // Each part is dropped once it is copied, so the output and the parts together stay
+    // within the output's length and the rest's.
+    for ((r, _, _), part) in coded[1..].iter().zip(decoded) {
         let gap = r.start - data.len();
         grow::append(
             &mut data,
@@ -232,7 +306,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             what,
         )?;
         from_rest += gap;
-        grow::append(&mut data, part, original_len, what)?;
+        grow::append(&mut data, &part, original_len, what)?;
     }
     grow::append(&mut data, &rest[from_rest..], original_len, what)?;
     Ok(data)

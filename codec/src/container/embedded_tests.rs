@@ -1,7 +1,7 @@
 //! JPEG, WAV and BMP files inside other bytes: found exactly, coded by their models, and every
 //! odd case (cut, no end marker) still round-trips.
 
-use super::embedded::find;
+use super::embedded::{encode, encode_in_place, find};
 use crate::container::{self, Method};
 use crate::jpeg::tests::{jpeg, round_trip};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
@@ -204,4 +204,23 @@ fn wavs_and_bmps_inside_an_archive_go_to_their_models() {
     // Alone, each keeps its whole-file method.
     assert_eq!(container::encode(&sound)[5], Method::Audio as u8);
     assert_eq!(container::encode(&picture)[5], Method::Image as u8);
+}
+
+#[test]
+fn bytes_around_parts_joined_in_place_give_the_same_payload_and_are_put_back() {
+    let (sound, picture) = (wav(6_000), bmp(90, 70));
+    // Parts shorter than the bytes around them (joined in place), then longer (copied).
+    for around in [60_000, 200] {
+        let mut data = text(around);
+        data.extend_from_slice(&sound);
+        data.extend_from_slice(&text(around / 3));
+        data.extend_from_slice(&picture);
+        data.extend_from_slice(&text(around / 2 + 7));
+        let parts = find(&data);
+        assert_eq!(parts.len(), 2);
+        let copied = encode(&data, &parts).expect("parts coded");
+        let mut owned = data.clone();
+        assert!(encode_in_place(&mut owned, &parts).expect("parts coded") == copied);
+        assert!(owned == data, "bytes put back");
+    }
 }

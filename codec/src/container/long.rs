@@ -185,7 +185,7 @@ fn push_piece(out: &mut Vec<Repeat>, start: usize, end: usize, distance: usize) 
 /// the residual is cut out of it.
 pub fn encode(
     data: Vec<u8>,
-    residual_method: impl Fn(&[u8]) -> (Method, Vec<u8>),
+    residual_method: impl FnOnce(&mut [u8]) -> (Method, Vec<u8>),
 ) -> Result<Vec<u8>, Vec<u8>> {
     if data.len() < MIN_INPUT {
         return Err(data);
@@ -218,7 +218,7 @@ pub fn encode(
     residual.extend_from_slice(&data[at..]);
     let original_len = data.len();
     drop(data);
-    let (method, coded) = residual_method(&residual);
+    let (method, coded) = residual_method(&mut residual);
     debug_assert!(method != Method::Long);
     let mut out = Vec::with_capacity(4 + references.len() * REFERENCE_BYTES + 9 + coded.len());
     out.extend_from_slice(&(references.len() as u32).to_le_bytes());
@@ -273,6 +273,43 @@ fn rebuild(
     Ok(out)
 }
 
+/// [`rebuild`] in the residual's own buffer, grown to the original's length: the residual's
+/// pieces move to their places (the last first), then the references are copied (the first
+/// first). The decoder then holds the original once, not the residual besides it.
+fn rebuild_in_place(
+    mut data: Vec<u8>,
+    references: &[(usize, usize, usize)],
+    original_len: usize,
+) -> io::Result<Vec<u8>> {
+    let residual_len = data.len();
+    grow::room(
+        &mut data,
+        original_len - residual_len,
+        original_len,
+        "long-repeat payload",
+    )?;
+    data.resize(original_len, 0);
+    let (mut from, mut to) = (residual_len, original_len);
+    for &(start, len, _) in references.iter().rev() {
+        let after = to - (start + len);
+        data.copy_within(from - after..from, start + len);
+        from -= after;
+        to = start;
+    }
+    debug_assert_eq!(from, to);
+    for &(start, len, distance) in references {
+        // A forward copy: each step copies all of the repeat that is there so far.
+        let source = start - distance;
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(distance + done);
+            data.copy_within(source..source + n, start + done);
+            done += n;
+        }
+    }
+    Ok(data)
+}
+
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let what = "long-repeat payload";
@@ -320,7 +357,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             "{what}: the residual decoded to the wrong length"
         )));
     }
-    rebuild(&residual, &references, original_len)
+    rebuild_in_place(residual, &references, original_len)
 }
 
 #[cfg(test)]
@@ -350,7 +387,7 @@ mod tests {
         }
     }
 
-    fn stored(data: &[u8]) -> (Method, Vec<u8>) {
+    fn stored(data: &mut [u8]) -> (Method, Vec<u8>) {
         (Method::Stored, data.to_vec())
     }
 

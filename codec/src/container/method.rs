@@ -59,7 +59,7 @@ impl Method {
 pub fn choose(data: Vec<u8>) -> (Method, Vec<u8>) {
     match long::encode(data, choose_direct) {
         Ok(p) => (Method::Long, p),
-        Err(data) => match modelled(&data) {
+        Err(mut data) => match modelled(&mut data) {
             Some(coded) => coded,
             None => (Method::Stored, data),
         },
@@ -67,17 +67,32 @@ pub fn choose(data: Vec<u8>) -> (Method, Vec<u8>) {
 }
 
 /// [`choose`] without looking for long repeats first.
-fn choose_direct(data: &[u8]) -> (Method, Vec<u8>) {
+fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
     modelled(data).unwrap_or_else(|| (Method::Stored, data.to_vec()))
 }
 
-/// The best model's payload for `data`, if one applies and codes it smaller.
-fn modelled(data: &[u8]) -> Option<(Method, Vec<u8>)> {
-    let modelled = match deflate::layout(data) {
+/// Inputs longer than this (64 MiB) keep their deflate streams (coded as they are): the
+/// recompression holds the input, its transformed copy and the side information's rebuild
+/// of the file at once, beside the models (a 100 MB input with 1.4 MB of PNGs peaked at
+/// 7 times its size; session 21). Its gain there was bounded already: at most 64 MiB of
+/// decoded bytes in all.
+const DEFLATE_MAX_INPUT: usize = 64 << 20;
+
+/// The best model's payload for `data`, if one applies and codes it smaller. `data` is
+/// changed meanwhile (the general model's x86 transform works in place) but given back as
+/// it was.
+fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
+    let layout = if data.len() > DEFLATE_MAX_INPUT {
+        None
+    } else {
+        deflate::layout(data)
+    };
+    let modelled = match layout {
         Some(layout) => {
             // The side information (the token model over every stream, then a rebuild of
             // the whole file to check it) and the segments' models need nothing from each
             // other: they run at once.
+            let data = &*data;
             let (side, segments) = std::thread::scope(|s| {
                 let side = s.spawn(|| layout.side(data));
                 let segments = inflated::encode_segments(&layout.transformed, &layout.segments);
@@ -91,7 +106,7 @@ fn modelled(data: &[u8]) -> Option<(Method, Vec<u8>)> {
                 None => model(data),
             }
         }
-        None => model(data),
+        None => model_in_place(data),
     };
     modelled.filter(|(_, payload)| payload.len() < data.len())
 }
@@ -100,19 +115,40 @@ fn modelled(data: &[u8]) -> Option<(Method, Vec<u8>)> {
 /// whole file is a WAV, JPEG or BMP, the specialised models for such files inside it, else
 /// the general model.
 pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+    specialised(data).or_else(|| general::encode(data).map(|p| (Method::General, p)))
+}
+
+/// [`model`] of bytes the caller owns (see [`general::encode_in_place`] and
+/// [`embedded::encode_in_place`]); the same payload.
+fn model_in_place(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
     let parts = embedded::find(data);
-    // A file holding several (a multi-picture JPEG, a photo with a gain map or preview
-    // appended) is coded in parts even when it starts with one.
-    let one_file = parts.len() <= 1 && parts.first().is_none_or(|r| r.start == 0);
-    if one_file {
+    if one_file(&parts) {
         if let Some(coded) = single(data) {
             return Some(coded);
         }
     }
-    if let Some(p) = embedded::encode(data, &parts) {
+    if let Some(p) = embedded::encode_in_place(data, &parts) {
         return Some((Method::Embedded, p));
     }
-    general::encode(data).map(|p| (Method::General, p))
+    general::encode_in_place(data).map(|p| (Method::General, p))
+}
+
+/// [`model`] when a specialised model applies to `data` or to parts of it.
+fn specialised(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+    let parts = embedded::find(data);
+    if one_file(&parts) {
+        if let Some(coded) = single(data) {
+            return Some(coded);
+        }
+    }
+    embedded::encode(data, &parts).map(|p| (Method::Embedded, p))
+}
+
+/// Whether `parts` (by [`embedded::find`]) make the file one file of a specialised model's
+/// kind: a file holding several (a multi-picture JPEG, a photo with a gain map or preview
+/// appended) is coded in parts even when it starts with one.
+fn one_file(parts: &[std::ops::Range<usize>]) -> bool {
+    parts.len() <= 1 && parts.first().is_none_or(|r| r.start == 0)
 }
 
 /// The specialised model for a whole WAV, JPEG or BMP file (a drawn BMP may go to the general
@@ -159,7 +195,19 @@ pub fn single_with(data: &[u8], parallel: bool) -> Option<(Method, Vec<u8>)> {
 
 /// Decodes `payload` coded with `method` into exactly `original_len` bytes (or an error).
 pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    decode_with(method, payload, original_len, true)
+}
+
+/// [`decode`]; unless `parallel`, a BMP's bands decode one at a time, so that one band's
+/// tables are held at a time (the bytes are the same).
+pub fn decode_with(
+    method: Method,
+    payload: &[u8],
+    original_len: usize,
+    parallel: bool,
+) -> io::Result<Vec<u8>> {
     match method {
+        Method::Image if !parallel => image::decode_with(payload, original_len, false),
         Method::Stored => Ok(payload.to_vec()),
         Method::General => general::decode(payload, original_len),
         Method::Audio => audio::decode(payload, original_len),

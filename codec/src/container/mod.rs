@@ -68,7 +68,9 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// models size their tables for the bytes each codes, not for the whole input. 9: WAVs of at
 /// least 2^20 values are coded as two halves, each by a model of its own. Method 8 (long
 /// repeats as references, see [`Method::Long`]) was added without a bump: no stream of
-/// another method decodes differently, and older builds refuse it by number.
+/// another method decodes differently, and older builds refuse it by number. Likewise the
+/// general model's layout 3 (forked, tables sized for memory, for inputs over 64 MiB; session
+/// 21): streams of layout 2 decode as before, and older builds refuse layout 3 by number.
 pub const VERSION: u8 = 9;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for. The models' own limits are lower: a byte of

@@ -34,6 +34,40 @@ pub fn size_bits(n: usize) -> u32 {
     need.clamp(10, cap)
 }
 
+/// The sizes of a bank's tables: `2^base` buckets each, twice as many for the kinds whose bit
+/// is set in `larger` (never order 1 or kind 4: those are small whatever the base).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizes {
+    pub base: u32,
+    pub larger: u16,
+}
+
+impl Sizes {
+    /// `2^base` buckets per table.
+    pub fn uniform(base: u32) -> Self {
+        Sizes { base, larger: 0 }
+    }
+
+    /// These sizes with the tables of `kind` twice as large.
+    pub fn with_larger(self, kind: usize) -> Self {
+        Sizes {
+            larger: self.larger | 1 << kind,
+            ..self
+        }
+    }
+}
+
+/// log2 of the bucket count of each table of `kinds` for `sizes`: order 1 needs few, and
+/// kind 4 (a context of nothing but the partial byte) one bucket per nibble.
+fn table_bits(kinds: &[usize], sizes: Sizes) -> Vec<u32> {
+    let b = sizes.base;
+    let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
+    kinds
+        .iter()
+        .map(|&k| bits[k] + u32::from(sizes.larger >> k & 1 == 1 && k != 0 && k != 4))
+        .collect()
+}
+
 /// One context of a bank: its table, its adaptive map and where the current bit stands.
 /// Aligned to a cache line, so a bank's lanes share no line with other allocations: after
 /// the encoder's fork takes its remote lanes back, the copy for the second half was allocated
@@ -56,7 +90,6 @@ struct Lane {
     state: u8,
 }
 
-#[derive(Clone)]
 pub struct ContextBank {
     logit: Logit16,
     hist: BitHistory,
@@ -69,12 +102,43 @@ pub struct ContextBank {
     bitpos: u32,
 }
 
+/// A copy whose tables share one region, as [`ContextBank::new`] makes them: the fork copies
+/// the trunk's model, and tables of a few MiB each, allocated one by one, came from the
+/// allocator's heap, which kept them after they were freed (session 21).
+impl Clone for ContextBank {
+    fn clone(&self) -> Self {
+        let tables =
+            NibbleTable::packed_copy(&self.lanes.iter().map(|l| &l.table).collect::<Vec<_>>());
+        let lanes = self
+            .lanes
+            .iter()
+            .zip(tables)
+            .map(|(l, table)| Lane {
+                table,
+                sm: l.sm,
+                ctx: l.ctx,
+                bucket: l.bucket,
+                nodes: l.nodes,
+                state: l.state,
+            })
+            .collect();
+        ContextBank {
+            logit: self.logit,
+            hist: self.hist.clone(),
+            kinds: self.kinds.clone(),
+            lanes,
+            c0: self.c0,
+            nib: self.nib,
+            bitpos: self.bitpos,
+        }
+    }
+}
+
 impl ContextBank {
-    /// A bank of `kinds` (indices into the hashes' `all`) for an input of about `n` bytes.
-    pub fn new(kinds: &[usize], n: usize) -> Self {
-        let b = size_bits(n);
-        let bits = [b.min(14), b, b, b, 10, b, b, b, b, b, b, b];
-        let tables = NibbleTable::packed(&kinds.iter().map(|&k| bits[k]).collect::<Vec<_>>());
+    /// A bank of `kinds` (indices into the hashes' `all`) with tables of `sizes`
+    /// ([`size_bits`] for the base; two kinds have smaller fixed ones).
+    pub fn new(kinds: &[usize], sizes: Sizes) -> Self {
+        let tables = NibbleTable::packed(&table_bits(kinds, sizes));
         let sm: [u32; 256] = std::array::from_fn(|s| statemap::entry(initial_p16(s as u8)));
         let lanes = tables
             .into_iter()
@@ -98,6 +162,20 @@ impl ContextBank {
         };
         bank.find_buckets();
         bank
+    }
+
+    /// Bytes of the tables of a bank of `kinds` with tables of `sizes`.
+    pub fn table_bytes(kinds: &[usize], sizes: Sizes) -> usize {
+        table_bits(kinds, sizes)
+            .iter()
+            .map(|&bits| NibbleTable::bytes(bits))
+            .sum()
+    }
+
+    /// Bytes of this bank's tables.
+    #[cfg(test)]
+    pub fn allocated_table_bytes(&self) -> usize {
+        self.lanes.iter().map(|l| l.table.len_bytes()).sum()
     }
 
     /// Appends the contexts of `other`, a bank for the same input at the same point of the

@@ -1,5 +1,6 @@
 //! Codes one segment bit by bit with the lane's predictor and a fresh arithmetic coder.
 
+use super::history::History;
 use super::pipeline::RemoteInputs;
 use super::predictor::Predictor;
 use crate::coder::{Decoder, Encoder};
@@ -7,47 +8,60 @@ use crate::error::invalid;
 use crate::grow;
 use std::io;
 
-/// Codes `data`; a predictor made with remote contexts takes their inputs from `remote`.
-pub fn encode(p: &mut Predictor, data: &[u8], mut remote: Option<&mut RemoteInputs>) -> Vec<u8> {
+/// Codes `lane[range]`, where the predictor's history is `head` followed by `lane` (the
+/// bytes before the range seen); a predictor made with remote contexts takes their inputs
+/// from `remote`.
+pub fn encode(
+    p: &mut Predictor,
+    head: &[u8],
+    lane: &[u8],
+    range: std::ops::Range<usize>,
+    mut remote: Option<&mut RemoteInputs>,
+) -> Vec<u8> {
     let mut enc = Encoder::new();
-    for &c in data {
+    for pos in range {
+        let c = lane[pos];
+        let before = History::new(head, &lane[..pos]);
+        let after = History::new(head, &lane[..=pos]);
         for k in (0..8).rev() {
             let bit = (c >> k) as u32 & 1;
             let pr = match remote.as_deref_mut() {
-                Some(r) => p.predict_with(r.next_bit()),
-                None => p.predict(),
+                Some(r) => p.predict_with(before, r.next_bit()),
+                None => p.predict(before),
             };
             enc.encode(bit, pr);
-            p.update(bit);
+            p.update(bit, after);
         }
     }
     enc.finish()
 }
 
-/// Appends exactly `n` decoded bytes to `out`, which never grows past `out_limit` bytes nor
-/// the predictor's history past `history_limit`; fails as soon as the decoder needs a byte
+/// Appends exactly `n` decoded bytes to `out` (the predictor's history is `head` followed by
+/// `out`), which never grows past `out_limit` bytes; fails as soon as the decoder needs a byte
 /// past the coded bytes, and when any coded byte is left unread.
 pub fn decode(
     p: &mut Predictor,
     coded: &[u8],
     n: usize,
+    head: &[u8],
     out: &mut Vec<u8>,
-    [out_limit, history_limit]: [usize; 2],
+    out_limit: usize,
 ) -> io::Result<()> {
     let mut dec = Decoder::new(coded);
     let mut left = n;
     while left > 0 {
         let chunk = left.min(grow::CHUNK);
         grow::room(out, chunk, out_limit, "general model output")?;
-        p.reserve_history(chunk, history_limit)?;
         for _ in 0..chunk {
             let mut c = 0u32;
-            for _ in 0..8 {
-                let bit = dec.decode(p.predict());
-                p.update(bit);
+            for k in 0..8 {
+                let bit = dec.decode(p.predict(History::new(head, out)));
                 c = (c << 1) | bit;
+                if k == 7 {
+                    out.push(c as u8);
+                }
+                p.update(bit, History::new(head, out));
             }
-            out.push(c as u8);
             if dec.exhausted() {
                 return Err(invalid(
                     "general model: coded stream ended before the data".into(),

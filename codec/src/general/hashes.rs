@@ -2,6 +2,7 @@
 //! of context (orders 0-4, word, word pair, sparse, record column and text column), computed
 //! from the history alone so that any number of context banks can follow the same history.
 
+use super::history::History;
 use super::predictor::Params;
 
 /// Context kinds: 0-3 orders 1-4, 4 order 0 (bit histories; order 6 did worse, the match
@@ -74,9 +75,9 @@ impl ContextHashes {
     }
 
     /// Takes in the last byte of `buf` (the whole history so far) and rehashes every context.
-    pub fn end_byte(&mut self, buf: &[u8]) {
+    pub fn end_byte(&mut self, buf: History) {
         let n = buf.len();
-        let c = buf[n - 1];
+        let c = buf.at(n - 1);
         self.c8 = (self.c8 << 8) | c as u64;
         if is_word_byte(c) {
             self.word = (self.word ^ c.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01B3);
@@ -112,10 +113,10 @@ impl ContextHashes {
         all[7] = hash(14, c8 & 0xff00);
         let r = self.params.record;
         if r > 0 && n >= r {
-            let above = buf[n - r] as u64;
+            let above = buf.at(n - r) as u64;
             let col = (n % r).min(255) as u64;
             all[8] = hash(10, above | (c8 & 0xff) << 8 | col << 16);
-            let right = buf.get(n + 1 - r).copied().unwrap_or(0) as u64;
+            let right = buf.get(n + 1 - r).unwrap_or(0) as u64;
             all[10] = hash(16, above | right << 8 | (c8 & 0xff) << 16);
         }
         if c == b'\n' {
@@ -124,7 +125,7 @@ impl ContextHashes {
         }
         let col = n - self.line;
         let above = if self.prev_line + col < self.line {
-            buf[self.prev_line + col] as u64
+            buf.at(self.prev_line + col) as u64
         } else {
             0
         };

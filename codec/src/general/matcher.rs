@@ -4,6 +4,7 @@
 //! (match length bucket, predicted bit).
 
 use super::hashes::hash;
+use super::history::History;
 use crate::model::logit16::Logit16;
 use crate::model::statemap::StateMap;
 
@@ -58,6 +59,17 @@ impl MatchModel {
         }
     }
 
+    /// Bytes of the table of a model made by [`Self::new`]`(bits)`.
+    pub fn table_bytes(bits: u32) -> usize {
+        std::mem::size_of::<u32>() << bits.clamp(8, 24)
+    }
+
+    /// Bytes of this model's table.
+    #[cfg(test)]
+    pub fn allocated_table_bytes(&self) -> usize {
+        std::mem::size_of_val(&self.table[..])
+    }
+
     /// Records that the bytes hashed by `h` end at history length `n`, without predicting.
     #[inline]
     pub fn insert(&mut self, n: usize, h: u64) {
@@ -78,11 +90,11 @@ impl MatchModel {
         crate::model::prefetch::prefetch(&self.table, (h as usize) & self.mask);
     }
 
-    /// Call after each byte is appended to `buf`; `h` is the [`key`] of its last bytes.
-    pub fn update_byte(&mut self, buf: &[u8], h: u64) {
+    /// Call after each byte joins the history `buf`; `h` is the [`key`] of its last bytes.
+    pub fn update_byte(&mut self, buf: History, h: u64) {
         let n = buf.len();
-        let last = buf[n - 1];
-        if self.len > 0 && buf.get(self.ptr) == Some(&last) {
+        let last = buf.at(n - 1);
+        if self.len > 0 && buf.get(self.ptr) == Some(last) {
             self.len = (self.len + 1).min(MAXLEN);
             self.ptr += 1;
         } else {
@@ -100,7 +112,7 @@ impl MatchModel {
             let cand = self.table[slot] as usize;
             if cand > 0 && cand < n {
                 let mut l = 0;
-                while l < VERIFY && l < cand && buf[cand - 1 - l] == buf[n - 1 - l] {
+                while l < VERIFY && l < cand && buf.at(cand - 1 - l) == buf.at(n - 1 - l) {
                     l += 1;
                 }
                 if l >= MINLEN {
@@ -131,12 +143,12 @@ impl MatchModel {
 
     /// Stretched prediction for the next bit (0 when there is no match).
     #[inline]
-    pub fn predict(&mut self, buf: &[u8], c0: u32, bitpos: u32, logit: &Logit16) -> i32 {
+    pub fn predict(&mut self, buf: History, c0: u32, bitpos: u32, logit: &Logit16) -> i32 {
         self.active = false;
         if self.len == 0 {
             return 0;
         }
-        let pb = buf[self.ptr] as u32 | 256;
+        let pb = buf.at(self.ptr) as u32 | 256;
         if pb >> (8 - bitpos) != c0 {
             self.lost = Some(self.ptr + 1);
             self.len = 0;
@@ -176,7 +188,7 @@ mod tests {
         for &c in data {
             let mut c0 = 1u32;
             for bitpos in 0..8 {
-                mm.predict(&buf, c0, bitpos, &logit);
+                mm.predict(History::flat(&buf), c0, bitpos, &logit);
                 let bit = (c >> (7 - bitpos)) as u32 & 1;
                 mm.update_bit(bit);
                 c0 = c0 << 1 | bit;
@@ -188,9 +200,9 @@ mod tests {
                 .take(8)
                 .rev()
                 .fold(0, |a, &b| a << 8 | b as u64);
-            mm.update_byte(&buf, key(c8));
+            mm.update_byte(History::flat(&buf), key(c8));
         }
-        mm.predict(&buf, 1, 0, &logit);
+        mm.predict(History::flat(&buf), 1, 0, &logit);
         let first = mm.expected_bit()?;
         (mm.length() > 0)
             .then(|| buf[mm.ptr])

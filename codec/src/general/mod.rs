@@ -3,13 +3,15 @@
 //! Payload: `flags (1) | record length (u16 LE) | layout (1) | lanes`. Flag bit 0: the x86
 //! CALL/JMP transform was applied. Layout 1 is one lane of [`segments`] coded by one predictor
 //! (whose encoder may run part of the contexts on a second thread, [`pipeline`]; that never
-//! changes the bytes); layout 2 is a trunk and two halves coded in parallel ([`fork`]).
+//! changes the bytes); layout 2 is a trunk and two halves coded in parallel ([`fork`]); layout
+//! 3, written for inputs over 64 MiB, is layout 2 with the models' tables sized for memory.
 
 mod analyze;
 mod bank;
 mod cm;
 mod fork;
 mod hashes;
+mod history;
 mod matcher;
 mod pipeline;
 mod predictor;
@@ -32,25 +34,41 @@ const FLAG_SPARSE: u8 = 2;
 const FLAG_COLUMNS: u8 = 4;
 const LAYOUT_ONE: u8 = 1;
 const LAYOUT_FORKED: u8 = 2;
+/// Forked, the models' tables sized for memory ([`fork::table_sizes`]): written for inputs
+/// over [`fork::BIG`] (64 MiB) since session 21. Older builds refuse it by number.
+const LAYOUT_FORKED_SIZED: u8 = 3;
 
 /// Returns the coded payload (always applicable; the container stores if it is not smaller).
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     Some(encode_with(data, data.len() >= FORK_MIN))
 }
 
+/// [`encode`] of bytes the caller owns: the x86 transform, when it applies, works on them in
+/// place rather than on a copy, and is undone before this returns (same bytes as [`encode`]).
+pub fn encode_in_place(data: &mut [u8]) -> Option<Vec<u8>> {
+    let forked = data.len() >= FORK_MIN;
+    if !x86::looks_like_x86(data) {
+        return Some(encode_transformed(data, 0, forked));
+    }
+    x86::forward(data);
+    let coded = encode_transformed(data, FLAG_X86, forked);
+    x86::inverse(data);
+    Some(coded)
+}
+
 /// The payload of `data`, forked when `forked`.
 fn encode_with(data: &[u8], forked: bool) -> Vec<u8> {
-    let mut flags = 0;
-    let transformed;
-    let data = if x86::looks_like_x86(data) {
-        flags |= FLAG_X86;
+    if x86::looks_like_x86(data) {
         let mut t = data.to_vec();
         x86::forward(&mut t);
-        transformed = t;
-        &transformed[..]
+        encode_transformed(&t, FLAG_X86, forked)
     } else {
-        data
-    };
+        encode_transformed(data, 0, forked)
+    }
+}
+
+/// The payload of `data`, already transformed as `flags` say, forked when `forked`.
+fn encode_transformed(data: &[u8], mut flags: u8, forked: bool) -> Vec<u8> {
     let record = analyze::record_length(data);
     let sparse = !analyze::looks_like_text(data);
     if sparse {
@@ -68,9 +86,16 @@ fn encode_with(data: &[u8], forked: bool) -> Vec<u8> {
     let mut out = vec![flags];
     out.extend_from_slice(&(record as u16).to_le_bytes());
     if forked {
-        out.push(LAYOUT_FORKED);
         let remote = pipeline::remote_contexts(params, fork::split(data.len())[0]);
-        out.extend_from_slice(&fork::encode(data, params, remote));
+        let for_memory = data.len() > fork::BIG;
+        let lanes = fork::encode(data, params, remote, for_memory);
+        out.reserve_exact(1 + lanes.len());
+        out.push(if for_memory {
+            LAYOUT_FORKED_SIZED
+        } else {
+            LAYOUT_FORKED
+        });
+        out.extend_from_slice(&lanes);
     } else {
         out.push(LAYOUT_ONE);
         out.extend_from_slice(&encode_lane(data, params, true));
@@ -94,16 +119,18 @@ fn encode_lane(data: &[u8], params: Params, spare_core: bool) -> Vec<u8> {
 /// output does not depend on `remote`.
 fn code_lane(data: &[u8], segs: &[segments::Planned], params: Params, remote: usize) -> Vec<u8> {
     let modelled = segments::modelled(segs);
-    let mut predictor = (modelled > 0).then(|| Predictor::with_remote(modelled, params, remote));
-    pipeline::code(predictor.as_mut(), data, segs, params, modelled, remote)
+    let bits = bank::Sizes::uniform(bank::size_bits(modelled));
+    let mut predictor = (modelled > 0).then(|| Predictor::with_remote(bits, params, remote));
+    pipeline::code(predictor.as_mut(), data, segs, params, bits, remote)
 }
 
 fn decode_lane(lane: &[u8], n: usize, params: Params) -> io::Result<Vec<u8>> {
     let segs = segments::parse(lane, n)?;
     let modelled = segments::parsed_modelled(&segs);
-    let mut predictor = (modelled > 0).then(|| Predictor::new(modelled, params));
+    let bits = bank::Sizes::uniform(bank::size_bits(modelled));
+    let mut predictor = (modelled > 0).then(|| Predictor::new(bits, params));
     let mut out = Vec::new();
-    segments::decode(predictor.as_mut(), &segs, &mut out)?;
+    segments::decode(predictor.as_mut(), &segs, &[], &mut out)?;
     Ok(out)
 }
 
@@ -131,7 +158,8 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     };
     let mut data = match head[3] {
         LAYOUT_ONE => decode_lane(&payload[4..], original_len, params)?,
-        LAYOUT_FORKED => fork::decode(&payload[4..], original_len, params)?,
+        LAYOUT_FORKED => fork::decode(&payload[4..], original_len, params, false)?,
+        LAYOUT_FORKED_SIZED => fork::decode(&payload[4..], original_len, params, true)?,
         l => return Err(invalid(format!("general model: unknown layout {l}"))),
     };
     if flags & FLAG_X86 != 0 {
@@ -261,7 +289,7 @@ mod tests {
             let segs = segments::plan(data);
             assert!(segs.len() > 1 || data == &binary);
             let alone = code_lane(data, &segs, params, 0);
-            let forked = fork::encode(data, params, 0);
+            let forked = fork::encode(data, params, 0, false);
             for remote in [1, 3, hashes::kinds(params).len()] {
                 let split = code_lane(data, &segs, params, remote);
                 assert!(
@@ -269,7 +297,7 @@ mod tests {
                     "{remote} remote contexts changed the output"
                 );
                 assert!(
-                    fork::encode(data, params, remote) == forked,
+                    fork::encode(data, params, remote, false) == forked,
                     "{remote} remote contexts changed the forked output"
                 );
             }

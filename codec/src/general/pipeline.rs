@@ -4,8 +4,9 @@
 //! The predictions, and so the coded bytes, are exactly those of one predictor running every
 //! context; the decoder (which cannot know the bits ahead) runs them all itself.
 
-use super::bank::ContextBank;
+use super::bank::{ContextBank, Sizes};
 use super::hashes::{self, ContextHashes};
+use super::history::History;
 use super::predictor::{Params, Predictor};
 use super::segments::{self, Coding, Planned};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -27,8 +28,8 @@ pub fn remote_contexts(params: Params, n: usize) -> usize {
     (hashes::kinds(params).len() * 3).div_ceil(4)
 }
 
-/// Codes the segments `segs` of `data` (see [`segments::code`]) with `predictor`, made for
-/// `modelled` bytes with its last `remote` contexts run elsewhere: this runs them on a thread
+/// Codes the segments `segs` of `data` (see [`segments::code`]) with `predictor`, which has
+/// seen nothing yet, made with tables of `bits` and its last `remote` contexts run elsewhere: this runs them on a thread
 /// of their own meanwhile, then gives them back to `predictor`. The output does not depend on
 /// `remote`.
 pub fn code(
@@ -36,18 +37,18 @@ pub fn code(
     data: &[u8],
     segs: &[Planned],
     params: Params,
-    modelled: usize,
+    bits: Sizes,
     remote: usize,
 ) -> Vec<u8> {
     match predictor {
         Some(p) if remote > 0 => std::thread::scope(|s| {
-            let (run, mut inputs) = feed(data, segs, params, modelled, remote);
+            let (run, mut inputs) = feed(data, segs, params, bits, remote);
             let contexts = s.spawn(run);
-            let coded = segments::code(Some(&mut *p), data, segs, Some(&mut inputs));
+            let coded = segments::code(Some(&mut *p), &[], data, segs, Some(&mut inputs));
             p.absorb(contexts.join().expect("context thread panicked"));
             coded
         }),
-        p => segments::code(p, data, segs, None),
+        p => segments::code(p, &[], data, segs, None),
     }
 }
 
@@ -81,14 +82,14 @@ impl RemoteInputs {
 }
 
 /// Runs the last `remote` contexts of `params` over `lane` (segments as planned, the stored
-/// and repeated ones only observed) for a predictor sized for `modelled` bytes. Run the returned
+/// and repeated ones only observed) for a predictor with tables of `bits`. Run the returned
 /// closure on its own thread and read the inputs from the returned end; the closure returns
 /// its bank, which a predictor can [`absorb`](super::predictor::Predictor::absorb).
 pub fn feed<'a>(
     lane: &'a [u8],
     segs: &'a [Planned],
     params: Params,
-    modelled: usize,
+    bits: Sizes,
     remote: usize,
 ) -> (impl FnOnce() -> ContextBank + Send + 'a, RemoteInputs) {
     let kinds = hashes::kinds(params);
@@ -97,7 +98,7 @@ pub fn feed<'a>(
     let (full_tx, full) = sync_channel::<Vec<i16>>(AHEAD);
     let (empty, empty_rx) = sync_channel::<Vec<i16>>(AHEAD + 2);
     let run = move || {
-        let mut bank = ContextBank::new(&kinds, modelled);
+        let mut bank = ContextBank::new(&kinds, bits);
         let mut hashes = ContextHashes::new(params);
         let cap = CHUNK_BYTES * 8 * per_bit;
         // Filled from the front; `used` lanes hold inputs.
@@ -108,7 +109,7 @@ pub fn feed<'a>(
                 for &c in &lane[start..end - 1] {
                     hashes.shift(c);
                 }
-                hashes.end_byte(&lane[..end]);
+                hashes.end_byte(History::flat(&lane[..end]));
                 bank.begin_byte(&hashes.all);
                 continue;
             }
@@ -120,7 +121,7 @@ pub fn feed<'a>(
                     used += per_bit;
                     bank.update(bit);
                 }
-                hashes.end_byte(&lane[..=pos]);
+                hashes.end_byte(History::flat(&lane[..=pos]));
                 bank.begin_byte(&hashes.all);
                 if used == cap {
                     // A buffer back from the coder is whole, or the empty one it started with.

@@ -5,14 +5,13 @@
 //! and refined by APMs on the partial byte and on the match state.
 //! Encoder and decoder drive identical instances, so every step must be deterministic.
 
-use super::bank::{size_bits, ContextBank};
+use super::bank::{ContextBank, Sizes};
 use super::hashes::{self, ContextHashes};
+use super::history::History;
 use super::matcher::{self, MatchModel};
-use crate::grow;
 use crate::model::apm::Apm;
 use crate::model::logit16::{Logit16, INPUT_MAX};
 use crate::model::mixer::Mixer;
-use std::io;
 
 /// Parameters both sides must agree on; stored in the payload header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +32,9 @@ pub struct Params {
 #[repr(align(128))]
 pub struct Predictor {
     logit: Logit16,
-    buf: Vec<u8>,
+    /// Bytes of history so far: every call is given the history ([`History`]), which the
+    /// predictor reads but does not keep.
+    seen: usize,
     hashes: ContextHashes,
     /// The contexts this predictor runs itself: the first `bank.len()` mixer inputs.
     bank: ContextBank,
@@ -51,43 +52,50 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    /// A decoder's predictor for about `n` bytes, running every context of `params` itself.
-    /// Its history grows as bytes are decoded ([`Self::reserve_history`]).
-    pub fn new(n: usize, params: Params) -> Self {
-        Self::build(n, params, 0, Vec::new())
-    }
-
-    /// Room for `more` bytes of history, which never grows past `limit` bytes.
-    pub fn reserve_history(&mut self, more: usize, limit: usize) -> io::Result<()> {
-        grow::room(&mut self.buf, more, limit, "general model history")
+    /// A decoder's predictor with tables of `bits` ([`super::bank::size_bits`] for the base),
+    /// running every context of `params` itself.
+    pub fn new(bits: Sizes, params: Params) -> Self {
+        Self::build(bits, params, 0)
     }
 
     /// Bytes of history so far (every byte coded or observed).
     pub fn history_len(&self) -> usize {
-        self.buf.len()
+        self.seen
     }
 
-    /// An encoder's predictor for about `n` bytes, whose last `remote` contexts (in
-    /// [`hashes::kinds`] order) are run elsewhere: their inputs come with each
+    /// An encoder's predictor with tables of `bits`, whose last `remote` contexts
+    /// (in [`hashes::kinds`] order) are run elsewhere: their inputs come with each
     /// [`Self::predict_with`].
-    pub fn with_remote(n: usize, params: Params, remote: usize) -> Self {
-        Self::build(n, params, remote, Vec::with_capacity(n))
+    pub fn with_remote(bits: Sizes, params: Params, remote: usize) -> Self {
+        Self::build(bits, params, remote)
     }
 
-    fn build(n: usize, params: Params, remote: usize, buf: Vec<u8>) -> Self {
+    /// Bytes of the tables a predictor with tables of `bits` holds for `params` (its context
+    /// tables and its match table; the rest is a few KiB).
+    pub fn table_bytes(bits: Sizes, params: Params) -> usize {
+        ContextBank::table_bytes(&hashes::kinds(params), bits)
+            + MatchModel::table_bytes(match_bits(bits.base))
+    }
+
+    /// Bytes of the tables this predictor holds, as [`Self::table_bytes`] counts them.
+    #[cfg(test)]
+    pub fn allocated_table_bytes(&self) -> usize {
+        self.bank.allocated_table_bytes() + self.mm.allocated_table_bytes()
+    }
+
+    fn build(b: Sizes, params: Params, remote: usize) -> Self {
         let kinds = hashes::kinds(params);
         let nctx = kinds.len();
         let remote = remote.min(nctx);
-        let b = size_bits(n);
         Predictor {
             logit: Logit16::new(),
-            buf,
+            seen: 0,
             hashes: ContextHashes::new(params),
-            bank: ContextBank::new(&kinds[..nctx - remote], n),
+            bank: ContextBank::new(&kinds[..nctx - remote], b),
             remote,
             c0: 1,
             bitpos: 0,
-            mm: MatchModel::new((b + 1).min(22)),
+            mm: MatchModel::new(match_bits(b.base)),
             mixer: if params.sparse {
                 Mixer::new(nctx + 2, &[5 * 256, 256 * 8, 256 * 8], 1 << 14, 4)
             } else {
@@ -109,18 +117,17 @@ impl Predictor {
         self.remote = 0;
     }
 
-    /// 16-bit P(next bit = 1), in `1..=65535`.
+    /// 16-bit P(next bit = 1), in `1..=65535`, after the history `buf` (at least the bytes
+    /// seen so far; later ones are not read).
     #[inline]
-    pub fn predict(&mut self) -> u32 {
-        self.predict_with(&[])
+    pub fn predict(&mut self, buf: History) -> u32 {
+        self.predict_with(buf, &[])
     }
 
     /// [`Self::predict`] with the remote contexts' inputs for this bit.
     #[inline]
-    pub fn predict_with(&mut self, remote: &[i16]) -> u32 {
-        let m = self
-            .mm
-            .predict(&self.buf, self.c0, self.bitpos, &self.logit);
+    pub fn predict_with(&mut self, buf: History, remote: &[i16]) -> u32 {
+        let m = self.mm.predict(buf, self.c0, self.bitpos, &self.logit);
         let local = self.bank.len();
         let nctx = local + self.remote;
         let x = self.mixer.inputs_mut();
@@ -155,9 +162,11 @@ impl Predictor {
         pr.clamp(1, 65535)
     }
 
-    /// Trains every component on the coded bit (call once after each prediction).
+    /// Trains every component on the coded bit (call once after each prediction). After the
+    /// last bit of a byte, `buf` must be the history with that byte (and nothing after it);
+    /// before, it is not read.
     #[inline]
-    pub fn update(&mut self, bit: u32) {
+    pub fn update(&mut self, bit: u32, buf: History) {
         self.bank.update(bit);
         self.mm.update_bit(bit);
         self.mixer.update(bit);
@@ -167,44 +176,53 @@ impl Predictor {
         self.c0 = (self.c0 << 1) | bit;
         self.bitpos += 1;
         if self.bitpos == 8 {
-            let c = (self.c0 & 0xff) as u8;
-            self.end_byte(c);
+            debug_assert_eq!(buf.len(), self.seen + 1);
+            debug_assert_eq!(buf.last(), (self.c0 & 0xff) as u8);
+            self.end_byte(buf);
             self.c0 = 1;
             self.bitpos = 0;
             // Start the match table load, then the context tables', so the misses overlap.
             self.mm.prefetch(self.match_hash);
             self.bank.begin_byte(&self.hashes.all);
-            self.mm.update_byte(&self.buf, self.match_hash);
+            self.mm.update_byte(buf, self.match_hash);
         }
     }
 
-    /// Takes in bytes that are stored rather than coded: they join the history so the match
-    /// model can find repeats of them later, and the contexts continue from them. Call only
-    /// between whole bytes; both sides call it at the same points.
-    pub fn observe(&mut self, data: &[u8]) {
-        let Some((&last, head)) = data.split_last() else {
+    /// Takes in bytes that are stored rather than coded: the history `buf` ends with them
+    /// (every byte after those seen so far), so the match model can find repeats of them
+    /// later, and the contexts continue from them. Call only between whole bytes; both sides
+    /// call it at the same points.
+    pub fn observe(&mut self, buf: History) {
+        if buf.len() <= self.seen {
             return;
-        };
-        for &c in head {
-            self.buf.push(c);
+        }
+        while self.seen + 1 < buf.len() {
+            let c = buf.at(self.seen);
+            self.seen += 1;
             self.hashes.shift(c);
-            if self.buf.len() >= 6 {
+            if self.seen >= 6 {
                 let h = matcher::key(self.hashes.c8);
-                self.mm.insert(self.buf.len(), h);
+                self.mm.insert(self.seen, h);
             }
         }
         self.mm.reset();
-        self.end_byte(last);
+        self.end_byte(buf);
         self.bank.begin_byte(&self.hashes.all);
-        self.mm.update_byte(&self.buf, self.match_hash);
+        self.mm.update_byte(buf, self.match_hash);
     }
 
-    fn end_byte(&mut self, c: u8) {
-        self.buf.push(c);
+    /// Takes in the last byte of `buf`, which is one byte longer than the history seen.
+    fn end_byte(&mut self, buf: History) {
+        self.seen += 1;
         // Faster mixer learning while little has been seen.
         self.mixer
-            .set_rate(6 + 16 * 1024 / (self.buf.len() as i64 + 1024));
-        self.hashes.end_byte(&self.buf);
+            .set_rate(6 + 16 * 1024 / (self.seen as i64 + 1024));
+        self.hashes.end_byte(buf);
         self.match_hash = matcher::key(self.hashes.c8);
     }
+}
+
+/// log2 of the match model's slots for context tables of `2^bits` buckets.
+fn match_bits(bits: u32) -> u32 {
+    (bits + 1).min(22)
 }

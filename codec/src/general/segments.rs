@@ -6,6 +6,7 @@
 
 use super::analyze;
 use super::cm;
+use super::history::History;
 use super::pipeline::RemoteInputs;
 use super::predictor::Predictor;
 use super::repeats;
@@ -76,9 +77,11 @@ pub fn modelled(segs: &[Planned]) -> usize {
 }
 
 /// Codes the segments `segs` of `data` with `predictor` (none when nothing is modelled), the
-/// inputs of any contexts run elsewhere taken from `remote`.
+/// inputs of any contexts run elsewhere taken from `remote`. The predictor's history is `head`
+/// followed by `data`: it has seen `head` (a forked half's trunk) and nothing else.
 pub fn code(
     mut predictor: Option<&mut Predictor>,
+    head: &[u8],
     data: &[u8],
     segs: &[Planned],
     mut remote: Option<&mut RemoteInputs>,
@@ -87,7 +90,10 @@ pub fn code(
     for &(start, end, coding) in segs {
         let raw = &data[start..end];
         let (kind, coded) = match (coding, predictor.as_deref_mut()) {
-            (Coding::Modelled, Some(p)) => (KIND_CM, cm::encode(p, raw, remote.as_deref_mut())),
+            (Coding::Modelled, Some(p)) => (
+                KIND_CM,
+                cm::encode(p, head, data, start..end, remote.as_deref_mut()),
+            ),
             (Coding::Modelled | Coding::Stored, _) => (KIND_STORED, raw.to_vec()),
             (Coding::Repeat { distance }, _) => {
                 let distance = u32::try_from(distance).expect("repeats lie within 4 GiB");
@@ -95,7 +101,7 @@ pub fn code(
             }
         };
         if let (KIND_STORED | KIND_REPEAT, Some(p)) = (kind, predictor.as_deref_mut()) {
-            p.observe(raw);
+            p.observe(History::new(head, &data[..end]));
         }
         out.push(kind);
         out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
@@ -187,23 +193,24 @@ pub fn parsed_modelled(segs: &[Segment]) -> usize {
 }
 
 /// Appends the decoded bytes of `segs` to `out`, with `predictor` (none when nothing is
-/// modelled: then every segment must be stored). Buffers grow as bytes are decoded.
+/// modelled: then every segment must be stored), whose history is `head` followed by `out`.
+/// Buffers grow as bytes are decoded.
 pub fn decode(
     mut predictor: Option<&mut Predictor>,
     segs: &[Segment],
+    head: &[u8],
     out: &mut Vec<u8>,
 ) -> io::Result<()> {
     let run_start = out.len();
     // Parsing checked that the raw lengths add up to the run's length.
     let run_len: usize = segs.iter().map(|s| s.raw_len).sum();
     let out_limit = run_start + run_len;
-    let history_limit = predictor.as_ref().map_or(0, |p| p.history_len()) + run_len;
+    debug_assert!(predictor
+        .as_ref()
+        .is_none_or(|p| p.history_len() == head.len() + out.len()));
     for seg in segs {
-        let start = out.len();
         match (seg.kind, predictor.as_deref_mut()) {
-            (KIND_CM, Some(p)) => {
-                cm::decode(p, seg.bytes, seg.raw_len, out, [out_limit, history_limit])?
-            }
+            (KIND_CM, Some(p)) => cm::decode(p, seg.bytes, seg.raw_len, head, out, out_limit)?,
             (KIND_CM, None) => {
                 return Err(invalid(
                     "general model: a coded segment without a model".into(),
@@ -213,8 +220,7 @@ pub fn decode(
             _ => grow::append(out, seg.bytes, out_limit, "general model output")?,
         }
         if let (KIND_STORED | KIND_REPEAT, Some(p)) = (seg.kind, predictor.as_deref_mut()) {
-            p.reserve_history(seg.raw_len, history_limit)?;
-            p.observe(&out[start..]);
+            p.observe(History::new(head, out));
         }
     }
     Ok(())

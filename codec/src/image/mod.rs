@@ -145,6 +145,12 @@ fn take<'a>(payload: &'a [u8], pos: &mut usize, n: usize, what: &str) -> io::Res
 
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    decode_with(payload, original_len, true)
+}
+
+/// [`decode`], the bands on threads of their own when `parallel` (else one after the other,
+/// holding one band's tables at a time); the bytes are the same.
+pub fn decode_with(payload: &[u8], original_len: usize, parallel: bool) -> io::Result<Vec<u8>> {
     let mut pos = 0;
     let format = take(payload, &mut pos, 1, "format byte")?[0];
     if format != FORMAT {
@@ -196,24 +202,30 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     }
     streams.push(&payload[pos..]);
 
-    let decoded = std::thread::scope(|s| {
-        let handles: Vec<_> = streams
+    let band = |stream: &[u8], h: usize| {
+        let mut dec = Decoder::new(stream);
+        let planes = strip::code_strip(&mut dec, layout.width, h, layout.channels, None)?;
+        dec.end("image model band").map(|()| planes)
+    };
+    let decoded = if parallel {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = streams
+                .iter()
+                .zip(&rows)
+                .map(|(stream, &h)| s.spawn(move || band(stream, h)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("band decoder panicked"))
+                .collect::<io::Result<Vec<Vec<Vec<u8>>>>>()
+        })?
+    } else {
+        streams
             .iter()
             .zip(&rows)
-            .map(|(stream, &h)| {
-                s.spawn(move || {
-                    let mut dec = Decoder::new(stream);
-                    let planes =
-                        strip::code_strip(&mut dec, layout.width, h, layout.channels, None)?;
-                    dec.end("image model band").map(|()| planes)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("band decoder panicked"))
-            .collect::<io::Result<Vec<Vec<Vec<u8>>>>>()
-    })?;
+            .map(|(stream, &h)| band(stream, h))
+            .collect::<io::Result<Vec<Vec<Vec<u8>>>>>()?
+    };
 
     let pad = layout.padding();
     let row_len = layout.row_bytes() + pad;

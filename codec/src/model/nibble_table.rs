@@ -18,7 +18,7 @@ impl NibbleTable {
     /// memory).
     pub fn packed(bits: &[u32]) -> Vec<Self> {
         let bits: Vec<u32> = bits.iter().map(|&b| b.clamp(2, 26)).collect();
-        let lens: Vec<usize> = bits.iter().map(|b| 16 << b).collect();
+        let lens: Vec<usize> = bits.iter().map(|&b| Self::bytes(b)).collect();
         // Each table's length is a multiple of 64 bytes, so every bucket group keeps to one
         // cache line.
         HugeTable::filled_parts(&lens, 0)
@@ -29,6 +29,30 @@ impl NibbleTable {
                 mask: (1 << b) - 1,
             })
             .collect()
+    }
+
+    /// Copies of `tables` in one region (see [`Self::packed`]).
+    pub fn packed_copy(tables: &[&Self]) -> Vec<Self> {
+        let lens: Vec<usize> = tables.iter().map(|t| t.t.len()).collect();
+        HugeTable::filled_parts(&lens, 0)
+            .into_iter()
+            .zip(tables)
+            .map(|(mut t, from)| {
+                t.copy_from_slice(&from.t);
+                NibbleTable { t, mask: from.mask }
+            })
+            .collect()
+    }
+
+    /// Bytes of a table of `1 << bits` buckets as [`Self::packed`] makes it.
+    pub fn bytes(bits: u32) -> usize {
+        16 << bits.clamp(2, 26)
+    }
+
+    /// Bytes of this table.
+    #[cfg(test)]
+    pub fn len_bytes(&self) -> usize {
+        self.t.len()
     }
 
     /// Reads the first probe of `hash`'s bucket group and returns it; calling this for several
