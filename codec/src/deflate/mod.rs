@@ -62,10 +62,12 @@ pub struct Layout {
     pub segments: Vec<Range<usize>>,
 }
 
-/// Finds and decodes the deflate streams of `data`; `None` if there are none.
-pub fn layout(data: &[u8]) -> Option<Layout> {
+/// Finds and decodes the deflate streams of `data`; `None` if there are none, or if they
+/// span fewer than `min_stream_bytes` of it.
+pub fn layout(data: &[u8], min_stream_bytes: usize) -> Option<Layout> {
     let found = find_streams(data);
-    if found.is_empty() {
+    let spanned: usize = found.iter().map(|f| f.end - f.start).sum();
+    if found.is_empty() || spanned < min_stream_bytes {
         return None;
     }
     let mut transformed = Vec::new();

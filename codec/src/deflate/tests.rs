@@ -14,7 +14,7 @@ struct Split {
 /// [`layout`] and [`Layout::side`] in one: the whole transform, checked; `None` if there
 /// are no streams or the check fails.
 fn split(data: &[u8]) -> Option<Split> {
-    let layout = layout(data)?;
+    let layout = layout(data, 0)?;
     let side = layout.side(data)?;
     Some(Split {
         transformed: layout.transformed,
@@ -243,4 +243,19 @@ fn fast_encoders_that_skip_long_matches_are_predicted() {
         split.side.len(),
         file.len()
     );
+}
+
+#[test]
+fn streams_spanning_too_little_of_the_file_are_left_alone_when_asked() {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
+    gz.write_all(&prose(20_000)).unwrap();
+    let stream = gz.finish().unwrap();
+    let mut data = prose(3 * stream.len());
+    data.extend_from_slice(&stream);
+    data.extend_from_slice(&prose(1000));
+    let spanned: usize = spans(&data).iter().map(|r| r.len()).sum();
+    assert!(spanned > stream.len() / 2, "{spanned} of {}", stream.len());
+    assert!(layout(&data, 0).is_some());
+    assert!(layout(&data, spanned).is_some());
+    assert!(layout(&data, spanned + 1).is_none());
 }
