@@ -27,22 +27,11 @@ fn run(sandbox: &Sandbox, dataset: &Path, extra: &[&str]) -> (String, String) {
         .unwrap();
     let text = output_text(&out);
     assert!(out.status.success(), "{text}");
-    let id = text
-        .lines()
-        .find_map(|l| l.strip_prefix("run "))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("a run line")
-        .to_string();
-    (id, text)
+    (run_id(&text).expect("a run line"), text)
 }
 
 fn summary(sandbox: &Sandbox, id: &str) -> Value {
-    let path = sandbox
-        .results_dir()
-        .join("runs")
-        .join(id)
-        .join("summary.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    sandbox.summary_of(id)
 }
 
 fn compare(sandbox: &Sandbox, base: &str, attempt: &str) -> (Option<i32>, String) {

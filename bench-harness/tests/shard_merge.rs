@@ -24,12 +24,7 @@ fn dataset(sandbox: &Sandbox) -> std::path::PathBuf {
 fn harness(sandbox: &Sandbox, args: &[&str]) -> (Option<String>, String, bool) {
     let out = sandbox.harness().args(args).output().unwrap();
     let text = output_text(&out);
-    let id = text
-        .lines()
-        .find_map(|l| l.strip_prefix("run "))
-        .and_then(|l| l.split_whitespace().next())
-        .map(str::to_string);
-    (id, text, out.status.success())
+    (run_id(&text), text, out.status.success())
 }
 
 fn run(sandbox: &Sandbox, data: &Path, codecs: &str, extra: &[&str]) -> String {
@@ -42,12 +37,7 @@ fn run(sandbox: &Sandbox, data: &Path, codecs: &str, extra: &[&str]) -> String {
 }
 
 fn summary(sandbox: &Sandbox, id: &str) -> Value {
-    let path = sandbox
-        .results_dir()
-        .join("runs")
-        .join(id)
-        .join("summary.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    sandbox.summary_of(id)
 }
 
 /// `(file, codec) -> compressed bytes` of a run.

@@ -80,13 +80,7 @@ fn a_slurm_job_array_measures_the_shards_and_merge_joins_them() {
     );
     let ids: Vec<String> = outputs
         .iter()
-        .map(|o| {
-            o.lines()
-                .find_map(|l| l.strip_prefix("run "))
-                .and_then(|l| l.split_whitespace().next())
-                .unwrap_or_else(|| panic!("a job printed no run: {o}"))
-                .to_string()
-        })
+        .map(|o| run_id(o).unwrap_or_else(|| panic!("a job printed no run: {o}")))
         .collect();
     for (k, output) in outputs.iter().enumerate() {
         assert!(output.contains(&format!("shard {}/3", k + 1)), "{output}");
@@ -95,12 +89,7 @@ fn a_slurm_job_array_measures_the_shards_and_merge_joins_them() {
     let merged = sandbox.harness().arg("merge").args(&ids).output().unwrap();
     let text = output_text(&merged);
     assert!(merged.status.success(), "{text}");
-    let merged_id = text
-        .lines()
-        .find_map(|l| l.strip_prefix("run "))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("a merged run")
-        .to_string();
+    let merged_id = run_id(&text).expect("a merged run");
     let whole = sandbox
         .harness()
         .args([
@@ -116,12 +105,7 @@ fn a_slurm_job_array_measures_the_shards_and_merge_joins_them() {
         .unwrap();
     let whole_text = output_text(&whole);
     assert!(whole.status.success(), "{whole_text}");
-    let whole_id = whole_text
-        .lines()
-        .find_map(|l| l.strip_prefix("run "))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("a whole run")
-        .to_string();
+    let whole_id = run_id(&whole_text).expect("a whole run");
     let runs = sandbox.results_dir().join("runs");
     assert_eq!(pairs(&runs.join(&merged_id)), pairs(&runs.join(&whole_id)));
     assert_eq!(pairs(&runs.join(&merged_id)).len(), 6);

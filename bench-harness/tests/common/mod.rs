@@ -78,10 +78,28 @@ impl Sandbox {
         rows_of(&path)
     }
 
+    /// The `summary.json` of run `id`.
+    pub fn summary_of(&self, id: &str) -> Value {
+        let path = self
+            .results_dir()
+            .join("runs")
+            .join(id)
+            .join("summary.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
     pub fn summary(&self) -> Value {
         let text = std::fs::read_to_string(self.run_dir().join("summary.json")).unwrap();
         serde_json::from_str(&text).unwrap()
     }
+}
+
+/// The id of the run a harness command printed (its line `run ID on ...`).
+pub fn run_id(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("run "))
+        .and_then(|l| l.split_whitespace().next())
+        .map(str::to_string)
 }
 
 /// The `codec-runner` of this build, brought up to date by cargo once per test binary (cargo
