@@ -41,8 +41,8 @@ struct Part {
     rows: Vec<FileRow>,
 }
 
-/// Merges the shard runs in `dirs` into a new run under `paths.results_dir`, recorded in the
-/// history when `record`.
+/// Merges the shard runs in `dirs` into a new run under `paths.results_dir`, added to the
+/// history when `record_it`.
 pub fn merge(
     dirs: &[PathBuf],
     label: Option<&str>,
