@@ -12,9 +12,12 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "slurm-local.sh: run as root (it installs packages and starts daemons)" >&2
   exit 1
 fi
-if ! command -v slurmctld >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y slurm-wlm munge
-fi
+for tool in slurmctld slurmd sbatch sinfo munged; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y slurm-wlm munge
+    break
+  fi
+done
 
 host=$(hostname -s)
 if [ ! -f /etc/slurm/slurm.conf ]; then
@@ -40,10 +43,16 @@ $node State=UNKNOWN
 PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 fi
-mkdir -p /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge
+mkdir -p /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge /etc/munge \
+  /var/lib/munge /var/log/munge
 chown slurm:slurm /var/spool/slurmctld /var/log/slurm
-chown munge:munge /run/munge
-[ -s /etc/munge/munge.key ] || { dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 2>/dev/null; chown munge:munge /etc/munge/munge.key; chmod 400 /etc/munge/munge.key; }
+chown munge:munge /run/munge /etc/munge /var/lib/munge /var/log/munge
+chmod 700 /etc/munge
+if [ ! -s /etc/munge/munge.key ]; then
+  dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 2>/dev/null
+  chown munge:munge /etc/munge/munge.key
+  chmod 400 /etc/munge/munge.key
+fi
 pgrep -x munged >/dev/null || su -s /bin/sh munge -c /usr/sbin/munged
 pgrep -x slurmctld >/dev/null || slurmctld
 pgrep -x slurmd >/dev/null || slurmd
