@@ -83,8 +83,8 @@ const APM3: usize = MAX_PLANES * 11 * 11;
 
 /// Per-plane state of the band being coded.
 struct Plane {
-    pix: Vec<i32>,
-    /// True error of the final prediction (prediction - value, eighths).
+    /// True error of the final prediction (prediction - value, eighths), two-row ring (the
+    /// ring of [`Neighbours`]: W, N, NW and NE are read).
     te: Vec<i32>,
     /// Absolute error of each sub-predictor, two-row ring, `K` per pixel.
     sub_err: Vec<u16>,
@@ -103,8 +103,7 @@ pub fn code_strip<IO: BitIo>(
     let len = width * height;
     let mut st: Vec<Plane> = (0..planes)
         .map(|_| Plane {
-            pix: Vec::new(),
-            te: Vec::new(),
+            te: vec![0; 2 * width],
             sub_err: vec![0; 2 * width * K],
         })
         .collect();
@@ -121,11 +120,7 @@ pub fn code_strip<IO: BitIo>(
     for y in 0..height {
         // Rows are added as they are coded: a decoder's memory follows what it decoded.
         let rows_end = (y + 1) * width;
-        for (plane, out) in st.iter_mut().zip(&mut out) {
-            grow::room(&mut plane.pix, width, len, "image model pixels")?;
-            plane.pix.resize(rows_end, 0);
-            grow::room(&mut plane.te, width, len, "image model errors")?;
-            plane.te.resize(rows_end, 0);
+        for out in &mut out {
             grow::room(out, width, len, "image model output")?;
             out.resize(rows_end, 0);
         }
@@ -146,20 +141,28 @@ pub fn code_strip<IO: BitIo>(
                     2 => 2,
                     _ => 0,
                 };
+                // The plane's pixels so far are its output (the pixel itself, read only at
+                // the very first, is still the zero it was created with).
                 let win = {
-                    let px = &st[p].pix;
+                    let px = &out[p];
                     Window {
-                        w: px[nb.w],
-                        n: px[nb.n],
-                        nw: px[nb.nw],
-                        ne: px[nb.ne],
-                        ww: px[nb.ww],
-                        nn: px[nb.nn],
-                        nne: px[nb.nne],
+                        w: px[nb.w].into(),
+                        n: px[nb.n].into(),
+                        nw: px[nb.nw].into(),
+                        ne: px[nb.ne].into(),
+                        ww: px[nb.ww].into(),
+                        nn: px[nb.nn].into(),
+                        nne: px[nb.nne].into(),
                     }
                 };
+                let r = nb.ring;
                 let tev = &st[p].te;
-                let te = [tev[nb.w], tev[nb.n], tev[nb.nw], tev[nb.ne]];
+                let te = [
+                    tev[r[RING_W]],
+                    tev[r[RING_N]],
+                    tev[r[RING_NW]],
+                    tev[r[RING_NE]],
+                ];
                 let k = sub_predictions(&win, te, &refs[..nrefs], &mut preds);
                 let mut feats = [0i32; lms::INPUTS];
                 feats[..6].copy_from_slice(&[
@@ -182,7 +185,6 @@ pub fn code_strip<IO: BitIo>(
                 preds[k] = lms_pred;
                 let k = k + 1;
                 let se = &st[p].sub_err;
-                let r = nb.ring;
                 let mut min_err = u32::MAX;
                 let mut best = 0;
                 for (j, e) in errs.iter_mut().enumerate().take(k) {
@@ -281,10 +283,9 @@ pub fn code_strip<IO: BitIo>(
 
                 // Updates.
                 let plane = &mut st[p];
-                plane.pix[i] = v;
                 lmss[p].update(v * 8 - lms_pred);
                 let true_err = pred8 - v * 8;
-                plane.te[i] = true_err;
+                plane.te[r[RING_CUR]] = true_err;
                 let cur = r[RING_CUR] * K;
                 for (e, &pj) in plane.sub_err[cur..cur + k].iter_mut().zip(&preds[..k]) {
                     *e = (pj - v * 8).unsigned_abs().min(65535) as u16;
