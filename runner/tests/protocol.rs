@@ -20,10 +20,21 @@ fn operate(
     input: &Path,
     output: &Path,
 ) -> HashMap<String, String> {
+    operate_with_stderr(dir, codec, op, input, output).0
+}
+
+/// [`operate`], and what the runner and the codec wrote on stderr.
+fn operate_with_stderr(
+    dir: &Path,
+    codec: [&str; 2],
+    op: &str,
+    input: &Path,
+    output: &Path,
+) -> (HashMap<String, String>, String) {
     let report = dir.join("report");
     let scratch = dir.join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
-    let status = runner()
+    let out = runner()
         .args(codec)
         .args(["--op", op, "--report"])
         .arg(&report)
@@ -31,15 +42,17 @@ fn operate(
         .arg(&scratch)
         .stdin(Stdio::from(std::fs::File::open(input).unwrap()))
         .stdout(Stdio::from(std::fs::File::create(output).unwrap()))
-        .status()
+        .stderr(Stdio::piped())
+        .output()
         .unwrap();
-    assert!(status.success(), "the runner itself failed: {status}");
-    std::fs::read_to_string(&report)
+    assert!(out.status.success(), "the runner itself failed: {out:?}");
+    let report = std::fs::read_to_string(&report)
         .unwrap()
         .lines()
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+        .collect();
+    (report, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
@@ -139,31 +152,20 @@ fn a_fork_bomb_stops_at_the_task_cap() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");
     std::fs::write(&input, b"abc").unwrap();
-    let report = dir.path().join("report");
-    let scratch = dir.path().join("scratch");
-    std::fs::create_dir_all(&scratch).unwrap();
     let bomb = "n=0; while [ $n -lt 3000 ]; do sleep 600 & n=$((n+1)); echo $n >&2; done";
-    let out = runner()
-        .args(["--shell", bomb, "--op", "compress", "--report"])
-        .arg(&report)
-        .arg("--scratch")
-        .arg(&scratch)
-        .stdin(Stdio::from(std::fs::File::open(&input).unwrap()))
-        .stdout(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "the runner itself failed: {out:?}");
-    let report = std::fs::read_to_string(&report).unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (report, stderr) = operate_with_stderr(
+        dir.path(),
+        ["--shell", bomb],
+        "compress",
+        &input,
+        &dir.path().join("out"),
+    );
     let started: usize = stderr
         .lines()
         .rev()
         .find_map(|l| l.trim().parse().ok())
         .unwrap_or(0);
-    let tasks = report
-        .lines()
-        .find_map(|l| l.strip_prefix("tasks="))
-        .unwrap_or("");
+    let tasks = report.get("tasks").map_or("", String::as_str);
     if tasks.starts_with("unlimited: ") {
         eprintln!("no task cap on this machine ({tasks}); {started} processes started");
         return;
@@ -172,7 +174,7 @@ fn a_fork_bomb_stops_at_the_task_cap() {
         (100..1024).contains(&started),
         "{started} processes started under the cap '{tasks}'"
     );
-    assert!(tasks.starts_with("1024 ("), "{report}");
+    assert!(tasks.starts_with("1024 ("), "{report:?}");
 }
 
 #[test]
