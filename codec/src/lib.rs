@@ -10,6 +10,7 @@
 
 use std::io::{self, Read, Seek, Write};
 
+mod anchored;
 mod audio;
 mod coder;
 mod container;

@@ -11,6 +11,7 @@
 
 use super::method::{self, Method};
 use super::{embedded, possible};
+use crate::anchored;
 use crate::deflate;
 use crate::error::invalid;
 use crate::fields::Fields;
@@ -27,119 +28,25 @@ pub const MIN_REPEAT: usize = 4 << 10;
 /// byte stands for at most 43,691 output bytes (24 bytes for 1 MiB), within the container's
 /// [`MAX_EXPANSION`](super::MAX_EXPANSION).
 pub const MAX_REFERENCE: usize = 1 << 20;
-/// Bytes hashed at a time; every string of this many bytes at an anchor is remembered.
-const WINDOW: usize = 32;
-/// Anchors are this far apart, so any repeat of `WINDOW + ANCHOR` bytes or more is seen.
-const ANCHOR: usize = 128;
-const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Bytes of a reference in the payload: start, length, distance.
 const REFERENCE_BYTES: usize = 24;
 
-/// A repeat: `data[start..end] == data[start - distance..end - distance]`, element by
-/// element as a forward copy reads them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Repeat {
-    pub start: usize,
-    pub end: usize,
-    pub distance: usize,
-}
+pub use crate::anchored::Repeat;
 
 /// The long repeats of `data`, in order and apart, none shorter than [`MIN_REPEAT`]: a
-/// rolling hash of [`WINDOW`] bytes, remembered at every [`ANCHOR`]-th position in a table
-/// sized by the input (4 bytes per anchor slot, about 1/32 of the input), looked up at every
-/// position; a hit is verified and extended both ways. Deterministic: integer work only.
+/// rolling hash of 32 bytes remembered at every 128th position ([`anchored`]: a table of
+/// 4-byte slots, about 1/32 of the input), past every verified match.
 pub fn find(data: &[u8]) -> Vec<Repeat> {
-    let mut found = Vec::new();
-    if data.len() < MIN_REPEAT || data.len() >= u32::MAX as usize {
-        return found;
+    if data.len() >= u32::MAX as usize {
+        return Vec::new();
     }
-    let bits = (data.len() / ANCHOR)
-        .next_power_of_two()
-        .trailing_zeros()
-        .max(4);
-    let mut anchors = vec![0u32; 1 << bits];
-    let slot = |h: u64| (h >> (64 - bits)) as usize;
-    // MULTIPLIER^(WINDOW - 1): the oldest byte's weight in the rolling hash.
-    let oldest = (1..WINDOW).fold(1u64, |m, _| m.wrapping_mul(MULTIPLIER));
-    let hash_at = |p: usize| {
-        data[p..p + WINDOW].iter().fold(0u64, |h, &b| {
-            h.wrapping_mul(MULTIPLIER).wrapping_add(u64::from(b) + 1)
-        })
-    };
-    let mut p = 0;
-    let mut h = hash_at(0);
-    // Repeats found so far end here; a repeat never reaches back past it.
-    let mut covered = 0;
-    while p + WINDOW <= data.len() {
-        let cand = anchors[slot(h)] as usize;
-        if cand > 0 && data[cand - 1..cand - 1 + WINDOW] == data[p..p + WINDOW] {
-            let distance = p - (cand - 1);
-            let end = p + WINDOW + common_prefix(&data[p + WINDOW..], distance, data, p);
-            let mut start = p;
-            while start > covered
-                && start > distance
-                && data[start - 1] == data[start - 1 - distance]
-            {
-                start -= 1;
-            }
-            if end - start >= MIN_REPEAT {
-                found.push(Repeat {
-                    start,
-                    end,
-                    distance,
-                });
-                covered = end;
-            }
-            // Past a repeat, or past a shorter match: a long repeat starting inside it is
-            // still seen further on and extended back, and no byte is compared for each
-            // position of a long near-repeat (the work stays linear). Anchors inside it are
-            // not remembered: their strings are the source's, which stays as near.
-            p = end;
-            if p + WINDOW > data.len() {
-                break;
-            }
-            h = hash_at(p);
-            continue;
-        }
-        if p % ANCHOR == 0 {
-            anchors[slot(h)] = p as u32 + 1;
-        }
-        if p + WINDOW == data.len() {
-            break;
-        }
-        h = h
-            .wrapping_sub((u64::from(data[p]) + 1).wrapping_mul(oldest))
-            .wrapping_mul(MULTIPLIER)
-            .wrapping_add(u64::from(data[p + WINDOW]) + 1);
-        p += 1;
+    anchored::Search {
+        window: 32,
+        anchor: 128,
+        min_repeat: MIN_REPEAT,
+        skip_matches: true,
     }
-    found
-}
-
-/// How many bytes from `data[from + WINDOW..]` on (`rest`) equal the bytes `distance`
-/// before them, reading as a forward copy does.
-fn common_prefix(rest: &[u8], distance: usize, data: &[u8], from: usize) -> usize {
-    let at = from + WINDOW;
-    let mut n = 0;
-    // Compares 8 bytes at a time while the source is at least 8 bytes back.
-    if distance >= 8 {
-        while n + 8 <= rest.len() {
-            let a = u64::from_le_bytes(data[at + n..at + n + 8].try_into().expect("8"));
-            let b = u64::from_le_bytes(
-                data[at + n - distance..at + n - distance + 8]
-                    .try_into()
-                    .expect("8"),
-            );
-            if a != b {
-                break;
-            }
-            n += 8;
-        }
-    }
-    while n < rest.len() && data[at + n] == data[at + n - distance] {
-        n += 1;
-    }
-    n
+    .find(data)
 }
 
 /// `repeats` without the bytes of any part (ordered by start) they only partly cover: a

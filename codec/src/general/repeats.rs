@@ -11,77 +11,21 @@ pub const MIN_REPEAT: usize = 16 << 10;
 /// bytes; a repeat segment is at least 13 bytes (header and distance), so a longer repeat
 /// is cut into segments of this length.
 pub const MAX_REPEAT: usize = 512 << 10;
-/// Bytes hashed at a time; every string of this many bytes at an anchor is remembered.
-const WINDOW: usize = 64;
-/// Anchors are this far apart, so any repeat of `WINDOW + ANCHOR` bytes or more is seen.
-const ANCHOR: usize = 256;
-const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
-
 /// The long repeats of `data`, in order and apart: `(start, end, distance)` with
 /// `data[start..end] == data[start - distance..end - distance]` (element by element, as a
-/// forward copy reads them).
+/// forward copy reads them). A rolling hash of 64 bytes remembered at every 256th position
+/// ([`crate::anchored`]).
 pub fn find(data: &[u8]) -> Vec<(usize, usize, usize)> {
-    let mut found = Vec::new();
-    if data.len() < MIN_REPEAT {
-        return found;
+    crate::anchored::Search {
+        window: 64,
+        anchor: 256,
+        min_repeat: MIN_REPEAT,
+        skip_matches: false,
     }
-    let bits = (data.len() / ANCHOR)
-        .next_power_of_two()
-        .trailing_zeros()
-        .max(4);
-    let mut anchors = vec![0u32; 1 << bits];
-    let slot = |h: u64| (h >> (64 - bits)) as usize;
-    // MULTIPLIER^(WINDOW - 1): the oldest byte's weight in the rolling hash.
-    let oldest = (1..WINDOW).fold(1u64, |m, _| m.wrapping_mul(MULTIPLIER));
-    let hash_at = |p: usize| {
-        data[p..p + WINDOW].iter().fold(0u64, |h, &b| {
-            h.wrapping_mul(MULTIPLIER).wrapping_add(u64::from(b) + 1)
-        })
-    };
-    let mut p = 0;
-    let mut h = hash_at(0);
-    // Repeats found so far end here; a repeat never reaches back past it.
-    let mut covered = 0;
-    while p + WINDOW <= data.len() {
-        let cand = anchors[slot(h)] as usize;
-        if cand > 0 && data[cand - 1..cand - 1 + WINDOW] == data[p..p + WINDOW] {
-            let source = cand - 1;
-            let distance = p - source;
-            let mut end = p + WINDOW;
-            while end < data.len() && data[end] == data[end - distance] {
-                end += 1;
-            }
-            let mut start = p;
-            while start > covered
-                && start > distance
-                && data[start - 1] == data[start - 1 - distance]
-            {
-                start -= 1;
-            }
-            if end - start >= MIN_REPEAT {
-                found.push((start, end, distance));
-                covered = end;
-                p = end;
-                if p + WINDOW > data.len() {
-                    break;
-                }
-                h = hash_at(p);
-                continue;
-            }
-        }
-        if p % ANCHOR == 0 {
-            anchors[slot(h)] = p as u32 + 1;
-        }
-        if p + WINDOW == data.len() {
-            break;
-        }
-        h = h
-            .wrapping_sub((u64::from(data[p]) + 1).wrapping_mul(oldest))
-            .wrapping_mul(MULTIPLIER)
-            .wrapping_add(u64::from(data[p + WINDOW]) + 1);
-        p += 1;
-    }
-    found
+    .find(data)
+    .into_iter()
+    .map(|r| (r.start, r.end, r.distance))
+    .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,128 @@
+//! Long repeats found by a rolling hash: the string of `window` bytes at every `anchor`-th
+//! position is remembered (a table of 4-byte slots sized by the input), every position is
+//! looked up, and a hit is verified and extended both ways. Integer work only, so every
+//! machine finds the same repeats. The long-repeat pass (`container::long`) and the general
+//! model's repeat segments (`general::repeats`) search this way with their own sizes.
+
+const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// A repeat: `data[start..end] == data[start - distance..end - distance]`, element by
+/// element as a forward copy reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    pub start: usize,
+    pub end: usize,
+    pub distance: usize,
+}
+
+pub struct Search {
+    /// Bytes hashed at a time; any repeat of `window + anchor` bytes or more is seen.
+    pub window: usize,
+    /// Distance between remembered positions.
+    pub anchor: usize,
+    /// Shortest repeat taken (at least `window`).
+    pub min_repeat: usize,
+    /// Jump past every verified match, also one shorter than `min_repeat`: no byte is then
+    /// compared for each position of a long near-repeat, and anchors inside it are not
+    /// remembered (their strings are the source's, which stays as near). Otherwise only past
+    /// the repeats taken.
+    pub skip_matches: bool,
+}
+
+impl Search {
+    /// The repeats of `data` of at least `min_repeat` bytes, in order and apart. `data` must
+    /// be shorter than 4 GiB (anchors are 4-byte positions).
+    pub fn find(&self, data: &[u8]) -> Vec<Repeat> {
+        let window = self.window;
+        let mut found = Vec::new();
+        if data.len() < self.min_repeat {
+            return found;
+        }
+        let bits = (data.len() / self.anchor)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        let mut anchors = vec![0u32; 1 << bits];
+        let slot = |h: u64| (h >> (64 - bits)) as usize;
+        // MULTIPLIER^(window - 1): the oldest byte's weight in the rolling hash.
+        let oldest = (1..window).fold(1u64, |m, _| m.wrapping_mul(MULTIPLIER));
+        let hash_at = |p: usize| {
+            data[p..p + window].iter().fold(0u64, |h, &b| {
+                h.wrapping_mul(MULTIPLIER).wrapping_add(u64::from(b) + 1)
+            })
+        };
+        let mut p = 0;
+        let mut h = hash_at(0);
+        // Repeats found so far end here; a repeat never reaches back past it.
+        let mut covered = 0;
+        while p + window <= data.len() {
+            let cand = anchors[slot(h)] as usize;
+            if cand > 0 && data[cand - 1..cand - 1 + window] == data[p..p + window] {
+                let distance = p - (cand - 1);
+                let end = p + window + common_prefix(data, p + window, distance);
+                let mut start = p;
+                while start > covered
+                    && start > distance
+                    && data[start - 1] == data[start - 1 - distance]
+                {
+                    start -= 1;
+                }
+                let taken = end - start >= self.min_repeat;
+                if taken {
+                    found.push(Repeat {
+                        start,
+                        end,
+                        distance,
+                    });
+                    covered = end;
+                }
+                if taken || self.skip_matches {
+                    p = end;
+                    if p + window > data.len() {
+                        break;
+                    }
+                    h = hash_at(p);
+                    continue;
+                }
+            }
+            if p % self.anchor == 0 {
+                anchors[slot(h)] = p as u32 + 1;
+            }
+            if p + window == data.len() {
+                break;
+            }
+            h = h
+                .wrapping_sub((u64::from(data[p]) + 1).wrapping_mul(oldest))
+                .wrapping_mul(MULTIPLIER)
+                .wrapping_add(u64::from(data[p + window]) + 1);
+            p += 1;
+        }
+        found
+    }
+}
+
+/// How many bytes from `data[at..]` on equal the bytes `distance` before them, reading as a
+/// forward copy does.
+fn common_prefix(data: &[u8], at: usize, distance: usize) -> usize {
+    let len = data.len() - at;
+    let mut n = 0;
+    // Compares 8 bytes at a time while the source is at least 8 bytes back.
+    if distance >= 8 {
+        while n + 8 <= len {
+            let a = u64::from_le_bytes(data[at + n..at + n + 8].try_into().expect("8"));
+            let b = u64::from_le_bytes(
+                data[at + n - distance..at + n - distance + 8]
+                    .try_into()
+                    .expect("8"),
+            );
+            if a != b {
+                break;
+            }
+            n += 8;
+        }
+    }
+    while n < len && data[at + n] == data[at + n - distance] {
+        n += 1;
+    }
+    n
+}
