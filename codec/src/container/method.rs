@@ -74,7 +74,7 @@ fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
 /// Inputs longer than this (64 MiB) recompress their deflate streams only when the streams
 /// taken (within the decoded-bytes budget) span at least an eighth of the input. The
 /// recompression holds the input, its transformed copy and the side information's rebuild
-/// of the file at once, beside the models: 6.6-7.9 times the input on 100 MB inputs (session
+/// of the file at once, beside the models: 6.9-7.9 times the input on 100 MB inputs (session
 /// 21), against 2.5 for the other methods. That pays where streams are much of the file (a
 /// 105 MB tar of 33 PNGs, the first 17 MB taken: 0.9061, 0.9965 left deflated, xz -9
 /// 0.9611), not for a few (1.4 MB of PNGs in 100 MB: 0.1514, 0.1554 left deflated, for a
