@@ -88,3 +88,48 @@ fn references_out_of_bounds_are_refused() {
     nested[at] = 8;
     assert!(decode(&nested).is_err());
 }
+
+/// `levels` of method 4 holding a segment of method 8 whose residual is method 4 again,
+/// around one stored byte: the headers outermost first, each level's length computed, so
+/// that building it takes linear time.
+fn nested(levels: usize) -> Vec<u8> {
+    const INFLATED_HEAD: usize = 4 + 4 + 8 + 1 + 8;
+    const LONG_HEAD: usize = 4 + 1 + 8;
+    let innermost = INFLATED_HEAD + 1;
+    let mut p = Vec::with_capacity(innermost + levels * (INFLATED_HEAD + LONG_HEAD));
+    let segment = |p: &mut Vec<u8>, method: u8, inner_len: usize| {
+        p.extend_from_slice(&0u32.to_le_bytes());
+        p.extend_from_slice(&1u32.to_le_bytes());
+        p.extend_from_slice(&1u64.to_le_bytes());
+        p.push(method);
+        p.extend_from_slice(&(inner_len as u64).to_le_bytes());
+    };
+    for level in (0..levels).rev() {
+        let inner_inflated = innermost + level * (INFLATED_HEAD + LONG_HEAD);
+        segment(&mut p, 8, LONG_HEAD + inner_inflated);
+        p.extend_from_slice(&0u32.to_le_bytes());
+        p.push(4);
+        p.extend_from_slice(&(inner_inflated as u64).to_le_bytes());
+    }
+    segment(&mut p, 0, 1);
+    p.push(b'x');
+    p
+}
+
+#[test]
+fn methods_nested_in_each_other_are_refused_not_recursed_into() {
+    // Method 4's segments took method 8, whose residual took method 4 again: 100,000 levels
+    // in 3.8 MB, each a few stack frames of the decoder, overflowed the stack (SIGABRT)
+    // before any level was checked.
+    for levels in [1, 100_000] {
+        let mut packed = b"RCZ\x1a".to_vec();
+        packed.push(9);
+        packed.push(4);
+        packed.extend_from_slice(&1u64.to_le_bytes());
+        packed.extend_from_slice(&crc32(b"x").to_le_bytes());
+        packed.extend_from_slice(&nested(levels));
+        let err = decode(&packed).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData, "{err}");
+        assert!(err.to_string().contains("inner method 8"), "{err}");
+    }
+}

@@ -62,8 +62,10 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     for _ in 0..count {
         let len = fields.u64()?;
         let method_byte = fields.byte()?;
+        // Never a method that holds other methods' payloads, so that nesting stays shallow
+        // (method 8 inside method 4 inside method 8 ... once overflowed the stack).
         let method = Method::from_byte(method_byte)
-            .filter(|&m| m != Method::Inflated)
+            .filter(|m| !matches!(m, Method::Inflated | Method::Long))
             .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
         let coded_len = fields.u64()?;
         let inner = fields.take(coded_len)?;

@@ -19,7 +19,7 @@ pub enum Method {
     /// Deflate streams decoded (see [`deflate`]): `side length (u32 LE) | side information |
     /// segment count (u32 LE) | per segment: length (u64 LE) | method (1) | payload length
     /// (u64 LE) | payload`. The segments, concatenated, are the transformed data; each
-    /// segment's method is never `Inflated` itself.
+    /// segment's method is never `Inflated` or `Long`.
     Inflated = 4,
     /// Baseline JPEG: the scan's own bits coded by a model that follows its Huffman decoding.
     Jpeg = 5,
