@@ -59,6 +59,7 @@ fn seed_streams_decode() {
         "seed-progressive.rcz",
         "seed-repeat.rcz",
         "seed-long.rcz",
+        "seed-gzip-repeats.rcz",
     ] {
         let data = std::fs::read(dir.join(name)).expect("seed file");
         let cost = meter::decode(&data, usize::MAX);

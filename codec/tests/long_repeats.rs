@@ -63,3 +63,42 @@ fn copies_far_apart_cost_little_more_than_one() {
         one.len()
     );
 }
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
+    gz.write_all(data).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn copies_inside_deflate_streams_cost_little_more_than_one() {
+    let one = mix(600_000, 4);
+    let alone = pack(&gzip(&one)).len();
+    // Repeats further apart than deflate's window, the same bytes: within one stream, in
+    // two members of one gzip file, and as raw bytes after a member.
+    let mut twice = one.clone();
+    twice.extend_from_slice(&mix(700_000, 5)[..1000]);
+    twice.extend_from_slice(&one);
+    let within = gzip(&twice);
+    let mut members = gzip(&one);
+    members.extend_from_slice(&gzip(&mix(700_000, 6)));
+    members.extend_from_slice(&gzip(&one));
+    let mut raw_after = gzip(&one);
+    raw_after.extend_from_slice(&mix(300_000, 7));
+    raw_after.extend_from_slice(&one);
+    let noise = pack(&mix(700_000, 6)).len() + pack(&mix(300_000, 7)).len();
+    for (name, data, extra) in [
+        ("one stream", within, 1000),
+        ("two members", members, noise),
+        ("raw bytes after", raw_after, noise),
+    ] {
+        let packed = pack(&data);
+        assert_eq!(packed[5], 9, "{name}: method 9, deflate with long repeats");
+        assert!(
+            packed.len() < alone + extra + 2000,
+            "{name}: {} bytes for two copies of {} bytes coded in {alone} (and {extra} more)",
+            packed.len(),
+            one.len()
+        );
+    }
+}

@@ -1,6 +1,9 @@
-//! The payload of [`Method::Inflated`]: the deflate side information, then the transformed
-//! file in segments, each coded by the model its content selects.
+//! The payloads of [`Method::Inflated`] and [`Method::InflatedRepeats`]: the deflate side
+//! information, then (for the second) references to the transformed file's long repeats,
+//! then the transformed file (without those repeats) in segments, each coded by the model
+//! its content selects.
 
+use super::long::{self, Reference, Repeat};
 use super::method::{self, model, Method};
 use super::possible;
 use crate::deflate;
@@ -27,14 +30,73 @@ pub fn encode_segments(transformed: &[u8], segments: &[Range<usize>]) -> Vec<u8>
     out
 }
 
-/// The payload of a file whose deflate streams were decoded (see [`Method::Inflated`]):
-/// the side information, then the segments made by [`encode_segments`].
-pub fn payload(side: &[u8], segments: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 + side.len() + segments.len());
+/// The transformed file coded: references to its long repeats (none when it has none) and
+/// its segments without them, made by [`encode_segments`].
+pub struct Coded {
+    references: Vec<Reference>,
+    segments: Vec<u8>,
+}
+
+/// Codes `transformed`, consecutive `segments` covering it: its long repeats
+/// ([`long::takeable`], which keeps embedded files whole) become references, and the
+/// segments lose the bytes the repeats cover. Repeats are found across segments, and between
+/// decoded streams and the bytes around them.
+pub fn encode_transformed(transformed: &[u8], segments: &[Range<usize>]) -> Coded {
+    let repeats = long::takeable(transformed, false);
+    if repeats.is_empty() {
+        return Coded {
+            references: Vec::new(),
+            segments: encode_segments(transformed, segments),
+        };
+    }
+    let residual = long::residual(transformed, &repeats);
+    Coded {
+        references: long::references(&repeats),
+        segments: encode_segments(&residual, &without(segments, &repeats)),
+    }
+}
+
+/// `segments` (consecutive, covering the data) in the coordinates of the data without
+/// `repeats`; those left empty are dropped.
+fn without(segments: &[Range<usize>], repeats: &[Repeat]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let (mut k, mut removed) = (0, 0);
+    for segment in segments {
+        let end = segment.end;
+        while k < repeats.len() && repeats[k].end <= end {
+            removed += repeats[k].end - repeats[k].start;
+            k += 1;
+        }
+        let inside = repeats.get(k).map_or(0, |r| end.saturating_sub(r.start));
+        let (start, end) = (out.last().map_or(0, |r| r.end), end - removed - inside);
+        if end > start {
+            out.push(start..end);
+        }
+    }
+    out
+}
+
+/// The payload of a file whose deflate streams were decoded, with its method: the side
+/// information, then the references (if any), then the segments.
+pub fn payload(side: &[u8], coded: &Coded) -> (Method, Vec<u8>) {
+    let references = if coded.references.is_empty() {
+        Vec::new()
+    } else {
+        let mut out = Vec::new();
+        long::write_references(&mut out, &coded.references);
+        out
+    };
+    let mut out = Vec::with_capacity(4 + side.len() + references.len() + coded.segments.len());
     out.extend_from_slice(&(side.len() as u32).to_le_bytes());
     out.extend_from_slice(side);
-    out.extend_from_slice(segments);
-    out
+    out.extend_from_slice(&references);
+    out.extend_from_slice(&coded.segments);
+    let method = if coded.references.is_empty() {
+        Method::Inflated
+    } else {
+        Method::InflatedRepeats
+    };
+    (method, out)
 }
 
 /// Most bytes of transformed data per byte of the file: a deflate stream decodes to at most
@@ -44,12 +106,20 @@ const MAX_INFLATION: u64 = 2048;
 /// Bytes of a segment's header: length (8), method (1), payload length (8).
 const SEGMENT_HEADER: usize = 17;
 
-/// Reverses [`encode`]: checks every segment's header, then decodes the segments and
-/// rebuilds the deflate streams.
-pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
-    let mut fields = Fields::new(payload, "inflated payload");
+/// Reverses [`payload`] (with references when `with_references`): checks every
+/// reference and segment header, then decodes the segments, copies the repeats and rebuilds
+/// the deflate streams.
+pub fn decode(payload: &[u8], original_len: usize, with_references: bool) -> io::Result<Vec<u8>> {
+    let what = "inflated payload";
+    let mut fields = Fields::new(payload, what);
     let side_len = fields.u32()?;
     let side = fields.take(side_len)?;
+    let most = (original_len as u64).saturating_mul(MAX_INFLATION);
+    let (references, covered) = if with_references {
+        long::read_references(&mut fields, most, what)?
+    } else {
+        (Vec::new(), 0)
+    };
     let count = fields.u32()?;
     if count > (fields.remaining() / SEGMENT_HEADER) as u64 {
         return Err(invalid(format!(
@@ -65,7 +135,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         // Never a method that holds other methods' payloads, so that nesting stays shallow
         // (method 8 inside method 4 inside method 8 ... once overflowed the stack).
         let method = Method::from_byte(method_byte)
-            .filter(|m| !matches!(m, Method::Inflated | Method::Long))
+            .filter(|m| !matches!(m, Method::Inflated | Method::InflatedRepeats | Method::Long))
             .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
         let coded_len = fields.u64()?;
         let inner = fields.take(coded_len)?;
@@ -78,12 +148,20 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         segments.push((method, inner, len as usize));
     }
     fields.finish()?;
-    let most = (original_len as u64).saturating_mul(MAX_INFLATION);
-    if total > most || !possible(total, payload.len()) {
+    let transformed_len = total.saturating_add(covered);
+    if transformed_len > most || !possible(transformed_len, payload.len()) {
         return Err(invalid(format!(
-            "inflated payload: segments of {total} bytes in all are impossible for a \
-             {original_len}-byte file coded in {} bytes",
+            "inflated payload: segments and repeats of {transformed_len} bytes in all are \
+             impossible for a {original_len}-byte file coded in {} bytes",
             payload.len()
+        )));
+    }
+    if references
+        .last()
+        .is_some_and(|&(start, len, _)| (start + len) as u64 > transformed_len)
+    {
+        return Err(invalid(format!(
+            "inflated payload: a repeat runs past the {transformed_len} bytes of transformed data"
         )));
     }
     let total = total as usize;
@@ -112,6 +190,9 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
             grow::append(&mut transformed, &second?, total, "inflated payload")?;
         }
     }
+    if !references.is_empty() {
+        transformed = long::rebuild_in_place(transformed, &references, transformed_len as usize)?;
+    }
     deflate::join(&transformed, side, original_len)
 }
 
@@ -121,7 +202,7 @@ mod tests {
 
     #[test]
     fn malformed_payloads_are_errors() {
-        let message = |payload: &[u8]| decode(payload, 100).unwrap_err().to_string();
+        let message = |payload: &[u8]| decode(payload, 100, false).unwrap_err().to_string();
         assert!(message(&[1, 0]).contains("truncated"));
         let mut nested = vec![0, 0, 0, 0, 1, 0, 0, 0];
         nested.extend_from_slice(&5u64.to_le_bytes());

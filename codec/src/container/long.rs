@@ -32,6 +32,9 @@ pub const MAX_REFERENCE: usize = 1 << 20;
 const REFERENCE_BYTES: usize = 24;
 
 pub use crate::anchored::Repeat;
+/// `(start, length, distance)`: the bytes `start..start + length` equal those `distance`
+/// before each of them.
+pub type Reference = (usize, usize, usize);
 
 /// The long repeats of `data`, in order and apart, none shorter than [`MIN_REPEAT`]: a
 /// rolling hash of 32 bytes remembered at every 128th position ([`anchored`]: a table of
@@ -87,6 +90,26 @@ fn push_piece(out: &mut Vec<Repeat>, start: usize, end: usize, distance: usize) 
     }
 }
 
+/// The long repeats of `data` that are taken out of it: none if it is shorter than
+/// [`MIN_INPUT`], and none that cuts a JPEG, WAV or BMP inside it (or, if
+/// `deflate_streams`, a deflate stream) in two, since a file cut in two would no longer be
+/// found in the residual.
+pub fn takeable(data: &[u8], deflate_streams: bool) -> Vec<Repeat> {
+    if data.len() < MIN_INPUT {
+        return Vec::new();
+    }
+    let repeats = find(data);
+    if repeats.is_empty() {
+        return repeats;
+    }
+    let mut parts = embedded::find(data);
+    if deflate_streams {
+        parts.extend(deflate::spans(data));
+        parts.sort_by_key(|r| r.start);
+    }
+    clip(&repeats, &parts)
+}
+
 /// The payload for `data`, when it holds long repeats and is long enough to look for them
 /// (else `data` back); the residual is coded by `residual_method`. `data` is dropped once
 /// the residual is cut out of it.
@@ -94,46 +117,18 @@ pub fn encode(
     data: Vec<u8>,
     residual_method: impl FnOnce(&mut [u8]) -> (Method, Vec<u8>),
 ) -> Result<Vec<u8>, Vec<u8>> {
-    if data.len() < MIN_INPUT {
-        return Err(data);
-    }
-    let repeats = find(&data);
+    let repeats = takeable(&data, true);
     if repeats.is_empty() {
         return Err(data);
     }
-    // A stream cut in two would no longer be found in the residual.
-    let mut parts = embedded::find(&data);
-    parts.extend(deflate::spans(&data));
-    parts.sort_by_key(|r| r.start);
-    let repeats = clip(&repeats, &parts);
-    if repeats.is_empty() {
-        return Err(data);
-    }
-    let mut references = Vec::new();
-    let mut residual = Vec::with_capacity(data.len() - covered(&repeats));
-    let mut at = 0;
-    for r in &repeats {
-        residual.extend_from_slice(&data[at..r.start]);
-        let mut start = r.start;
-        while start < r.end {
-            let len = (r.end - start).min(MAX_REFERENCE);
-            references.push((start, len, r.distance));
-            start += len;
-        }
-        at = r.end;
-    }
-    residual.extend_from_slice(&data[at..]);
+    let references = references(&repeats);
+    let mut residual = residual(&data, &repeats);
     let original_len = data.len();
     drop(data);
     let (method, coded) = residual_method(&mut residual);
     debug_assert!(method != Method::Long);
     let mut out = Vec::with_capacity(4 + references.len() * REFERENCE_BYTES + 9 + coded.len());
-    out.extend_from_slice(&(references.len() as u32).to_le_bytes());
-    for &(start, len, distance) in &references {
-        for v in [start, len, distance] {
-            out.extend_from_slice(&(v as u64).to_le_bytes());
-        }
-    }
+    write_references(&mut out, &references);
     out.push(method as u8);
     out.extend_from_slice(&(coded.len() as u64).to_le_bytes());
     out.extend_from_slice(&coded);
@@ -151,13 +146,82 @@ fn covered(repeats: &[Repeat]) -> usize {
     repeats.iter().map(|r| r.end - r.start).sum()
 }
 
+/// `(start, length, distance)` of each reference standing for `repeats`: a repeat longer
+/// than [`MAX_REFERENCE`] takes several.
+pub fn references(repeats: &[Repeat]) -> Vec<Reference> {
+    let mut out = Vec::new();
+    for r in repeats {
+        let mut start = r.start;
+        while start < r.end {
+            let len = (r.end - start).min(MAX_REFERENCE);
+            out.push((start, len, r.distance));
+            start += len;
+        }
+    }
+    out
+}
+
+/// `data` without the bytes of `repeats` (in order and apart).
+pub fn residual(data: &[u8], repeats: &[Repeat]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() - covered(repeats));
+    let mut at = 0;
+    for r in repeats {
+        out.extend_from_slice(&data[at..r.start]);
+        at = r.end;
+    }
+    out.extend_from_slice(&data[at..]);
+    out
+}
+
+/// `reference count (u32 LE) | per reference: start, length, distance (u64 LE each)`.
+pub fn write_references(out: &mut Vec<u8>, references: &[Reference]) {
+    out.extend_from_slice(&(references.len() as u32).to_le_bytes());
+    for &(start, len, distance) in references {
+        for v in [start, len, distance] {
+            out.extend_from_slice(&(v as u64).to_le_bytes());
+        }
+    }
+}
+
+/// Reads what [`write_references`] wrote, checking that the references lie in order and
+/// apart within the first `file_len` bytes, each reaching back no further than the start
+/// and no longer than [`MAX_REFERENCE`]; returns them with the bytes they cover.
+pub fn read_references(
+    fields: &mut Fields,
+    file_len: u64,
+    what: &str,
+) -> io::Result<(Vec<Reference>, u64)> {
+    let count = fields.u32()?;
+    if count > (fields.remaining() / REFERENCE_BYTES) as u64 {
+        return Err(invalid(format!(
+            "{what}: {count} references cannot fit in {} bytes",
+            fields.remaining()
+        )));
+    }
+    let mut references = Vec::new();
+    let mut at = 0u64;
+    let mut covered = 0u64;
+    for _ in 0..count {
+        let (start, len, distance) = (fields.u64()?, fields.u64()?, fields.u64()?);
+        let end = start
+            .checked_add(len)
+            .filter(|&e| start >= at && e <= file_len)
+            .ok_or_else(|| invalid(format!("{what}: references overlap or run past the file")))?;
+        if distance == 0 || distance > start || len > MAX_REFERENCE as u64 {
+            return Err(invalid(format!(
+                "{what}: a reference of {len} bytes at {start} from {distance} back"
+            )));
+        }
+        covered += len;
+        references.push((start as usize, len as usize, distance as usize));
+        at = end;
+    }
+    Ok((references, covered))
+}
+
 /// The original of `original_len` bytes from its residual and its references (in order,
 /// checked).
-fn rebuild(
-    residual: &[u8],
-    references: &[(usize, usize, usize)],
-    original_len: usize,
-) -> io::Result<Vec<u8>> {
+fn rebuild(residual: &[u8], references: &[Reference], original_len: usize) -> io::Result<Vec<u8>> {
     let what = "long-repeat payload";
     let mut out = Vec::new();
     let mut from = 0;
@@ -183,9 +247,9 @@ fn rebuild(
 /// [`rebuild`] in the residual's own buffer, grown to the original's length: the residual's
 /// pieces move to their places (the last first), then the references are copied (the first
 /// first). The decoder then holds the original once, not the residual besides it.
-fn rebuild_in_place(
+pub fn rebuild_in_place(
     mut data: Vec<u8>,
-    references: &[(usize, usize, usize)],
+    references: &[Reference],
     original_len: usize,
 ) -> io::Result<Vec<u8>> {
     let residual_len = data.len();
@@ -221,31 +285,7 @@ fn rebuild_in_place(
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let what = "long-repeat payload";
     let mut fields = Fields::new(payload, what);
-    let count = fields.u32()?;
-    if count > (fields.remaining() / REFERENCE_BYTES) as u64 {
-        return Err(invalid(format!(
-            "{what}: {count} references cannot fit in {} bytes",
-            fields.remaining()
-        )));
-    }
-    let mut references = Vec::new();
-    let mut at = 0u64;
-    let mut in_references = 0u64;
-    for _ in 0..count {
-        let (start, len, distance) = (fields.u64()?, fields.u64()?, fields.u64()?);
-        let end = start
-            .checked_add(len)
-            .filter(|&e| start >= at && e <= original_len as u64)
-            .ok_or_else(|| invalid(format!("{what}: references overlap or run past the file")))?;
-        if distance == 0 || distance > start || len > MAX_REFERENCE as u64 {
-            return Err(invalid(format!(
-                "{what}: a reference of {len} bytes at {start} from {distance} back"
-            )));
-        }
-        in_references += len;
-        references.push((start as usize, len as usize, distance as usize));
-        at = end;
-    }
+    let (references, in_references) = read_references(&mut fields, original_len as u64, what)?;
     let method = Method::from_byte(fields.byte()?)
         .filter(|&m| m != Method::Long)
         .ok_or_else(|| invalid(format!("{what}: bad method for the residual")))?;

@@ -34,6 +34,12 @@ pub enum Method {
     /// Long repeats anywhere earlier in the input as references, the rest coded by any other
     /// method (see [`long`]).
     Long = 8,
+    /// [`Method::Inflated`] with the transformed data's long repeats as references:
+    /// `side length (u32 LE) | side information | references as in [`Method::Long`] (count,
+    /// then start, length, distance in the transformed data) | segment count (u32 LE) |
+    /// segments as in [`Method::Inflated`]`, which concatenated are the transformed data
+    /// without the repeats.
+    InflatedRepeats = 9,
 }
 
 impl Method {
@@ -48,6 +54,7 @@ impl Method {
             6 => Method::Embedded,
             7 => Method::ProgressiveJpeg,
             8 => Method::Long,
+            9 => Method::InflatedRepeats,
             _ => return None,
         })
     }
@@ -96,16 +103,16 @@ fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
             // the whole file to check it) and the segments' models need nothing from each
             // other: they run at once.
             let data = &*data;
-            let (side, segments) = std::thread::scope(|s| {
+            let (side, coded) = std::thread::scope(|s| {
                 let side = s.spawn(|| layout.side(data));
-                let segments = inflated::encode_segments(&layout.transformed, &layout.segments);
+                let coded = inflated::encode_transformed(&layout.transformed, &layout.segments);
                 (
                     side.join().expect("side information thread panicked"),
-                    segments,
+                    coded,
                 )
             });
             match side {
-                Some(side) => Some((Method::Inflated, inflated::payload(&side, &segments))),
+                Some(side) => Some(inflated::payload(&side, &coded)),
                 None => model(data),
             }
         }
@@ -215,7 +222,8 @@ pub fn decode_with(
         Method::General => general::decode(payload, original_len),
         Method::Audio => audio::decode(payload, original_len),
         Method::Image => image::decode(payload, original_len),
-        Method::Inflated => inflated::decode(payload, original_len),
+        Method::Inflated => inflated::decode(payload, original_len, false),
+        Method::InflatedRepeats => inflated::decode(payload, original_len, true),
         Method::Jpeg => jpeg::decode(payload, original_len),
         Method::Embedded => embedded::decode(payload, original_len),
         Method::ProgressiveJpeg => jpeg::decode_progressive(payload, original_len),

@@ -63,11 +63,12 @@ impl Locate<'_> {
             1 => self.general(start, len, &format!("{path} > general")),
             2 => self.audio(start, len, declared, &format!("{path} > audio")),
             3 => self.image(start, len, declared, &format!("{path} > image")),
-            4 => self.inflated(start, len, &format!("{path} > inflated")),
+            4 => self.inflated(start, len, false, &format!("{path} > inflated")),
             5 => self.jpeg(start, len, declared, &format!("{path} > jpeg")),
             6 => self.embedded(start, len, declared, &format!("{path} > embedded")),
             7 => self.progressive(start, len, declared, &format!("{path} > progressive")),
             8 => self.long(start, len, declared, &format!("{path} > long")),
+            9 => self.inflated(start, len, true, &format!("{path} > inflated with repeats")),
             _ => {}
         }
     }
@@ -75,15 +76,7 @@ impl Locate<'_> {
     /// `reference count (u32) | per reference: start, length, distance (u64 each) |
     /// residual method (1) | residual payload length (u64) | residual payload`.
     fn long(&mut self, start: usize, len: usize, declared: usize, path: &str) {
-        let count = self.field(start, 4, format!("{path}: reference count"), len) as usize;
-        let mut in_references = 0usize;
-        for k in 0..count {
-            let at = start + 4 + 24 * k;
-            self.field(at, 8, format!("{path} reference {k}: start"), len);
-            let length = self.field(at + 8, 8, format!("{path} reference {k}: length"), len);
-            self.field(at + 16, 8, format!("{path} reference {k}: distance"), len);
-            in_references += length as usize;
-        }
+        let (count, in_references) = self.references(start, len, path);
         let method_at = start + 4 + 24 * count;
         let residual_method = self.container[method_at];
         let coded = self.field(
@@ -100,6 +93,21 @@ impl Locate<'_> {
             residual,
             &format!("{path} residual"),
         );
+    }
+
+    /// `reference count (u32) | per reference: start, length, distance (u64 each)`: the
+    /// count and the bytes the references cover.
+    fn references(&mut self, start: usize, len: usize, path: &str) -> (usize, usize) {
+        let count = self.field(start, 4, format!("{path}: reference count"), len) as usize;
+        let mut covered = 0usize;
+        for k in 0..count {
+            let at = start + 4 + 24 * k;
+            self.field(at, 8, format!("{path} reference {k}: start"), len);
+            let length = self.field(at + 8, 8, format!("{path} reference {k}: length"), len);
+            self.field(at + 16, 8, format!("{path} reference {k}: distance"), len);
+            covered += length as usize;
+        }
+        (count, covered)
     }
 
     /// `flags (1) | record length (u16) | layout (1) | lanes`.
@@ -199,11 +207,16 @@ impl Locate<'_> {
         }
     }
 
-    /// `side length (u32) | side | segment count (u32) | per segment: length (u64) |
+    /// `side length (u32) | side | (if `references`) reference count (u32) | per reference:
+    /// start, length, distance (u64 each) | segment count (u32) | per segment: length (u64) |
     /// method (1) | payload length (u64) | payload`.
-    fn inflated(&mut self, start: usize, len: usize, path: &str) {
+    fn inflated(&mut self, start: usize, len: usize, references: bool, path: &str) {
         let side = self.field(start, 4, format!("{path}: side length"), len) as usize;
-        let count_at = start + 4 + side;
+        let mut count_at = start + 4 + side;
+        if references {
+            let (count, _) = self.references(count_at, len, path);
+            count_at += 4 + 24 * count;
+        }
         let count = self.field(count_at, 4, format!("{path}: segment count"), len);
         let mut at = count_at + 4;
         for k in 0..count {
