@@ -14,6 +14,13 @@ pub struct Checkpoint {
     len: usize,
 }
 
+/// What an [`Encoder`] wrote after a [`Checkpoint`], and its state then: restoring it
+/// after rewinding to that checkpoint gives the encoder it was taken from.
+pub struct Snapshot {
+    bytes: Vec<u8>,
+    end: Checkpoint,
+}
+
 impl Default for Encoder {
     fn default() -> Self {
         Self::new()
@@ -60,6 +67,22 @@ impl Encoder {
         self.x1 = at.x1;
         self.x2 = at.x2;
         self.out.truncate(at.len);
+    }
+
+    /// The bytes written since `start` and the state now.
+    pub fn snapshot_since(&self, start: &Checkpoint) -> Snapshot {
+        Snapshot {
+            bytes: self.out[start.len..].to_vec(),
+            end: self.checkpoint(),
+        }
+    }
+
+    /// Rewinds to `start`, then writes `snapshot` (taken since `start`) again.
+    pub fn restore(&mut self, start: &Checkpoint, snapshot: &Snapshot) {
+        self.out.truncate(start.len);
+        self.out.extend_from_slice(&snapshot.bytes);
+        self.x1 = snapshot.end.x1;
+        self.x2 = snapshot.end.x2;
     }
 
     /// Bytes written so far (the final flush adds four).

@@ -172,6 +172,8 @@ fn code_stream_best(
     if best.0 * EXPENSIVE_SHARE <= span {
         return;
     }
+    // The best pass so far, kept to be restored rather than coded again.
+    let mut kept = (enc.snapshot_since(&start), model.clone());
     let budget = trial_budget(decoded.len());
     let mut spent = 0u64;
     let mut last = INSERT_ALL;
@@ -188,6 +190,7 @@ fn code_stream_best(
         let this = cost(enc);
         if this < best.0 {
             best = (this, limit);
+            kept = (enc.snapshot_since(&start), model.clone());
         }
         // Costs fall towards the encoder's own limit and rise past it.
         if best.0 * EXPENSIVE_SHARE <= span || this > previous {
@@ -196,9 +199,8 @@ fn code_stream_best(
         previous = this;
     }
     if best.1 != last {
-        enc.rewind(&start);
-        *model = fresh;
-        code_stream(enc, model, decoded, stream, best.1);
+        enc.restore(&start, &kept.0);
+        *model = kept.1;
     }
 }
 
