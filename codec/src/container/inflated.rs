@@ -37,12 +37,20 @@ pub struct Coded {
     segments: Vec<u8>,
 }
 
-/// Codes `transformed`, consecutive `segments` covering it: its long repeats
-/// ([`long::takeable`], which keeps embedded files whole) become references, and the
+/// Codes `transformed`, consecutive `segments` covering it: if `with_repeats`, its long
+/// repeats ([`long::takeable`], which keeps embedded files whole) become references, and the
 /// segments lose the bytes the repeats cover. Repeats are found across segments, and between
 /// decoded streams and the bytes around them.
-pub fn encode_transformed(transformed: &[u8], segments: &[Range<usize>]) -> Coded {
-    let repeats = long::takeable(transformed, false);
+pub fn encode_transformed(
+    transformed: &[u8],
+    segments: &[Range<usize>],
+    with_repeats: bool,
+) -> Coded {
+    let repeats = if with_repeats {
+        long::takeable(transformed, false)
+    } else {
+        Vec::new()
+    };
     if repeats.is_empty() {
         return Coded {
             references: Vec::new(),

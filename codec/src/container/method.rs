@@ -85,18 +85,17 @@ fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
 /// 21), against 2.5 for the other methods. That pays where streams are much of the file (a
 /// 105 MB tar of 33 PNGs, the first 17 MB taken: 0.9061, 0.9965 left deflated, xz -9
 /// 0.9611), not for a few (1.4 MB of PNGs in 100 MB: 0.1514, 0.1554 left deflated, for a
-/// peak of 767 MiB instead of 265).
+/// peak of 767 MiB instead of 265). Nor are their transformed data's long repeats taken out
+/// (method 9), which holds a copy of it without them: libs110.zip (102 MB of deflated
+/// libraries) 0.8903 -> 0.8891, for a peak of 797 MiB instead of 696.
 const DEFLATE_LARGE_INPUT: usize = 64 << 20;
 
 /// The best model's payload for `data`, if one applies and codes it smaller. `data` is
 /// changed meanwhile (the general model's x86 transform works in place) but given back as
 /// it was.
 fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
-    let min_stream_bytes = if data.len() > DEFLATE_LARGE_INPUT {
-        data.len() / 8
-    } else {
-        0
-    };
+    let large = data.len() > DEFLATE_LARGE_INPUT;
+    let min_stream_bytes = if large { data.len() / 8 } else { 0 };
     let modelled = match deflate::layout(data, min_stream_bytes) {
         Some(layout) => {
             // The side information (the token model over every stream, then a rebuild of
@@ -105,7 +104,8 @@ fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
             let data = &*data;
             let (side, coded) = std::thread::scope(|s| {
                 let side = s.spawn(|| layout.side(data));
-                let coded = inflated::encode_transformed(&layout.transformed, &layout.segments);
+                let coded =
+                    inflated::encode_transformed(&layout.transformed, &layout.segments, !large);
                 (
                     side.join().expect("side information thread panicked"),
                     coded,
