@@ -86,24 +86,19 @@ fn without(segments: &[Range<usize>], repeats: &[Repeat]) -> Vec<Range<usize>> {
 
 /// The payload of a file whose deflate streams were decoded, with its method: the side
 /// information, then the references (if any), then the segments.
-pub fn payload(side: &[u8], coded: &Coded) -> (Method, Vec<u8>) {
-    let references = if coded.references.is_empty() {
-        Vec::new()
-    } else {
-        let mut out = Vec::new();
-        long::write_references(&mut out, &coded.references);
-        out
-    };
-    let mut out = Vec::with_capacity(4 + side.len() + references.len() + coded.segments.len());
-    out.extend_from_slice(&(side.len() as u32).to_le_bytes());
-    out.extend_from_slice(side);
-    out.extend_from_slice(&references);
-    out.extend_from_slice(&coded.segments);
+pub fn payload(side: &[u8], coded: Coded) -> (Method, Vec<u8>) {
+    let mut head = Vec::with_capacity(4 + side.len() + 4 + coded.references.len() * 24);
+    head.extend_from_slice(&(side.len() as u32).to_le_bytes());
+    head.extend_from_slice(side);
     let method = if coded.references.is_empty() {
         Method::Inflated
     } else {
+        long::write_references(&mut head, &coded.references);
         Method::InflatedRepeats
     };
+    // In front of the coded segments, which are not copied.
+    let mut out = coded.segments;
+    out.splice(0..0, head);
     (method, out)
 }
 

@@ -111,8 +111,10 @@ fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
                     coded,
                 )
             });
+            // The transformed data goes before the payload is put together.
+            drop(layout);
             match side {
-                Some(side) => Some(inflated::payload(&side, &coded)),
+                Some(side) => Some(inflated::payload(&side, coded)),
                 None => model(data),
             }
         }

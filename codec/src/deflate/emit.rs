@@ -5,8 +5,8 @@ use super::bits::{BitReader, BitWriter};
 use super::header;
 use super::huffman::{codes, fixed_literal_lengths};
 use super::stream::{
-    distance_symbol, length_symbol, Block, Body, Token, DIST_BASE, DIST_EXTRA, LEN_BASE, LEN_EXTRA,
-    WINDOW,
+    distance_symbol, length_symbol, Block, Body, Tokens, DIST_BASE, DIST_EXTRA, LEN_BASE,
+    LEN_EXTRA, WINDOW,
 };
 
 /// Writes blocks one at a time over `decoded`, the stream's whole decoded data.
@@ -69,11 +69,11 @@ impl<'a> Emitter<'a> {
 
     fn tokens(
         &mut self,
-        tokens: &[Token],
+        tokens: &Tokens,
         literal: &[(u16, u8)],
         distance: &[(u16, u8)],
     ) -> Option<()> {
-        for &token in tokens {
+        for token in tokens.iter() {
             if token.len == 0 {
                 let byte = *self.decoded.get(self.pos)?;
                 self.symbol(literal, usize::from(byte))?;

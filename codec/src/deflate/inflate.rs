@@ -3,7 +3,9 @@
 use super::bits::{BitReader, Bits};
 use super::header;
 use super::huffman::{fixed_literal_lengths, Decoding};
-use super::stream::{Block, Body, Stream, Token, DIST_BASE, DIST_EXTRA, LEN_BASE, LEN_EXTRA};
+use super::stream::{
+    Block, Body, Stream, Token, Tokens, DIST_BASE, DIST_EXTRA, LEN_BASE, LEN_EXTRA,
+};
 use std::sync::OnceLock;
 
 /// Decodes the stream starting at byte `start` of `data` into `decoded` (which it clears
@@ -82,8 +84,8 @@ fn tokens(
     distance: &Decoding,
     decoded: &mut Vec<u8>,
     limit: usize,
-) -> Option<Vec<Token>> {
-    let mut tokens = Vec::new();
+) -> Option<Tokens> {
+    let mut tokens = Tokens::default();
     loop {
         let symbol = usize::from(literal.decode(reader)?);
         if symbol < 256 {

@@ -56,7 +56,9 @@ const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
 const TRIAL_LINKS_PER_BYTE: u64 = 128;
 /// A file's deflate streams, found and decoded, before their side information is coded.
 pub struct Layout {
+    /// The streams found, their representations moved into `transformed` (at `placed`).
     found: Vec<find::Found>,
+    placed: Vec<Range<usize>>,
     pub transformed: Vec<u8>,
     /// Consecutive ranges covering `transformed`, each best coded on its own.
     pub segments: Vec<Range<usize>>,
@@ -65,19 +67,23 @@ pub struct Layout {
 /// Finds and decodes the deflate streams of `data`; `None` if there are none, or if they
 /// span fewer than `min_stream_bytes` of it.
 pub fn layout(data: &[u8], min_stream_bytes: usize) -> Option<Layout> {
-    let found = find_streams(data);
+    let mut found = find_streams(data);
     let spanned: usize = found.iter().map(|f| f.end - f.start).sum();
     if found.is_empty() || spanned < min_stream_bytes {
         return None;
     }
-    let mut transformed = Vec::new();
+    let represented: usize = found.iter().map(|f| f.representation.len()).sum();
+    let mut transformed = Vec::with_capacity(data.len() - spanned + represented);
     let mut segments = Vec::new();
+    let mut placed = Vec::with_capacity(found.len());
     let mut copied = 0;
-    for f in &found {
+    for f in &mut found {
         transformed.extend_from_slice(&data[copied..f.start]);
         let from = transformed.len();
-        transformed.extend_from_slice(&f.representation);
-        if f.representation.len() >= OWN_SEGMENT_BYTES
+        // Each representation is held once: in `transformed` from here on.
+        transformed.extend_from_slice(&std::mem::take(&mut f.representation));
+        placed.push(from..transformed.len());
+        if transformed.len() - from >= OWN_SEGMENT_BYTES
             || matches!(
                 f.wrapper,
                 Wrapper::Png {
@@ -94,6 +100,7 @@ pub fn layout(data: &[u8], min_stream_bytes: usize) -> Option<Layout> {
     Some(Layout {
         segments: partition(&segments, transformed.len()),
         found,
+        placed,
         transformed,
     })
 }
@@ -116,25 +123,26 @@ impl Layout {
         let mut model = SideModel::default();
         model.code_count(&mut enc, self.found.len());
         let mut copied = 0;
-        for f in &self.found {
+        for (f, placed) in self.found.iter().zip(&self.placed) {
+            let representation = &self.transformed[placed.clone()];
             let placement = Placement {
                 gap: f.start - copied,
-                len: f.representation.len(),
+                len: representation.len(),
             };
             model.code_placement(&mut enc, placement);
             model
                 .wrapper
-                .code(&mut enc, &f.wrapper, f.representation.len(), usize::MAX);
+                .code(&mut enc, &f.wrapper, representation.len(), usize::MAX);
             let scanlines;
             let decoded = match &f.wrapper {
                 Wrapper::Png {
                     pixels: Some((image, filters)),
                     ..
                 } => {
-                    scanlines = png::from_bmp(&f.representation, image, filters)?;
+                    scanlines = png::from_bmp(representation, image, filters)?;
                     &scanlines
                 }
-                _ => &f.representation,
+                _ => representation,
             };
             let span = f.end - f.start;
             if span < RETRY_MIN_BYTES {
@@ -145,10 +153,7 @@ impl Layout {
             copied = f.end;
         }
         let side = enc.finish();
-        match join(&self.transformed, &side, data.len()) {
-            Ok(rebuilt) if rebuilt == data => Some(side),
-            _ => None,
-        }
+        rebuilds(&self.transformed, &side, data).then_some(side)
     }
 }
 
@@ -246,6 +251,76 @@ fn partition(own: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
 /// Rebuilds the original file (at most `original_len` bytes) from the transformed data and
 /// the side information, which must be read exactly.
 pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    let mut out = Rebuilt {
+        bytes: Vec::new(),
+        most: original_len,
+    };
+    rebuild(transformed, side, original_len, &mut out)?;
+    Ok(out.bytes)
+}
+
+/// Whether [`join`] gives `data` back, checked piece by piece against it (no copy of the file).
+fn rebuilds(transformed: &[u8], side: &[u8], data: &[u8]) -> bool {
+    let mut check = Compared {
+        expected: data,
+        at: 0,
+        same: true,
+    };
+    rebuild(transformed, side, data.len(), &mut check).is_ok()
+        && check.same
+        && check.at == data.len()
+}
+
+/// Where [`rebuild`] puts the file's bytes, in order.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()>;
+    /// Bytes put so far.
+    fn len(&self) -> usize;
+}
+
+/// The rebuilt file, at most `most` bytes.
+struct Rebuilt {
+    bytes: Vec<u8>,
+    most: usize,
+}
+
+impl Sink for Rebuilt {
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        grow::append(&mut self.bytes, bytes, self.most, "rebuilt deflate streams")
+    }
+
+    fn len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// The rebuilt bytes compared with `expected` as they come.
+struct Compared<'a> {
+    expected: &'a [u8],
+    at: usize,
+    same: bool,
+}
+
+impl Sink for Compared<'_> {
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let end = self.at + bytes.len();
+        self.same &= self.expected.get(self.at..end) == Some(bytes);
+        self.at = end;
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.at
+    }
+}
+
+/// [`join`] into `out`.
+fn rebuild(
+    transformed: &[u8],
+    side: &[u8],
+    original_len: usize,
+    out: &mut impl Sink,
+) -> io::Result<()> {
     let mut dec = Decoder::new(side);
     let corrupt = |what: &str, dec: &Decoder| {
         if dec.exhausted() {
@@ -256,9 +331,7 @@ pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<
     };
     let mut model = SideModel::default();
     let count = model.code_count(&mut dec, 0);
-    let mut out = Vec::new();
     let mut read = 0usize;
-    let what = "rebuilt deflate streams";
     for _ in 0..count {
         if dec.exhausted() {
             return Err(corrupt("", &dec));
@@ -274,7 +347,7 @@ pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<
         if out.len() + (from - read) > original_len {
             return Err(corrupt("rebuilt data longer than declared", &dec));
         }
-        grow::append(&mut out, &transformed[read..from], original_len, what)?;
+        out.put(&transformed[read..from])?;
         let room = original_len - out.len();
         let wrapper = model
             .wrapper
@@ -311,15 +384,14 @@ pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<
         if rebuilt.len() > room {
             return Err(corrupt("rebuilt data longer than declared", &dec));
         }
-        grow::append(&mut out, &rebuilt, original_len, what)?;
+        out.put(&rebuilt)?;
         read = to;
     }
     if out.len() + (transformed.len() - read) > original_len {
         return Err(corrupt("rebuilt data longer than declared", &dec));
     }
     dec.end("deflate side information")?;
-    grow::append(&mut out, &transformed[read..], original_len, what)?;
-    Ok(out)
+    out.put(&transformed[read..])
 }
 
 /// Decodes one stream's blocks and writes its deflate bytes (at most `room` of them).

@@ -3,7 +3,7 @@
 
 use super::bits::{BitWriter, Bits};
 use super::number::Number;
-use super::stream::{Block, Body, Token};
+use super::stream::{Block, Body, Tokens};
 use super::token_model::{Cursor, TokenModel};
 use super::wrapper::WrapperModel;
 use crate::model::adaptive_bit::{AdaptiveBit, BitIo};
@@ -91,8 +91,9 @@ impl SideModel {
         given: &Block,
     ) -> Option<Block> {
         let last = self.last.code(io, u32::from(given.last)) == 1;
-        let (given_kind, given_tokens): (u32, &[Token]) = match &given.body {
-            Body::Stored { .. } => (0, &[]),
+        let none = Tokens::default();
+        let (given_kind, given_tokens) = match &given.body {
+            Body::Stored { .. } => (0, &none),
             Body::Fixed(t) => (1, t),
             Body::Dynamic { tokens, .. } => (2, tokens),
         };
@@ -150,19 +151,20 @@ impl SideModel {
         io: &mut C,
         cursor: &mut Cursor,
         decoded: &[u8],
-        given: &[Token],
-    ) -> Option<Vec<Token>> {
+        given: &Tokens,
+    ) -> Option<Tokens> {
         let count = self.token_count.code(io, given.len() as u64) as usize;
         if count > decoded.len() - cursor.at.min(decoded.len()) {
             return None;
         }
         // Grown as decoded: a decoder stops where its coded bytes end.
-        let mut tokens = Vec::new();
-        for i in 0..count {
+        let mut tokens = Tokens::default();
+        let mut given = given.iter();
+        for _ in 0..count {
             if io.exhausted() {
                 return None;
             }
-            let token = given.get(i).copied().unwrap_or_default();
+            let token = given.next().unwrap_or_default();
             tokens.push(self.tokens.code(io, cursor, decoded, token)?);
         }
         Some(tokens)

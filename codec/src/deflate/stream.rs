@@ -15,6 +15,61 @@ impl Token {
     pub const LITERAL: Token = Token { len: 0, dist: 0 };
 }
 
+/// A block's tokens, a run of literals held as one entry (`len == 0`, `dist` = how many):
+/// a photo's PNG is mostly literals, and 4 bytes per literal once held more memory than
+/// its pixels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tokens {
+    entries: Vec<Token>,
+    count: usize,
+}
+
+impl Tokens {
+    pub fn push(&mut self, token: Token) {
+        self.count += 1;
+        if token.len == 0 {
+            if let Some(run) = self
+                .entries
+                .last_mut()
+                .filter(|t| t.len == 0 && t.dist < u16::MAX)
+            {
+                run.dist += 1;
+                return;
+            }
+            self.entries.push(Token { len: 0, dist: 1 });
+        } else {
+            self.entries.push(token);
+        }
+    }
+
+    /// How many tokens (each literal counted).
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Every token in order, each literal as [`Token::LITERAL`].
+    pub fn iter(&self) -> impl Iterator<Item = Token> + '_ {
+        self.entries.iter().flat_map(|&t| {
+            let (token, times) = if t.len == 0 {
+                (Token::LITERAL, usize::from(t.dist))
+            } else {
+                (t, 1)
+            };
+            std::iter::repeat_n(token, times)
+        })
+    }
+}
+
+impl FromIterator<Token> for Tokens {
+    fn from_iter<I: IntoIterator<Item = Token>>(iter: I) -> Self {
+        let mut tokens = Tokens::default();
+        for t in iter {
+            tokens.push(t);
+        }
+        tokens
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Body {
     /// `pad`: the bits skipped to reach a byte boundary; `len` bytes follow verbatim.
@@ -22,11 +77,11 @@ pub enum Body {
         pad: u8,
         len: u16,
     },
-    Fixed(Vec<Token>),
+    Fixed(Tokens),
     /// `header`: every bit from HLIT to the last code length, as found.
     Dynamic {
         header: Bits,
-        tokens: Vec<Token>,
+        tokens: Tokens,
     },
 }
 
@@ -77,3 +132,22 @@ pub fn distance_symbol(dist: u16) -> usize {
 pub const CODE_LENGTH_ORDER: [usize; 19] = [
     16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_runs_are_held_as_one_entry_and_given_back_one_by_one() {
+        let m = Token { len: 7, dist: 300 };
+        let mut given = vec![Token::LITERAL; 70_000];
+        given.push(m);
+        given.extend([Token::LITERAL; 3]);
+        given.push(m);
+        let tokens: Tokens = given.iter().copied().collect();
+        assert_eq!(tokens.len(), given.len());
+        assert!(tokens.iter().eq(given.iter().copied()));
+        // 65,535 + 4,465 literals, the match, 3 literals, the match.
+        assert_eq!(tokens.entries.len(), 5);
+    }
+}

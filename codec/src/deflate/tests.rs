@@ -190,7 +190,7 @@ fn png_without_pixel_support_is_still_recompressed() {
 /// than four bytes is never made a candidate. One fixed-Huffman block.
 fn fast_deflate(data: &[u8]) -> Vec<u8> {
     let mut candidates: std::collections::HashMap<&[u8], Vec<usize>> = Default::default();
-    let mut tokens = Vec::new();
+    let mut tokens = stream::Tokens::default();
     let mut at = 0;
     while at < data.len() {
         let mut best = (0, 0);
