@@ -4,7 +4,7 @@
 //! its content selects.
 
 use super::long::{self, Reference, Repeat};
-use super::method::{self, model, Method};
+use super::method::{self, model_for, Method};
 use super::possible;
 use crate::deflate;
 use crate::error::invalid;
@@ -13,19 +13,22 @@ use crate::grow;
 use std::io;
 use std::ops::Range;
 
-/// The coded segments of `transformed`, as they follow the side information in the payload.
-pub fn encode_segments(transformed: &[u8], segments: &[Range<usize>]) -> Vec<u8> {
+/// The coded segments of `transformed`, as they follow the side information in the payload;
+/// `for_memory` as in [`model_for`].
+fn encode_segments(transformed: &[u8], segments: &[Range<usize>], for_memory: bool) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&(segments.len() as u32).to_le_bytes());
     for range in segments {
         let data = &transformed[range.clone()];
-        let (method, inner) = model(data)
-            .filter(|(_, p)| p.len() < data.len())
-            .unwrap_or_else(|| (Method::Stored, data.to_vec()));
+        let coded = model_for(data, for_memory).filter(|(_, p)| p.len() < data.len());
+        let (method, inner) = match &coded {
+            Some((method, inner)) => (*method, &inner[..]),
+            None => (Method::Stored, data),
+        };
         out.extend_from_slice(&(data.len() as u64).to_le_bytes());
         out.push(method as u8);
         out.extend_from_slice(&(inner.len() as u64).to_le_bytes());
-        out.extend_from_slice(&inner);
+        out.extend_from_slice(inner);
     }
     out
 }
@@ -37,16 +40,14 @@ pub struct Coded {
     segments: Vec<u8>,
 }
 
-/// Codes `transformed`, consecutive `segments` covering it: if `with_repeats`, its long
-/// repeats ([`long::takeable`], which keeps embedded files whole) become references, and the
+/// Codes `transformed`, consecutive `segments` covering it: its long repeats
+/// ([`long::takeable`], which keeps embedded files whole) become references, and the
 /// segments lose the bytes the repeats cover. Repeats are found across segments, and between
-/// decoded streams and the bytes around them.
-pub fn encode_transformed(
-    transformed: &[u8],
-    segments: &[Range<usize>],
-    with_repeats: bool,
-) -> Coded {
-    let repeats = if with_repeats {
+/// decoded streams and the bytes around them. For an input over 64 MiB (`large`), repeats
+/// are not taken out (the data without them would be a second copy) and the segments'
+/// general model sizes its tables for memory.
+pub fn encode_transformed(transformed: &[u8], segments: &[Range<usize>], large: bool) -> Coded {
+    let repeats = if !large {
         long::takeable(transformed, false)
     } else {
         Vec::new()
@@ -54,13 +55,13 @@ pub fn encode_transformed(
     if repeats.is_empty() {
         return Coded {
             references: Vec::new(),
-            segments: encode_segments(transformed, segments),
+            segments: encode_segments(transformed, segments, large),
         };
     }
     let residual = long::residual(transformed, &repeats);
     Coded {
         references: long::references(&repeats),
-        segments: encode_segments(&residual, &without(segments, &repeats)),
+        segments: encode_segments(&residual, &without(segments, &repeats), large),
     }
 }
 
@@ -202,6 +203,25 @@ pub fn decode(payload: &[u8], original_len: usize, with_references: bool) -> io:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_of_inputs_over_64_mib_get_tables_sized_for_memory() {
+        // 5 MiB of varied text: the general model forks it.
+        let mut s = 7u32;
+        let text: Vec<u8> = (0..5 << 20)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                b"etaoin shrdlu\n"[(s >> 28) as usize % 14]
+            })
+            .collect();
+        for (large, layout) in [(false, 2), (true, 3)] {
+            let coded = encode_transformed(&text, &[0..text.len()], large);
+            let segment = &coded.segments[4..];
+            assert_eq!(segment[8], Method::General as u8);
+            // The general payload's layout byte: 2 forked, 3 forked with sized tables.
+            assert_eq!(segment[17 + 3], layout, "large: {large}");
+        }
+    }
 
     #[test]
     fn malformed_payloads_are_errors() {

@@ -97,22 +97,25 @@ fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
     let large = data.len() > DEFLATE_LARGE_INPUT;
     let min_stream_bytes = if large { data.len() / 8 } else { 0 };
     let modelled = match deflate::layout(data, min_stream_bytes) {
-        Some(layout) => {
+        Some(deflate::Layout {
+            streams,
+            transformed,
+            segments,
+        }) => {
             // The side information (the token model over every stream, then a rebuild of
             // the whole file to check it) and the segments' models need nothing from each
             // other: they run at once.
             let data = &*data;
             let (side, coded) = std::thread::scope(|s| {
-                let side = s.spawn(|| layout.side(data));
-                let coded =
-                    inflated::encode_transformed(&layout.transformed, &layout.segments, !large);
+                let side = s.spawn(|| streams.side(&transformed, data));
+                let coded = inflated::encode_transformed(&transformed, &segments, large);
                 (
                     side.join().expect("side information thread panicked"),
                     coded,
                 )
             });
             // The transformed data goes before the payload is put together.
-            drop(layout);
+            drop(transformed);
             match side {
                 Some(side) => Some(inflated::payload(&side, coded)),
                 None => model(data),
@@ -127,7 +130,19 @@ fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
 /// whole file is a WAV, JPEG or BMP, the specialised models for such files inside it, else
 /// the general model.
 pub fn model(data: &[u8]) -> Option<(Method, Vec<u8>)> {
-    specialised(data).or_else(|| general::encode(data).map(|p| (Method::General, p)))
+    model_for(data, false)
+}
+
+/// [`model`]; when `for_memory` (a part of an input over 64 MiB), the general model's tables
+/// are sized for memory whatever the part's length, and a BMP's bands and models are coded
+/// one at a time.
+pub fn model_for(data: &[u8], for_memory: bool) -> Option<(Method, Vec<u8>)> {
+    let general = if for_memory {
+        general::encode_for_memory
+    } else {
+        general::encode
+    };
+    specialised(data, !for_memory).or_else(|| general(data).map(|p| (Method::General, p)))
 }
 
 /// [`model`] of bytes the caller owns (see [`general::encode_in_place`] and
@@ -145,11 +160,12 @@ fn model_in_place(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
     general::encode_in_place(data).map(|p| (Method::General, p))
 }
 
-/// [`model`] when a specialised model applies to `data` or to parts of it.
-fn specialised(data: &[u8]) -> Option<(Method, Vec<u8>)> {
+/// [`model`] when a specialised model applies to `data` or to parts of it; unless
+/// `parallel`, a BMP's bands and models run one at a time ([`single_with`]).
+fn specialised(data: &[u8], parallel: bool) -> Option<(Method, Vec<u8>)> {
     let parts = embedded::find(data);
     if one_file(&parts) {
-        if let Some(coded) = single(data) {
+        if let Some(coded) = single_with(data, parallel) {
             return Some(coded);
         }
     }

@@ -56,12 +56,16 @@ const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
 const TRIAL_LINKS_PER_BYTE: u64 = 128;
 /// A file's deflate streams, found and decoded, before their side information is coded.
 pub struct Layout {
-    /// The streams found, their representations moved into `transformed` (at `placed`).
-    found: Vec<find::Found>,
-    placed: Vec<Range<usize>>,
+    pub streams: Streams,
     pub transformed: Vec<u8>,
     /// Consecutive ranges covering `transformed`, each best coded on its own.
     pub segments: Vec<Range<usize>>,
+}
+
+/// The streams found, their representations moved into the transformed data (at `placed`).
+pub struct Streams {
+    found: Vec<find::Found>,
+    placed: Vec<Range<usize>>,
 }
 
 /// Finds and decodes the deflate streams of `data`; `None` if there are none, or if they
@@ -99,8 +103,7 @@ pub fn layout(data: &[u8], min_stream_bytes: usize) -> Option<Layout> {
     transformed.extend_from_slice(&data[copied..]);
     Some(Layout {
         segments: partition(&segments, transformed.len()),
-        found,
-        placed,
+        streams: Streams { found, placed },
         transformed,
     })
 }
@@ -114,17 +117,18 @@ pub fn spans(data: &[u8]) -> Vec<Range<usize>> {
         .collect()
 }
 
-impl Layout {
-    /// The side information that rebuilds `data` (the file this layout was found in) from
+impl Streams {
+    /// The side information that rebuilds `data` (the file these streams were found in) from
     /// `transformed`, or `None` if rebuilding it once does not give `data` back: the token
     /// model must make identical choices in both directions, and this checks it for real.
-    pub fn side(&self, data: &[u8]) -> Option<Vec<u8>> {
+    /// The streams (their tokens) are dropped before the check.
+    pub fn side(self, transformed: &[u8], data: &[u8]) -> Option<Vec<u8>> {
         let mut enc = Encoder::new();
         let mut model = SideModel::default();
         model.code_count(&mut enc, self.found.len());
         let mut copied = 0;
         for (f, placed) in self.found.iter().zip(&self.placed) {
-            let representation = &self.transformed[placed.clone()];
+            let representation = &transformed[placed.clone()];
             let placement = Placement {
                 gap: f.start - copied,
                 len: representation.len(),
@@ -153,7 +157,8 @@ impl Layout {
             copied = f.end;
         }
         let side = enc.finish();
-        rebuilds(&self.transformed, &side, data).then_some(side)
+        drop(self);
+        rebuilds(transformed, &side, data).then_some(side)
     }
 }
 

@@ -11,11 +11,11 @@ struct Split {
     segments: Vec<Range<usize>>,
 }
 
-/// [`layout`] and [`Layout::side`] in one: the whole transform, checked; `None` if there
+/// [`layout`] and [`Streams::side`] in one: the whole transform, checked; `None` if there
 /// are no streams or the check fails.
 fn split(data: &[u8]) -> Option<Split> {
     let layout = layout(data, 0)?;
-    let side = layout.side(data)?;
+    let side = layout.streams.side(&layout.transformed, data)?;
     Some(Split {
         transformed: layout.transformed,
         side,

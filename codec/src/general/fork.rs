@@ -100,10 +100,16 @@ fn parts(data: &[u8]) -> [&[u8]; 3] {
     [trunk, first, second]
 }
 
-/// Codes `data` as a trunk and two halves, the models' tables sized for memory when
-/// `for_memory` ([`table_sizes`]); the last `remote` contexts of the trunk run on a thread of
-/// their own (this never changes the bytes).
-pub fn encode(data: &[u8], params: Params, remote: usize, for_memory: bool) -> Vec<u8> {
+/// Codes `data` as a trunk and two halves after `head`, the models' tables sized for memory
+/// when `for_memory` ([`table_sizes`]); the last `remote` contexts of the trunk run on a
+/// thread of their own (this never changes the bytes).
+pub fn encode(
+    head: Vec<u8>,
+    data: &[u8],
+    params: Params,
+    remote: usize,
+    for_memory: bool,
+) -> Vec<u8> {
     let [trunk, first, second] = parts(data);
     let plans = [
         segments::plan(trunk),
@@ -122,12 +128,15 @@ pub fn encode(data: &[u8], params: Params, remote: usize, for_memory: bool) -> V
         (h.join().expect("lane thread panicked"), second)
     });
     drop((a, b));
-    let mut out =
-        Vec::with_capacity(16 + coded_trunk.len() + coded_first.len() + coded_second.len());
+    let mut out = head;
+    out.reserve_exact(16 + coded_trunk.len() + coded_first.len() + coded_second.len());
     out.extend_from_slice(&(coded_trunk.len() as u64).to_le_bytes());
     out.extend_from_slice(&(coded_first.len() as u64).to_le_bytes());
+    // Each lane dropped once copied: the coded bytes are held about once, not twice.
     out.extend_from_slice(&coded_trunk);
+    drop(coded_trunk);
     out.extend_from_slice(&coded_first);
+    drop(coded_first);
     out.extend_from_slice(&coded_second);
     out
 }
@@ -271,8 +280,11 @@ mod tests {
             sparse: false,
             columns: true,
         };
-        let sized = encode(&data, params, 2, true);
-        assert!(sized != encode(&data, params, 2, false), "smaller tables");
+        let sized = encode(Vec::new(), &data, params, 2, true);
+        assert!(
+            sized != encode(Vec::new(), &data, params, 2, false),
+            "smaller tables"
+        );
         assert_eq!(decode(&sized, data.len(), params, true).unwrap(), data);
     }
 

@@ -40,7 +40,13 @@ const LAYOUT_FORKED_SIZED: u8 = 3;
 
 /// Returns the coded payload (always applicable; the container stores if it is not smaller).
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
-    Some(encode_with(data, data.len() >= FORK_MIN))
+    Some(encode_with(data, data.len() >= FORK_MIN, false))
+}
+
+/// [`encode`], forked as layout 3 (tables sized for memory) whatever the length: for a part
+/// of an input over 64 MiB, whose memory is bounded by the whole input's length.
+pub fn encode_for_memory(data: &[u8]) -> Option<Vec<u8>> {
+    Some(encode_with(data, data.len() >= FORK_MIN, true))
 }
 
 /// [`encode`] of bytes the caller owns: the x86 transform, when it applies, works on them in
@@ -48,27 +54,28 @@ pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
 pub fn encode_in_place(data: &mut [u8]) -> Option<Vec<u8>> {
     let forked = data.len() >= FORK_MIN;
     if !x86::looks_like_x86(data) {
-        return Some(encode_transformed(data, 0, forked));
+        return Some(encode_transformed(data, 0, forked, false));
     }
     x86::forward(data);
-    let coded = encode_transformed(data, FLAG_X86, forked);
+    let coded = encode_transformed(data, FLAG_X86, forked, false);
     x86::inverse(data);
     Some(coded)
 }
 
 /// The payload of `data`, forked when `forked`.
-fn encode_with(data: &[u8], forked: bool) -> Vec<u8> {
+fn encode_with(data: &[u8], forked: bool, for_memory: bool) -> Vec<u8> {
     if x86::looks_like_x86(data) {
         let mut t = data.to_vec();
         x86::forward(&mut t);
-        encode_transformed(&t, FLAG_X86, forked)
+        encode_transformed(&t, FLAG_X86, forked, for_memory)
     } else {
-        encode_transformed(data, 0, forked)
+        encode_transformed(data, 0, forked, for_memory)
     }
 }
 
-/// The payload of `data`, already transformed as `flags` say, forked when `forked`.
-fn encode_transformed(data: &[u8], mut flags: u8, forked: bool) -> Vec<u8> {
+/// The payload of `data`, already transformed as `flags` say, forked when `forked`; the fork's
+/// tables sized for memory (layout 3) when `for_memory` or when `data` is over [`fork::BIG`].
+fn encode_transformed(data: &[u8], mut flags: u8, forked: bool, for_memory: bool) -> Vec<u8> {
     let record = analyze::record_length(data);
     let sparse = !analyze::looks_like_text(data);
     if sparse {
@@ -87,15 +94,13 @@ fn encode_transformed(data: &[u8], mut flags: u8, forked: bool) -> Vec<u8> {
     out.extend_from_slice(&(record as u16).to_le_bytes());
     if forked {
         let remote = pipeline::remote_contexts(params, fork::split(data.len())[0]);
-        let for_memory = data.len() > fork::BIG;
-        let lanes = fork::encode(data, params, remote, for_memory);
-        out.reserve_exact(1 + lanes.len());
+        let for_memory = for_memory || data.len() > fork::BIG;
         out.push(if for_memory {
             LAYOUT_FORKED_SIZED
         } else {
             LAYOUT_FORKED
         });
-        out.extend_from_slice(&lanes);
+        out = fork::encode(out, data, params, remote, for_memory);
     } else {
         out.push(LAYOUT_ONE);
         out.extend_from_slice(&encode_lane(data, params, true));
@@ -289,7 +294,7 @@ mod tests {
             let segs = segments::plan(data);
             assert!(segs.len() > 1 || data == &binary);
             let alone = code_lane(data, &segs, params, 0);
-            let forked = fork::encode(data, params, 0, false);
+            let forked = fork::encode(Vec::new(), data, params, 0, false);
             for remote in [1, 3, hashes::kinds(params).len()] {
                 let split = code_lane(data, &segs, params, remote);
                 assert!(
@@ -297,7 +302,7 @@ mod tests {
                     "{remote} remote contexts changed the output"
                 );
                 assert!(
-                    fork::encode(data, params, remote, false) == forked,
+                    fork::encode(Vec::new(), data, params, remote, false) == forked,
                     "{remote} remote contexts changed the forked output"
                 );
             }
@@ -315,10 +320,10 @@ mod tests {
             .collect();
         // Each half repeats the trunk: halves that start from the trunk's model code little.
         let data = third.repeat(3);
-        let p = encode_with(&data, true);
+        let p = encode_with(&data, true, false);
         assert_eq!(p[3], LAYOUT_FORKED);
         assert_eq!(decode(&p, data.len()).expect("decodes"), data);
-        let trunk_alone = encode_with(&third, false).len();
+        let trunk_alone = encode_with(&third, false, false).len();
         assert!(
             p.len() < trunk_alone + trunk_alone / 4,
             "{} {trunk_alone}",
@@ -338,7 +343,7 @@ mod tests {
     fn every_small_length_forks_and_round_trips() {
         for len in 0..40 {
             let data: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
-            let p = encode_with(&data, true);
+            let p = encode_with(&data, true, false);
             assert_eq!(decode(&p, data.len()).expect("decodes"), data, "{len}");
             assert_eq!(fork::split(len).iter().sum::<usize>(), len);
         }
