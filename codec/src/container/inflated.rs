@@ -215,7 +215,14 @@ mod tests {
             })
             .collect();
         for (large, layout) in [(false, 2), (true, 3)] {
-            let coded = encode_transformed(&text, &[0..text.len()], large);
+            let coded = encode_transformed(
+                &text,
+                &[Range {
+                    start: 0,
+                    end: text.len(),
+                }],
+                large,
+            );
             let segment = &coded.segments[4..];
             assert_eq!(segment[8], Method::General as u8);
             // The general payload's layout byte: 2 forked, 3 forked with sized tables.
