@@ -14,10 +14,12 @@
 //!   [`EXPANSION_ALLOWANCE`]`)` (2^16 bytes per byte). The lengths of a payload's segments or
 //!   parts are added up and checked, against the declared length and against the bytes that
 //!   hold them, before any is decoded; so all stages of a decode (each segment, then the file
-//!   it rebuilds) produce at most twice that. Long-repeat references ([`Method::Long`], 24
-//!   bytes for at most 1 MiB each) are checked in order, inside the file and reaching back
-//!   no further than its start, and their residual is shorter than the file: they add one
-//!   copy of at most the declared length.
+//!   it rebuilds) produce at most twice that. Long-repeat references ([`Method::Long`], and
+//!   [`Method::InflatedRepeats`]'s in the transformed data; 24 bytes for at most 1 MiB each)
+//!   are checked in order, inside the data they rebuild and reaching back no further than
+//!   its start, and their residual is shorter than it: they add one copy of at most the
+//!   length they rebuild, which is rebuilt in place. Methods nest at most three deep: a
+//!   residual is never method 8, and a deflate segment never method 4, 8 or 9.
 //! - Work: every arithmetic-coded stream is decoded only while its decoder stays within its
 //!   own bytes; one that needs a byte past them fails at once. A stream of `n` bytes holds at
 //!   most [`MAX_STEPS_PER_BYTE`](crate::coder::MAX_STEPS_PER_BYTE)` * n` coder steps
@@ -71,6 +73,7 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// another method decodes differently, and older builds refuse it by number. Likewise the
 /// general model's layout 3 (forked, tables sized for memory, for inputs over 64 MiB; session
 /// 21): streams of layout 2 decode as before, and older builds refuse layout 3 by number.
+/// Method 9 (method 4 with long repeats as references, session 22) likewise.
 pub const VERSION: u8 = 9;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for. The models' own limits are lower: a byte of
