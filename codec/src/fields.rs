@@ -42,6 +42,20 @@ impl<'a> Fields<'a> {
         Ok(bytes)
     }
 
+    /// A count (u32 LE) of entries of at least `entry_bytes` each (`entries` names them),
+    /// checked to fit in the bytes not read yet.
+    pub fn count(&mut self, entry_bytes: usize, entries: &str) -> io::Result<u64> {
+        let count = self.u32()?;
+        if count > (self.remaining() / entry_bytes) as u64 {
+            return Err(invalid(format!(
+                "{}: {count} {entries} cannot fit in {} bytes",
+                self.what,
+                self.remaining()
+            )));
+        }
+        Ok(count)
+    }
+
     /// Bytes not read yet.
     pub fn remaining(&self) -> usize {
         self.payload.len() - self.at

@@ -69,7 +69,7 @@ type Coded = (Range<usize>, Method, Vec<u8>);
 pub fn encode(data: &[u8], found: &[Range<usize>]) -> Option<Vec<u8>> {
     let parts = encode_parts(data, found)?;
     let ranges: Vec<Range<usize>> = parts.iter().map(|(r, _, _)| r.clone()).collect();
-    let mut rest = outside(data, &ranges);
+    let mut rest = outside(data, ranges.iter().cloned());
     let (rest_method, coded_rest) = code_rest(&mut rest);
     Some(payload(&parts, rest_method, &coded_rest))
 }
@@ -85,7 +85,7 @@ pub fn encode_in_place(data: &mut [u8], found: &[Range<usize>]) -> Option<Vec<u8
     let in_parts: usize = ranges.iter().map(|r| r.len()).sum();
     let rest_len = data.len() - in_parts;
     if in_parts >= rest_len {
-        let mut rest = outside(data, &ranges);
+        let mut rest = outside(data, ranges.iter().cloned());
         let (rest_method, coded_rest) = code_rest(&mut rest);
         return Some(payload(&parts, rest_method, &coded_rest));
     }
@@ -191,8 +191,9 @@ fn on_two_threads<T: Send>(n: usize, two: bool, task: impl Fn(usize) -> T + Sync
 }
 
 /// The bytes of `data` outside `parts` (ordered, disjoint), joined.
-fn outside(data: &[u8], parts: &[Range<usize>]) -> Vec<u8> {
-    let mut rest = Vec::with_capacity(data.len());
+pub fn outside(data: &[u8], parts: impl Iterator<Item = Range<usize>> + Clone) -> Vec<u8> {
+    let inside: usize = parts.clone().map(|r| r.len()).sum();
+    let mut rest = Vec::with_capacity(data.len() - inside);
     let mut at = 0;
     for r in parts {
         rest.extend_from_slice(&data[at..r.start]);
@@ -208,13 +209,7 @@ const PART_ENTRY: usize = 17;
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut fields = Fields::new(payload, "embedded-file payload");
-    let count = fields.u32()?;
-    if count > (fields.remaining() / PART_ENTRY) as u64 {
-        return Err(invalid(format!(
-            "embedded-file payload: {count} parts cannot fit in {} bytes",
-            fields.remaining()
-        )));
-    }
+    let count = fields.count(PART_ENTRY, "parts")?;
     let mut parts = Vec::new();
     let mut at = 0u64;
     let mut in_parts = 0usize;

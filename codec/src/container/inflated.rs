@@ -124,13 +124,7 @@ pub fn decode(payload: &[u8], original_len: usize, with_references: bool) -> io:
     } else {
         (Vec::new(), 0)
     };
-    let count = fields.u32()?;
-    if count > (fields.remaining() / SEGMENT_HEADER) as u64 {
-        return Err(invalid(format!(
-            "inflated payload: {count} segments cannot fit in {} bytes",
-            fields.remaining()
-        )));
-    }
+    let count = fields.count(SEGMENT_HEADER, "segments")?;
     let mut segments = Vec::new();
     let mut total = 0u64;
     for _ in 0..count {

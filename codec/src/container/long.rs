@@ -141,11 +141,6 @@ pub fn encode(
     }
 }
 
-/// Bytes the repeats cover.
-fn covered(repeats: &[Repeat]) -> usize {
-    repeats.iter().map(|r| r.end - r.start).sum()
-}
-
 /// `(start, length, distance)` of each reference standing for `repeats`: a repeat longer
 /// than [`MAX_REFERENCE`] takes several.
 pub fn references(repeats: &[Repeat]) -> Vec<Reference> {
@@ -163,14 +158,7 @@ pub fn references(repeats: &[Repeat]) -> Vec<Reference> {
 
 /// `data` without the bytes of `repeats` (in order and apart).
 pub fn residual(data: &[u8], repeats: &[Repeat]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() - covered(repeats));
-    let mut at = 0;
-    for r in repeats {
-        out.extend_from_slice(&data[at..r.start]);
-        at = r.end;
-    }
-    out.extend_from_slice(&data[at..]);
-    out
+    embedded::outside(data, repeats.iter().map(|r| r.start..r.end))
 }
 
 /// `reference count (u32 LE) | per reference: start, length, distance (u64 LE each)`.
@@ -191,13 +179,7 @@ pub fn read_references(
     file_len: u64,
     what: &str,
 ) -> io::Result<(Vec<Reference>, u64)> {
-    let count = fields.u32()?;
-    if count > (fields.remaining() / REFERENCE_BYTES) as u64 {
-        return Err(invalid(format!(
-            "{what}: {count} references cannot fit in {} bytes",
-            fields.remaining()
-        )));
-    }
+    let count = fields.count(REFERENCE_BYTES, "references")?;
     let mut references = Vec::new();
     let mut at = 0u64;
     let mut covered = 0u64;
