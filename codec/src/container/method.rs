@@ -80,21 +80,22 @@ fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
 
 /// Inputs longer than this (64 MiB) recompress their deflate streams only when the streams
 /// taken (within the decoded-bytes budget) span at least an eighth of the input. The
-/// recompression holds the input, its transformed copy and the side information's rebuild
-/// of the file at once, beside the models: 6.9-7.9 times the input on 100 MB inputs (session
-/// 21), against 2.5 for the other methods. That pays where streams are much of the file (a
-/// 105 MB tar of 33 PNGs, the first 17 MB taken: 0.9061, 0.9965 left deflated, xz -9
-/// 0.9611), not for a few (1.4 MB of PNGs in 100 MB: 0.1514, 0.1554 left deflated, for a
-/// peak of 767 MiB instead of 265). Nor are their transformed data's long repeats taken out
-/// (method 9), which holds a copy of it without them: libs110.zip (102 MB of deflated
-/// libraries) 0.8903 -> 0.8891, for a peak of 797 MiB instead of 696.
-const DEFLATE_LARGE_INPUT: usize = 64 << 20;
+/// recompression holds the input and its transformed copy at once, beside the models: 5.0-5.2
+/// times the input on 100 MB inputs (session 22; 6.9-7.9 before), against 2.5 for the other
+/// methods. That pays where streams are much of the file (a 105 MB tar of 33 PNGs, the first
+/// 17 MB taken: 0.9124, 0.9965 left deflated, xz -9 0.9611), not for a few (1.4 MB of PNGs
+/// in 100 MB: 0.1514, 0.1554 left deflated, for a peak of 767 MiB instead of 265). Such
+/// inputs' segments are coded with the general model's tables sized for memory and a BMP's
+/// bands one at a time ([`model_for`]), and their transformed data's long repeats are not taken
+/// out (method 9 would hold a copy of it without them: libs110.zip, 102 MB of deflated
+/// libraries, 0.8903 -> 0.8891 for a peak of 797 MiB instead of 696).
+const LARGE_INPUT: usize = 64 << 20;
 
 /// The best model's payload for `data`, if one applies and codes it smaller. `data` is
 /// changed meanwhile (the general model's x86 transform works in place) but given back as
 /// it was.
 fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
-    let large = data.len() > DEFLATE_LARGE_INPUT;
+    let large = data.len() > LARGE_INPUT;
     let min_stream_bytes = if large { data.len() / 8 } else { 0 };
     let modelled = match deflate::layout(data, min_stream_bytes) {
         Some(deflate::Layout {
