@@ -199,6 +199,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn segments_lose_the_bytes_of_the_repeats_inside_them() {
+        let repeat = |start, end| Repeat {
+            start,
+            end,
+            distance: 1,
+        };
+        let segments = [0..10, 10..20, 20..30, 30..40];
+        // Inside one segment, across a boundary, and a whole segment.
+        let repeats = [repeat(2, 5), repeat(8, 12), repeat(20, 30)];
+        assert_eq!(without(&segments, &repeats), [0..5, 5..13, 13..23]);
+        assert_eq!(without(&segments, &[]), segments);
+    }
+
+    #[test]
     fn segments_of_inputs_over_64_mib_get_tables_sized_for_memory() {
         // 5 MiB of varied text: the general model forks it.
         let mut s = 7u32;
