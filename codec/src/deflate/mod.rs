@@ -178,7 +178,8 @@ fn code_stream_best(
     let (start, fresh, before) = (enc.checkpoint(), model.clone(), enc.bytes_written());
     let first = code_stream(enc, model, decoded, stream, INSERT_ALL);
     let cost = |enc: &Encoder| enc.bytes_written() - before;
-    let mut best = (cost(enc), INSERT_ALL);
+    let first_cost = cost(enc);
+    let mut best = (first_cost, INSERT_ALL);
     if best.0 * EXPENSIVE_SHARE <= span {
         return;
     }
@@ -202,8 +203,10 @@ fn code_stream_best(
             best = (this, limit);
             kept = (enc.snapshot_since(&start), model.clone());
         }
-        // Costs fall towards the encoder's own limit and rise past it.
-        if best.0 * EXPENSIVE_SHARE <= span || this > previous {
+        // Costs fall towards the encoder's own limit and rise past it; a first trial at
+        // more than twice the cost of inserting every position says the encoder inserts them
+        // all (or nearly), as zlib's levels 4 to 9 do.
+        if best.0 * EXPENSIVE_SHARE <= span || this > previous || this > 2 * first_cost {
             break;
         }
         previous = this;
