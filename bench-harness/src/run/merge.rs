@@ -6,7 +6,7 @@
 
 use super::row::FileRow;
 use super::shard::{Shard, ShardInfo};
-use super::{record, Paths, RunReport, SummaryFile};
+use super::{record, Conditions, Ending, Paths, RunReport, SummaryFile};
 use crate::history::RunMeta;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -18,18 +18,10 @@ use std::path::{Path, PathBuf};
 struct ShardSummary {
     #[serde(flatten)]
     meta: RunMeta,
-    dataset_files: usize,
-    dataset_bytes: u64,
-    dataset_missing: Vec<String>,
-    timeout_s: f64,
-    max_memory_bytes: Option<u64>,
-    determinism_checked: bool,
-    max_expansion: f64,
-    jobs: usize,
-    stopped_early: bool,
-    interrupted: bool,
-    halted: Option<String>,
-    data_changed: Vec<String>,
+    #[serde(flatten)]
+    conditions: Conditions,
+    #[serde(flatten)]
+    ending: Ending,
 }
 
 /// One shard as read from its run directory.
@@ -112,22 +104,11 @@ pub fn merge(
         .iter()
         .map(|p| p.summary.meta.run_id.clone())
         .collect();
-    let s = &first.summary;
     let summary = SummaryFile {
         meta: &meta,
         finished_utc: super::now_utc(),
-        dataset_files: s.dataset_files,
-        dataset_bytes: s.dataset_bytes,
-        dataset_missing: &s.dataset_missing,
-        timeout_s: s.timeout_s,
-        max_memory_bytes: s.max_memory_bytes,
-        determinism_checked: s.determinism_checked,
-        max_expansion: s.max_expansion,
-        jobs: s.jobs,
-        stopped_early: false,
-        interrupted: false,
-        halted: None,
-        data_changed: &[],
+        conditions: &first.summary.conditions,
+        ending: &Ending::default(),
         merged_from: &merged_from,
         scores: &scores,
         codecs: &summaries,
@@ -171,13 +152,16 @@ fn read(dir: &Path) -> Result<Part> {
     };
     let shard = Shard::parse(&info.shard).map_err(|e| anyhow::anyhow!("run {id}: {e}"))?;
     let troubles = [
-        (summary.interrupted, "was interrupted"),
-        (summary.stopped_early, "stopped early (--fail-fast)"),
+        (summary.ending.interrupted, "was interrupted"),
+        (summary.ending.stopped_early, "stopped early (--fail-fast)"),
         (
-            summary.halted.is_some(),
+            summary.ending.halted.is_some(),
             "was stopped: a codec changed the dataset",
         ),
-        (!summary.data_changed.is_empty(), "saw its data change"),
+        (
+            !summary.ending.data_changed.is_empty(),
+            "saw its data change",
+        ),
     ];
     if let Some((_, why)) = troubles.iter().find(|(bad, _)| *bad) {
         bail!("shard {shard} (run {id}) {why}: measure that shard again");
@@ -264,28 +248,28 @@ fn check_fit(parts: &[Part]) -> Result<()> {
             ),
             (
                 "--timeout",
-                a.timeout_s.to_string(),
-                b.timeout_s.to_string(),
+                a.conditions.timeout_s.to_string(),
+                b.conditions.timeout_s.to_string(),
             ),
             (
                 "--max-memory",
-                format!("{:?}", a.max_memory_bytes),
-                format!("{:?}", b.max_memory_bytes),
+                format!("{:?}", a.conditions.max_memory_bytes),
+                format!("{:?}", b.conditions.max_memory_bytes),
             ),
             (
                 "determinism check",
-                a.determinism_checked.to_string(),
-                b.determinism_checked.to_string(),
+                a.conditions.determinism_checked.to_string(),
+                b.conditions.determinism_checked.to_string(),
             ),
             (
                 "--max-expansion",
-                a.max_expansion.to_string(),
-                b.max_expansion.to_string(),
+                a.conditions.max_expansion.to_string(),
+                b.conditions.max_expansion.to_string(),
             ),
             (
                 "missing files",
-                a.dataset_missing.join(","),
-                b.dataset_missing.join(","),
+                a.conditions.dataset_missing.join(","),
+                b.conditions.dataset_missing.join(","),
             ),
             ("machine", machine_kind(a), machine_kind(b)),
         ];

@@ -23,7 +23,7 @@ use crate::score::Scores;
 use anyhow::{Context, Result};
 use cache::BaselineCache;
 use row::{FileRow, Status, Timing};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 pub use task::Checks;
 
@@ -78,24 +78,39 @@ struct SummaryFile<'a> {
     #[serde(flatten)]
     meta: &'a RunMeta,
     finished_utc: String,
-    dataset_files: usize,
-    dataset_bytes: u64,
-    /// Files of the dataset's manifest absent from this partial run (`--partial`).
-    dataset_missing: &'a [String],
-    timeout_s: f64,
-    max_memory_bytes: Option<u64>,
-    determinism_checked: bool,
-    max_expansion: f64,
-    jobs: usize,
-    stopped_early: bool,
-    interrupted: bool,
-    halted: Option<&'a str>,
-    data_changed: &'a [String],
+    #[serde(flatten)]
+    conditions: &'a Conditions,
+    #[serde(flatten)]
+    ending: &'a Ending,
     /// The shard runs a merged run was joined from (`harness merge`).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     merged_from: &'a [String],
     scores: &'a Scores,
     codecs: &'a [CodecSummary],
+}
+
+/// What a run measured and under which limits, as `summary.json` states them (and `merge`
+/// reads them back).
+#[derive(Serialize, Deserialize)]
+struct Conditions {
+    dataset_files: usize,
+    dataset_bytes: u64,
+    /// Files of the dataset's manifest absent from this partial run (`--partial`).
+    dataset_missing: Vec<String>,
+    timeout_s: f64,
+    max_memory_bytes: Option<u64>,
+    determinism_checked: bool,
+    max_expansion: f64,
+    jobs: usize,
+}
+
+/// How a run ended, as `summary.json` states it.
+#[derive(Serialize, Deserialize, Default)]
+struct Ending {
+    stopped_early: bool,
+    interrupted: bool,
+    halted: Option<String>,
+    data_changed: Vec<String>,
 }
 
 /// Measures `files` of `dataset` with every codec of `opts`.
@@ -203,18 +218,22 @@ pub fn execute(
     let summary = SummaryFile {
         meta: &meta,
         finished_utc: now_utc(),
-        dataset_files: files.len(),
-        dataset_bytes: files.iter().map(|f| f.size).sum(),
-        dataset_missing: &dataset.missing,
-        timeout_s: opts.checks.limits.timeout.as_secs_f64(),
-        max_memory_bytes: opts.checks.limits.max_memory,
-        determinism_checked: opts.checks.determinism,
-        max_expansion: opts.checks.max_expansion,
-        jobs: opts.jobs,
-        stopped_early,
-        interrupted,
-        halted: halted.as_deref(),
-        data_changed: &changed_files,
+        conditions: &Conditions {
+            dataset_files: files.len(),
+            dataset_bytes: files.iter().map(|f| f.size).sum(),
+            dataset_missing: dataset.missing.clone(),
+            timeout_s: opts.checks.limits.timeout.as_secs_f64(),
+            max_memory_bytes: opts.checks.limits.max_memory,
+            determinism_checked: opts.checks.determinism,
+            max_expansion: opts.checks.max_expansion,
+            jobs: opts.jobs,
+        },
+        ending: &Ending {
+            stopped_early,
+            interrupted,
+            halted: halted.clone(),
+            data_changed: changed_files.clone(),
+        },
         merged_from: &[],
         scores: &scores,
         codecs: &summaries,
