@@ -268,13 +268,7 @@ mod tests {
 
     #[test]
     fn models_sized_for_memory_round_trip() {
-        let mut s = 7u64;
-        let data: Vec<u8> = (0..200_000)
-            .map(|_| {
-                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                b"abcdefghij klmnop, qrstuvw.\n"[(s >> 59) as usize % 27]
-            })
-            .collect();
+        let data = super::super::lcg_text(200_000, 7);
         let params = Params {
             record: 0,
             sparse: false,

@@ -173,6 +173,19 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     Ok(data)
 }
 
+/// `len` bytes of a 27-letter alphabet drawn by an LCG from `seed`: text-like, with no
+/// structure beyond its letter frequencies.
+#[cfg(test)]
+fn lcg_text(len: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed;
+    (0..len)
+        .map(|_| {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            b"abcdefghij klmnop, qrstuvw.\n"[(s >> 59) as usize % 27]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,13 +241,7 @@ mod tests {
 
     #[test]
     fn long_repeats_cost_a_distance_and_bad_distances_are_errors() {
-        let mut s = 11u64;
-        let text: Vec<u8> = (0..100_000)
-            .map(|_| {
-                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                b"abcdefghij klmnop, qrstuvw.\n"[(s >> 59) as usize % 27]
-            })
-            .collect();
+        let text = lcg_text(100_000, 11);
         let mut data = text.clone();
         data.extend_from_slice(&text[12_345..52_345]);
         let p = encode(&data).unwrap();
@@ -311,13 +318,7 @@ mod tests {
 
     #[test]
     fn forked_halves_learn_from_the_trunk_and_bad_lane_lengths_are_errors() {
-        let mut s = 3u64;
-        let third: Vec<u8> = (0..30_000)
-            .map(|_| {
-                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                b"abcdefghij klmnop, qrstuvw.\n"[(s >> 59) as usize % 27]
-            })
-            .collect();
+        let third = lcg_text(30_000, 3);
         // Each half repeats the trunk: halves that start from the trunk's model code little.
         let data = third.repeat(3);
         let p = encode_with(&data, true, false);
