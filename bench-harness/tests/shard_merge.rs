@@ -42,25 +42,7 @@ fn summary(sandbox: &Sandbox, id: &str) -> Value {
 
 /// `(file, codec) -> compressed bytes` of a run.
 fn pairs(sandbox: &Sandbox, id: &str) -> BTreeMap<(String, String), String> {
-    let path = sandbox
-        .results_dir()
-        .join("runs")
-        .join(id)
-        .join("files.csv");
-    let (file, codec, bytes) = (
-        column(&path, "file"),
-        column(&path, "codec"),
-        column(&path, "compressed_bytes"),
-    );
-    rows_of(&path)
-        .iter()
-        .map(|r| {
-            (
-                (r[file].to_string(), r[codec].to_string()),
-                r[bytes].to_string(),
-            )
-        })
-        .collect()
+    compressed_bytes_by_pair(&sandbox.results_dir().join("runs").join(id))
 }
 
 fn history_lines(sandbox: &Sandbox) -> usize {

@@ -5,7 +5,6 @@
 
 mod common;
 use common::*;
-use std::collections::BTreeSet;
 use std::process::Command;
 
 fn cluster_up() -> bool {
@@ -17,20 +16,6 @@ fn cluster_up() -> bool {
                 .lines()
                 .any(|s| ["idle", "mixed", "allocated"].contains(&s.trim()))
         })
-}
-
-/// `(file, codec, compressed bytes)` of a run's rows.
-fn pairs(run_dir: &std::path::Path) -> BTreeSet<(String, String, String)> {
-    let path = run_dir.join("files.csv");
-    let (f, c, b) = (
-        column(&path, "file"),
-        column(&path, "codec"),
-        column(&path, "compressed_bytes"),
-    );
-    rows_of(&path)
-        .iter()
-        .map(|r| (r[f].to_string(), r[c].to_string(), r[b].to_string()))
-        .collect()
 }
 
 #[test]
@@ -107,6 +92,9 @@ fn a_slurm_job_array_measures_the_shards_and_merge_joins_them() {
     assert!(whole.status.success(), "{whole_text}");
     let whole_id = run_id(&whole_text).expect("a whole run");
     let runs = sandbox.results_dir().join("runs");
-    assert_eq!(pairs(&runs.join(&merged_id)), pairs(&runs.join(&whole_id)));
-    assert_eq!(pairs(&runs.join(&merged_id)).len(), 6);
+    assert_eq!(
+        compressed_bytes_by_pair(&runs.join(&merged_id)),
+        compressed_bytes_by_pair(&runs.join(&whole_id))
+    );
+    assert_eq!(compressed_bytes_by_pair(&runs.join(&merged_id)).len(), 6);
 }

@@ -123,6 +123,27 @@ pub fn runner() -> PathBuf {
     runner
 }
 
+/// `(file, codec) -> compressed bytes` of the run in `run_dir` (its `files.csv`).
+pub fn compressed_bytes_by_pair(
+    run_dir: &Path,
+) -> std::collections::BTreeMap<(String, String), String> {
+    let path = run_dir.join("files.csv");
+    let (file, codec, bytes) = (
+        column(&path, "file"),
+        column(&path, "codec"),
+        column(&path, "compressed_bytes"),
+    );
+    rows_of(&path)
+        .iter()
+        .map(|r| {
+            (
+                (r[file].to_string(), r[codec].to_string()),
+                r[bytes].to_string(),
+            )
+        })
+        .collect()
+}
+
 pub fn rows_of(path: &Path) -> Vec<csv::StringRecord> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     reader.records().map(|r| r.unwrap()).collect()
