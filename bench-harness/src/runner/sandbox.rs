@@ -107,21 +107,25 @@ mod tests {
         assert!(plan(Mode::Require, none)
             .unwrap_err()
             .contains("--require-sandbox"));
-        let no_namespace = Support {
-            pid_namespace: false,
-            ..full
-        };
-        assert!(plan(Mode::BestEffort, no_namespace)
-            .unwrap()
-            .unwrap()
-            .contains("no PID namespace"));
-        let no_cap = Support {
-            task_cap: false,
-            ..full
-        };
-        assert!(plan(Mode::BestEffort, no_cap)
-            .unwrap()
-            .unwrap()
-            .contains("no cap on processes"));
+        let missing = [
+            (
+                Support {
+                    pid_namespace: false,
+                    ..full
+                },
+                "no PID namespace",
+            ),
+            (
+                Support {
+                    task_cap: false,
+                    ..full
+                },
+                "no cap on processes",
+            ),
+        ];
+        for (support, said) in missing {
+            let warning = plan(Mode::BestEffort, support).unwrap().unwrap();
+            assert!(warning.contains(said), "{warning}");
+        }
     }
 }
