@@ -161,7 +161,11 @@ fn run_command(
     let report = run::execute(&data, &files, &opts, &Paths { root, results_dir })?;
     print_run_line(
         &report.meta,
-        match (report.interrupted, &report.halted, report.stopped_early) {
+        match (
+            report.ending.interrupted,
+            &report.ending.halted,
+            report.ending.stopped_early,
+        ) {
             (true, _, _) => " INTERRUPTED",
             (false, Some(_), _) => " STOPPED: a codec changed the dataset",
             (false, None, true) => " STOPPED EARLY (--fail-fast)",
@@ -304,22 +308,22 @@ fn finish_run(report: &run::RunReport, display: &Display) -> Result<ExitCode> {
         report.run_dir.join("files.csv").display(),
         report.run_dir.join("summary.json").display()
     );
-    if let Some(reason) = &report.halted {
+    if let Some(reason) = &report.ending.halted {
         println!("STOPPED: {reason}");
     }
-    for file in &report.changed_files {
+    for file in &report.ending.data_changed {
         println!(
             "DATA CHANGED: {file} changed during the run (not by a codec); its pairs were not \
              measured and the run is not trustworthy: materialize the dataset again"
         );
     }
-    if report.interrupted {
+    if report.ending.interrupted {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
-    if report.halted.is_some() && report.candidate_failures == 0 {
+    if report.ending.halted.is_some() && report.candidate_failures == 0 {
         return Ok(ExitCode::from(EXIT_ERROR));
     }
-    if !report.changed_files.is_empty() {
+    if !report.ending.data_changed.is_empty() {
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     if report.candidate_failures > 0 {

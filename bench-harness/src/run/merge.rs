@@ -104,11 +104,12 @@ pub fn merge(
         .iter()
         .map(|p| p.summary.meta.run_id.clone())
         .collect();
+    let ending = Ending::default();
     let summary = SummaryFile {
         meta: &meta,
         finished_utc: super::now_utc(),
         conditions: &first.summary.conditions,
-        ending: &Ending::default(),
+        ending: &ending,
         merged_from: &merged_from,
         scores: &scores,
         codecs: &summaries,
@@ -129,10 +130,7 @@ pub fn merge(
         rows,
         summaries,
         candidate_failures,
-        stopped_early: false,
-        interrupted: false,
-        halted: None,
-        changed_files: Vec::new(),
+        ending,
         scores,
     })
 }

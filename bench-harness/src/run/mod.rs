@@ -60,16 +60,7 @@ pub struct RunReport {
     pub summaries: Vec<CodecSummary>,
     /// Rows of the candidate that did not pass.
     pub candidate_failures: usize,
-    /// True when `--fail-fast` or an interrupt stopped the run before every pair was measured.
-    pub stopped_early: bool,
-    /// True when SIGINT or SIGTERM stopped the run (it was then not added to the history).
-    pub interrupted: bool,
-    /// Why the run stopped when a codec changed the dataset (it was then not added to the
-    /// history).
-    pub halted: Option<String>,
-    /// Files whose bytes changed by another cause than a codec; their pairs were not measured
-    /// and the run was not added to the history.
-    pub changed_files: Vec<String>,
+    pub ending: Ending,
     pub scores: Scores,
 }
 
@@ -106,11 +97,17 @@ struct Conditions {
 
 /// How a run ended, as `summary.json` states it.
 #[derive(Serialize, Deserialize, Default)]
-struct Ending {
-    stopped_early: bool,
-    interrupted: bool,
-    halted: Option<String>,
-    data_changed: Vec<String>,
+pub struct Ending {
+    /// True when `--fail-fast` or an interrupt stopped the run before every pair was measured.
+    pub stopped_early: bool,
+    /// True when SIGINT or SIGTERM stopped the run (it was then not added to the history).
+    pub interrupted: bool,
+    /// Why the run stopped when a codec changed the dataset (it was then not added to the
+    /// history).
+    pub halted: Option<String>,
+    /// Files whose bytes changed by another cause than a codec; their pairs were not measured
+    /// and the run was not added to the history.
+    pub data_changed: Vec<String>,
 }
 
 /// Measures `files` of `dataset` with every codec of `opts`.
@@ -205,13 +202,18 @@ pub fn execute(
             csv_path.display()
         ));
     }
-    let halted = custody.halted();
-    let mut changed_files: Vec<String> = rows
+    let mut data_changed: Vec<String> = rows
         .iter()
         .filter(|r| r.status == Status::Changed)
         .map(|r| r.file.clone())
         .collect();
-    changed_files.dedup();
+    data_changed.dedup();
+    let ending = Ending {
+        stopped_early,
+        interrupted,
+        halted: custody.halted(),
+        data_changed,
+    };
     let order: Vec<String> = opts.codecs.iter().map(|c| c.name.clone()).collect();
     let (summaries, scores) = figures(&rows, &order, &meta, paths);
     let history_path = paths.results_dir.join("results.csv");
@@ -228,12 +230,7 @@ pub fn execute(
             max_expansion: opts.checks.max_expansion,
             jobs: opts.jobs,
         },
-        ending: &Ending {
-            stopped_early,
-            interrupted,
-            halted: halted.clone(),
-            data_changed: changed_files.clone(),
-        },
+        ending: &ending,
         merged_from: &[],
         scores: &scores,
         codecs: &summaries,
@@ -241,7 +238,8 @@ pub fn execute(
     let summary_path = run_dir.join("summary.json");
     std::fs::write(&summary_path, serde_json::to_vec_pretty(&summary)?)
         .with_context(|| format!("writing {}", summary_path.display()))?;
-    let trustworthy = !interrupted && halted.is_none() && changed_files.is_empty();
+    let trustworthy =
+        !ending.interrupted && ending.halted.is_none() && ending.data_changed.is_empty();
     if opts.record && !trustworthy {
         progress
             .log("not added to the history: the run did not measure the whole selection intact");
@@ -259,10 +257,7 @@ pub fn execute(
         rows,
         summaries,
         candidate_failures,
-        stopped_early,
-        interrupted,
-        halted,
-        changed_files,
+        ending,
         scores,
     })
 }
