@@ -54,3 +54,11 @@ pub fn decompress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) 
 pub fn decoder_steps() -> u64 {
     coder::steps_so_far()
 }
+
+/// Hash-chain links walked so far by this process's deflate rebuilds (methods 4 and 9;
+/// the encoder's checks and trials included): the unit in which the bound on their work is
+/// stated and tested. Not part of the codec's contract.
+#[doc(hidden)]
+pub fn chain_links() -> u64 {
+    deflate::links_so_far()
+}

@@ -1,6 +1,6 @@
 //! Replays every file under `tests/fuzz_regressions/` (fuzzer finds, inputs of the length
 //! sweep and of issue 28 that once failed, and the seed streams) through `decompress`: each
-//! must return Ok or Err without panicking, within the decoder's bound on work.
+//! must return Ok or Err without panicking, within the decoder's bounds on work.
 
 #[path = "support/meter.rs"]
 #[allow(dead_code)]
@@ -30,6 +30,13 @@ fn fuzz_regressions_decode_without_panicking_within_the_bound() {
             "{}: {} coder steps for {} bytes",
             path.display(),
             cost.steps,
+            data.len()
+        );
+        assert!(
+            cost.links <= meter::LINKS_PER_BYTE * data.len() as u64,
+            "{}: {} chain links for {} bytes",
+            path.display(),
+            cost.links,
             data.len()
         );
         replayed += 1;

@@ -191,7 +191,12 @@ pub fn decode(payload: &[u8], original_len: usize, with_references: bool) -> io:
     if !references.is_empty() {
         transformed = long::rebuild_in_place(transformed, &references, transformed_len as usize)?;
     }
-    deflate::join(&transformed, side, original_len)
+    deflate::join(
+        &transformed,
+        side,
+        original_len,
+        deflate::link_budget(payload.len()),
+    )
 }
 
 #[cfg(test)]

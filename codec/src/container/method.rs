@@ -118,7 +118,16 @@ fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
             // The transformed data goes before the payload is put together.
             drop(transformed);
             match side {
-                Some(side) => Some(inflated::payload(&side, coded)),
+                Some((side, links)) => {
+                    let (method, payload) = inflated::payload(&side, coded);
+                    // The decoder refuses a payload too short for the chain links its
+                    // rebuild walks (`deflate::link_budget`): such streams stay deflated.
+                    if links <= deflate::link_budget(payload.len()) {
+                        Some((method, payload))
+                    } else {
+                        model(data)
+                    }
+                }
                 None => model(data),
             }
         }

@@ -26,6 +26,15 @@
 //!   (363,416 per byte, see [`crate::coder`]), so a decode takes at most 363,416 `N` steps,
 //!   each the prediction and update of one bit, and besides them copies at most the bytes
 //!   above. [`crate::decoder_steps`] counts the steps (in builds with debug assertions).
+//! - Deflate rebuilds: rebuilding deflate streams (methods 4 and 9) walks hash chains, which
+//!   coder steps do not count. It walks at most
+//!   [`LINKS_PER_CODED_BYTE`](crate::deflate::LINKS_PER_CODED_BYTE)` * n` links for a
+//!   payload of `n` bytes (65,536 per byte), and fails as soon as a walk would go past that.
+//!   A link compares at most one match of up to 258 bytes; a crafted stream walked 130
+//!   million in 0.85 s (6.5 ns each), so the bound is about 0.4 ms per byte, under the
+//!   coder's 80 ms. Real streams walk at most 1,676 links per byte (measured in session
+//!   23); the encoder leaves a file's streams deflated rather than pass the bound.
+//!   [`crate::chain_links`] counts the links.
 //! - Memory: buffers grow as bytes are produced (to at most twice what was produced, or one
 //!   chunk of 64 Ki elements ahead, never past the declared length); memory refused for them
 //!   is an error, not an abort. Besides them a decode holds its models' tables, which the
@@ -40,12 +49,6 @@
 //! limit holds 45,427 bytes per coded byte (8 steps each), about 80 ms of the general
 //! model's time per input byte. Only a lower limit on the probabilities models may give the
 //! coder, a change of format, would lower it.
-//!
-//! Not counted in coder steps: rebuilding deflate streams (methods 4 and 9) walks hash chains,
-//! at most 6,144 links per token (two searches of at most 1,024 links and one of at most
-//! 4,096) and at most one token per byte of transformed data, itself at most 2^16 bytes per
-//! input byte. That bound is looser than the coder's (at about 5 ns a link, 2 s per input
-//! byte against 80 ms), and no test crafts a stream near it.
 //!
 //! `tests/decode_bound/` checks these bounds on the streams of every method crafted to break
 //! them, `tests/length_sweep/` with every length field of every method set to extreme values.

@@ -5,6 +5,16 @@
 
 use super::stream::{MAX_MATCH, WINDOW};
 use crate::model::zeroed::zeroed;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Links walked by every [`Chains`] of this process that has been dropped.
+static WALKED: AtomicU64 = AtomicU64::new(0);
+
+/// Chain links walked so far by the chains of this process (encoders' included), counted
+/// when each stream's chains are dropped: the unit of the deflate rebuild's work bound.
+pub fn links_so_far() -> u64 {
+    WALKED.load(Ordering::Relaxed)
+}
 
 const HASH_BITS: u32 = 16;
 /// Search depths (chain links, hash collisions included, as encoders count them) the token
@@ -76,14 +86,19 @@ pub struct Chains {
     /// matches.
     skipped: std::ops::Range<usize>,
     /// Chain links walked so far: the work of a pass over a stream, counted for the
-    /// encoder's budget of trials (see `code_stream_best`).
+    /// encoder's budget of trials (see `code_stream_best`) and the decoder's bound.
     pub links: u64,
+    /// Links these chains may walk (`links` never exceeds it); a walk it cuts short sets
+    /// `spent`.
+    most_links: u64,
+    /// Whether a walk was cut short by the budget: what was found since is meaningless.
+    pub spent: bool,
 }
 
 impl Chains {
     /// Chains for `len` bytes of data; small data gets small tables, so many tiny streams
     /// cost no more than one large one.
-    pub fn new(len: usize) -> Self {
+    pub fn new(len: usize, most_links: u64) -> Self {
         let bits = (usize::BITS - len.leading_zeros()).clamp(8, HASH_BITS);
         Chains {
             head: zeroed(1 << bits),
@@ -93,6 +108,8 @@ impl Chains {
             inserted: 0,
             skipped: 0..0,
             links: 0,
+            most_links,
+            spent: false,
         }
     }
 
@@ -132,8 +149,10 @@ impl Chains {
             return;
         }
         self.insert_below(data, at);
+        // Within the budget; a walk cut short by it sets `spent` below.
+        let allowed = (steps as u64).min(self.most_links - self.links) as usize;
         let mut link = self.head[self.hash(data, at)];
-        for step in 0..steps {
+        for step in 0..allowed {
             if link == 0 {
                 self.links += step as u64;
                 return;
@@ -147,7 +166,9 @@ impl Chains {
             }
             link = self.prev[q & self.prev_mask];
         }
-        self.links += steps as u64;
+        self.links += allowed as u64;
+        // A chain that ends here would have ended the walk at this count anyway.
+        self.spent |= allowed < steps && link != 0;
     }
 
     /// Length of the match at distance `dist` from `at`, up to `cap`.
@@ -232,6 +253,12 @@ impl Chains {
             false
         });
         found
+    }
+}
+
+impl Drop for Chains {
+    fn drop(&mut self) {
+        WALKED.fetch_add(self.links, Ordering::Relaxed);
     }
 }
 

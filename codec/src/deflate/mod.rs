@@ -39,6 +39,8 @@ use stream::{Block, Body, Stream};
 use token_model::{Cursor, INSERT_ALL};
 use wrapper::Wrapper;
 
+pub use chains::links_so_far;
+
 /// Representations at least this long are coded as their own segment (by the model that
 /// suits them) rather than together with the bytes around them.
 const OWN_SEGMENT_BYTES: usize = 64 << 10;
@@ -54,6 +56,17 @@ const FAST_INSERT_LIMITS: [usize; 5] = [4, 5, 6, 16, 32];
 /// limit 4; prose with deep chains several times more). Every trial used to run: a stream
 /// of 3.3 MB from `gzip -1` took six passes, now three (costs rise past limit 4).
 const TRIAL_LINKS_PER_BYTE: u64 = 128;
+/// Hash-chain links rebuilding a file's deflate streams may walk per byte of the payload
+/// that holds them: the container's bound on this work, which coder steps do not count.
+/// Real streams walk far fewer (at most 1,676 per byte measured in session 23: `gzip -9`
+/// of two letters at random; PNGs 120-494, `gzip` of DNA 327-571, of text and logs 84-620);
+/// a crafted one walked 283,000. The encoder leaves streams deflated rather than pass it.
+pub const LINKS_PER_CODED_BYTE: u64 = 1 << 16;
+
+/// Chain links rebuilding the deflate streams of a payload of `coded_len` bytes may walk.
+pub fn link_budget(coded_len: usize) -> u64 {
+    (coded_len as u64).saturating_mul(LINKS_PER_CODED_BYTE)
+}
 /// A file's deflate streams, found and decoded, before their side information is coded.
 pub struct Layout {
     pub streams: Streams,
@@ -119,10 +132,11 @@ pub fn spans(data: &[u8]) -> Vec<Range<usize>> {
 
 impl Streams {
     /// The side information that rebuilds `data` (the file these streams were found in) from
-    /// `transformed`, or `None` if rebuilding it once does not give `data` back: the token
-    /// model must make identical choices in both directions, and this checks it for real.
-    /// The streams (their tokens) are dropped before the check.
-    pub fn side(self, transformed: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    /// `transformed`, with the chain links that rebuild walks; `None` if rebuilding it once
+    /// does not give `data` back: the token model must make identical choices in both
+    /// directions, and this checks it for real. The streams (their tokens) are dropped
+    /// before the check.
+    pub fn side(self, transformed: &[u8], data: &[u8]) -> Option<(Vec<u8>, u64)> {
         let mut enc = Encoder::new();
         let mut model = SideModel::default();
         model.code_count(&mut enc, self.found.len());
@@ -158,7 +172,7 @@ impl Streams {
         }
         let side = enc.finish();
         drop(self);
-        rebuilds(transformed, &side, data).then_some(side)
+        rebuilds(transformed, &side, data).map(|links| (side, links))
     }
 }
 
@@ -231,7 +245,7 @@ fn code_stream(
     insert_limit: usize,
 ) -> u64 {
     model.code_insert_limit(enc, insert_limit);
-    let mut cursor = Cursor::new(decoded.len(), insert_limit);
+    let mut cursor = Cursor::new(decoded.len(), insert_limit, u64::MAX);
     for block in &stream.blocks {
         model.code_block(enc, &mut cursor, decoded, block);
     }
@@ -257,26 +271,32 @@ fn partition(own: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
 }
 
 /// Rebuilds the original file (at most `original_len` bytes) from the transformed data and
-/// the side information, which must be read exactly.
-pub fn join(transformed: &[u8], side: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+/// the side information, which must be read exactly, walking at most `most_links` chain
+/// links (see [`link_budget`]).
+pub fn join(
+    transformed: &[u8],
+    side: &[u8],
+    original_len: usize,
+    most_links: u64,
+) -> io::Result<Vec<u8>> {
     let mut out = Rebuilt {
         bytes: Vec::new(),
         most: original_len,
     };
-    rebuild(transformed, side, original_len, &mut out)?;
+    rebuild(transformed, side, original_len, most_links, &mut out)?;
     Ok(out.bytes)
 }
 
-/// Whether [`join`] gives `data` back, checked piece by piece against it (no copy of the file).
-fn rebuilds(transformed: &[u8], side: &[u8], data: &[u8]) -> bool {
+/// The chain links [`join`] walks if it gives `data` back, checked piece by piece against it
+/// (no copy of the file).
+fn rebuilds(transformed: &[u8], side: &[u8], data: &[u8]) -> Option<u64> {
     let mut check = Compared {
         expected: data,
         at: 0,
         same: true,
     };
-    rebuild(transformed, side, data.len(), &mut check).is_ok()
-        && check.same
-        && check.at == data.len()
+    let links = rebuild(transformed, side, data.len(), u64::MAX, &mut check).ok()?;
+    (check.same && check.at == data.len()).then_some(links)
 }
 
 /// Where [`rebuild`] puts the file's bytes, in order.
@@ -322,13 +342,14 @@ impl Sink for Compared<'_> {
     }
 }
 
-/// [`join`] into `out`.
+/// [`join`] into `out`; returns the chain links walked.
 fn rebuild(
     transformed: &[u8],
     side: &[u8],
     original_len: usize,
+    most_links: u64,
     out: &mut impl Sink,
-) -> io::Result<()> {
+) -> io::Result<u64> {
     let mut dec = Decoder::new(side);
     let corrupt = |what: &str, dec: &Decoder| {
         if dec.exhausted() {
@@ -340,6 +361,7 @@ fn rebuild(
     let mut model = SideModel::default();
     let count = model.code_count(&mut dec, 0);
     let mut read = 0usize;
+    let mut links = 0u64;
     for _ in 0..count {
         if dec.exhausted() {
             return Err(corrupt("", &dec));
@@ -374,8 +396,16 @@ fn rebuild(
             }
             _ => representation,
         };
-        let deflated = rebuild_stream(&mut dec, &mut model, decoded, room)
-            .ok_or_else(|| corrupt("impossible deflate stream", &dec))?;
+        let mut cursor = Cursor::new(decoded.len(), 0, most_links.saturating_sub(links));
+        let deflated = rebuild_stream(&mut dec, &mut model, &mut cursor, decoded, room);
+        links += cursor.links();
+        if cursor.spent() {
+            return Err(invalid(format!(
+                "deflate side information: rebuilding the streams walks more than \
+                 {LINKS_PER_CODED_BYTE} hash-chain links per byte of the payload"
+            )));
+        }
+        let deflated = deflated.ok_or_else(|| corrupt("impossible deflate stream", &dec))?;
         let rebuilt = match wrapper {
             Wrapper::Plain => deflated,
             Wrapper::Png {
@@ -399,19 +429,21 @@ fn rebuild(
         return Err(corrupt("rebuilt data longer than declared", &dec));
     }
     dec.end("deflate side information")?;
-    out.put(&transformed[read..])
+    out.put(&transformed[read..])?;
+    Ok(links)
 }
 
-/// Decodes one stream's blocks and writes its deflate bytes (at most `room` of them).
+/// Decodes one stream's blocks and writes its deflate bytes (at most `room` of them), with
+/// `cursor` (new, at the stream's start; its insert limit is decoded here).
 fn rebuild_stream(
     dec: &mut Decoder,
     model: &mut SideModel,
+    cursor: &mut Cursor,
     decoded: &[u8],
     room: usize,
 ) -> Option<Vec<u8>> {
     let mut emitter = Emitter::new(decoded);
-    let insert_limit = model.code_insert_limit(dec, 0);
-    let mut cursor = Cursor::new(decoded.len(), insert_limit);
+    cursor.set_insert_limit(model.code_insert_limit(dec, 0));
     let unknown = Block {
         last: false,
         body: Body::Stored { pad: 0, len: 0 },
@@ -420,7 +452,7 @@ fn rebuild_stream(
         if dec.exhausted() {
             return None;
         }
-        let block = model.code_block(dec, &mut cursor, decoded, &unknown)?;
+        let block = model.code_block(dec, cursor, decoded, &unknown)?;
         emitter.block(&block)?;
         if block.last {
             break;

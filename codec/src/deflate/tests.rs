@@ -7,6 +7,8 @@ use std::io::Write;
 struct Split {
     transformed: Vec<u8>,
     side: Vec<u8>,
+    /// Chain links the rebuild walks.
+    links: u64,
     /// Consecutive ranges covering `transformed`, each best coded on its own.
     segments: Vec<Range<usize>>,
 }
@@ -15,10 +17,11 @@ struct Split {
 /// are no streams or the check fails.
 fn split(data: &[u8]) -> Option<Split> {
     let layout = layout(data, 0)?;
-    let side = layout.streams.side(&layout.transformed, data)?;
+    let (side, links) = layout.streams.side(&layout.transformed, data)?;
     Some(Split {
         transformed: layout.transformed,
         side,
+        links,
         segments: layout.segments,
     })
 }
@@ -49,12 +52,18 @@ fn gzip(data: &[u8], level: u32) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
+/// Checks that the rebuild gives `data` back within exactly the chain links the encoder
+/// counted, and not within one fewer.
 fn round_trip(data: &[u8]) -> Split {
     let split = split(data).expect("a stream is found");
     assert_eq!(
-        join(&split.transformed, &split.side, data.len()).unwrap(),
+        join(&split.transformed, &split.side, data.len(), split.links).unwrap(),
         data
     );
+    if split.links > 0 {
+        let err = join(&split.transformed, &split.side, data.len(), split.links - 1).unwrap_err();
+        assert!(err.to_string().contains("hash-chain links"), "{err}");
+    }
     split
 }
 
@@ -117,12 +126,12 @@ fn corrupt_side_information_fails_cleanly() {
         for i in 0..split.side.len() {
             let mut side = split.side.clone();
             side[i] ^= 0x10;
-            if let Ok(out) = join(&split.transformed, &side, file.len()) {
+            if let Ok(out) = join(&split.transformed, &side, file.len(), u64::MAX) {
                 assert!(out.len() <= file.len());
             }
         }
         let truncated = &split.side[..split.side.len() / 2];
-        let _ = join(&split.transformed, truncated, file.len());
+        let _ = join(&split.transformed, truncated, file.len(), u64::MAX);
     }
 }
 

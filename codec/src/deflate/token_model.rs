@@ -58,10 +58,10 @@ pub const INSERT_ALL: usize = 0;
 impl Cursor {
     /// A cursor at the start of a stream of `len` decoded bytes whose encoder leaves the
     /// inside of matches longer than `insert_limit` out of its chains (see
-    /// [`INSERT_ALL`]).
-    pub fn new(len: usize, insert_limit: usize) -> Self {
+    /// [`INSERT_ALL`]), walking at most `most_links` chain links.
+    pub fn new(len: usize, insert_limit: usize, most_links: u64) -> Self {
         Cursor {
-            chains: Chains::new(len),
+            chains: Chains::new(len, most_links),
             at: 0,
             lookahead: (0, Records::default()),
             insert_limit,
@@ -71,6 +71,16 @@ impl Cursor {
     /// Chain links walked so far (the work of this pass).
     pub fn links(&self) -> u64 {
         self.chains.links
+    }
+
+    /// Sets the insert limit (decoded after the cursor was made).
+    pub fn set_insert_limit(&mut self, insert_limit: usize) {
+        self.insert_limit = insert_limit;
+    }
+
+    /// Whether a walk was cut short by the cursor's budget of links.
+    pub fn spent(&self) -> bool {
+        self.chains.spent
     }
 
     fn records(&mut self, data: &[u8], at: usize, steps: usize) -> Records {
@@ -135,7 +145,7 @@ impl TokenModel {
         token: Token,
     ) -> Option<Token> {
         let at = cursor.at;
-        if at >= data.len() {
+        if at >= data.len() || cursor.spent() {
             return None;
         }
         let likely = self.likely_depth();

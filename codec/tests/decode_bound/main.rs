@@ -293,3 +293,102 @@ fn bytes_after_a_stream_are_refused_in_every_method() {
     }
     assert!(methods.iter().all(|&m| m), "a seed of every method");
 }
+
+/// A gzip file of `data` whose one fixed-Huffman block codes every byte (all below 144) as a
+/// literal: a valid deflate stream, though no encoder searching for matches writes one.
+fn gzip_of_literals(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    let (mut acc, mut bits) = (0u64, 0u32);
+    let mut put = |out: &mut Vec<u8>, value: u64, n: u32| {
+        acc |= value << bits;
+        bits += n;
+        while bits >= 8 {
+            out.push(acc as u8);
+            acc >>= 8;
+            bits -= 8;
+        }
+    };
+    // The last block, of fixed codes (BTYPE 01).
+    put(&mut out, 0b011, 3);
+    for &byte in data {
+        assert!(byte < 144, "one 8-bit code");
+        // Huffman codes go most significant bit first.
+        let code = u64::from(byte) + 0x30;
+        put(&mut out, u64::from((code as u8).reverse_bits()), 8);
+    }
+    // End of block (code 256: seven 0 bits), then padding to a byte.
+    put(&mut out, 0, 7 + 7);
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+/// 512 KiB of `a` and `b` repeating with a period of 2 KiB: every position's hash chain holds
+/// about 256 earlier positions within deflate's window, none of them a match of 258 bytes,
+/// while the models code the data in a few hundred bytes.
+fn short_period_of_two_letters() -> Vec<u8> {
+    let mut s = 12_345u32;
+    let period: Vec<u8> = (0..2048)
+        .map(|_| {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            b"ab"[(s >> 31) as usize]
+        })
+        .collect();
+    period.iter().copied().cycle().take(512 << 10).collect()
+}
+
+#[test]
+fn rebuilding_deflate_streams_walks_a_bounded_number_of_chain_links_per_byte() {
+    let _alone = meter::alone();
+    let gzip = gzip_of_literals(&short_period_of_two_letters());
+    let mut packed = std::io::Cursor::new(Vec::new());
+    codec::compress(std::io::Cursor::new(&gzip), &mut packed).expect("compresses");
+    let packed = packed.into_inner();
+    let cost = meter::decode(&packed, usize::MAX);
+    assert_eq!(cost.result.expect("round trip"), gzip);
+    eprintln!(
+        "{} bytes of gzip -> {} bytes: {} chain links to decode",
+        gzip.len(),
+        packed.len(),
+        cost.links
+    );
+    assert!(
+        cost.links <= meter::LINKS_PER_BYTE * packed.len() as u64,
+        "{} links for {} bytes",
+        cost.links,
+        packed.len()
+    );
+}
+
+#[test]
+fn a_stream_whose_rebuild_walks_more_chain_links_than_its_bytes_allow_is_refused() {
+    let _alone = meter::alone();
+    // Written by the encoder before the bound: the gzip file above in 460 bytes, whose
+    // rebuild walked 130 million links (283,486 per byte; the real streams measured walk
+    // at most 1,676).
+    let packed = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz_regressions/issue28-chain-walk.rcz"),
+    )
+    .expect("regression stream");
+    let (err, cost) = failure(&packed, usize::MAX);
+    assert_eq!(err.kind(), ErrorKind::InvalidData);
+    assert!(err.to_string().contains("chain links"), "{err}");
+    assert!(
+        cost.links <= meter::LINKS_PER_BYTE * packed.len() as u64,
+        "{} links for {} bytes",
+        cost.links,
+        packed.len()
+    );
+}

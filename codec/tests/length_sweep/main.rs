@@ -79,12 +79,16 @@ fn every_length_field_of_every_method_decodes_or_fails_within_the_bound() {
                 let per_byte = cost.steps as f64 / mutated.len() as f64;
                 most_steps = most_steps.max(per_byte);
                 most_peak = most_peak.max(cost.peak);
-                if cost.steps > meter::STEPS_PER_BYTE * mutated.len() as u64 {
+                let len = mutated.len() as u64;
+                if cost.steps > meter::STEPS_PER_BYTE * len
+                    || cost.links > meter::LINKS_PER_BYTE * len
+                {
                     let path = save(&name, &mutated);
                     failures.push(format!(
-                        "{} = {value_name}: {} steps for {} bytes ({})",
+                        "{} = {value_name}: {} steps and {} chain links for {} bytes ({})",
                         field.name,
                         cost.steps,
+                        cost.links,
                         mutated.len(),
                         path.display()
                     ));

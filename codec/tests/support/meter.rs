@@ -12,6 +12,10 @@ use std::sync::{Mutex, MutexGuard};
 /// documentation (`src/container/mod.rs`).
 pub const STEPS_PER_BYTE: u64 = 363_416;
 
+/// Most hash-chain links rebuilding deflate streams walks per byte of its input: the bound
+/// stated in the container's documentation.
+pub const LINKS_PER_BYTE: u64 = 1 << 16;
+
 pub struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -86,6 +90,8 @@ pub struct Cost {
     pub result: std::io::Result<Vec<u8>>,
     /// Coder steps (bits decoded).
     pub steps: u64,
+    /// Hash-chain links walked rebuilding deflate streams.
+    pub links: u64,
     /// Most heap bytes live at once beyond those live before the decode.
     pub peak: usize,
 }
@@ -103,7 +109,7 @@ pub fn decode(packed: &[u8], limit: usize) -> Cost {
     let base = LIVE.load(Ordering::SeqCst);
     PEAK.store(base, Ordering::SeqCst);
     LIMIT.store(base.saturating_add(limit), Ordering::SeqCst);
-    let steps = codec::decoder_steps();
+    let (steps, links) = (codec::decoder_steps(), codec::chain_links());
     let result = std::panic::catch_unwind(|| {
         let mut out = Cursor::new(Vec::new());
         codec::decompress(Cursor::new(&input), &mut out).map(|()| out.into_inner())
@@ -111,6 +117,7 @@ pub fn decode(packed: &[u8], limit: usize) -> Cost {
     LIMIT.store(usize::MAX, Ordering::SeqCst);
     Cost {
         steps: codec::decoder_steps() - steps,
+        links: codec::chain_links() - links,
         peak: PEAK.load(Ordering::SeqCst) - base,
         result: result.unwrap_or_else(|_| panic!("decompress panicked")),
     }
