@@ -171,6 +171,23 @@ impl Chains {
         self.spent |= allowed < steps && link != 0;
     }
 
+    /// The four bytes at `at`.
+    fn four(data: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes(data[at..at + 4].try_into().expect("4 bytes"))
+    }
+
+    /// Whether the match at distance `dist` from `at` is at least `len` bytes long.
+    fn reaches(data: &[u8], at: usize, dist: usize, len: usize) -> bool {
+        // Its last four bytes first: most candidates differ there.
+        if len >= 4
+            && at + len <= data.len()
+            && Self::four(data, at + len - 4) != Self::four(data, at - dist + len - 4)
+        {
+            return false;
+        }
+        Self::match_len(data, at, dist, len) >= len
+    }
+
     /// Length of the match at distance `dist` from `at`, up to `cap`.
     fn match_len(data: &[u8], at: usize, dist: usize, cap: usize) -> usize {
         let cap = cap.min(data.len() - at);
@@ -201,12 +218,18 @@ impl Chains {
         let mut records = Records::default();
         let mut best = 0;
         let mut links = 0;
+        // Bytes `best - 3 ..= best` at `at` (once `best >= 3`): a longer match has them
+        // too, so a candidate without them is passed over without comparing the rest.
+        let mut ending = 0;
         self.walk(data, at, steps, |dist| {
             links += 1;
-            if best < 3 || data[at + best] == data[at + best - dist] {
+            if best < 3 || Self::four(data, at - dist + best - 3) == ending {
                 let found = Self::match_len(data, at, dist, limit);
                 if found > best && found >= 3 {
                     best = found;
+                    if best < limit {
+                        ending = Self::four(data, at + best - 3);
+                    }
                     records.push(
                         Match {
                             len: found as u16,
@@ -230,7 +253,7 @@ impl Chains {
                 found = Some(rank);
                 return true;
             }
-            if Self::match_len(data, at, d, len) >= len {
+            if Self::reaches(data, at, d, len) {
                 rank += 1;
             }
             false
@@ -243,7 +266,7 @@ impl Chains {
         let mut seen = 0;
         let mut found = None;
         self.walk(data, at, RANK_STEPS, |d| {
-            if Self::match_len(data, at, d, len) >= len {
+            if Self::reaches(data, at, d, len) {
                 if seen == rank {
                     found = Some(d);
                     return true;
@@ -265,6 +288,72 @@ impl Drop for Chains {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three symbols, so that chains are deep (about 1,200 links within the window, under
+    /// `RANK_STEPS`) and matches of every length occur.
+    fn three_letters(len: usize) -> Vec<u8> {
+        let mut s = 1u32;
+        (0..len)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                b"abc"[(s >> 16) as usize % 3]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn candidates_are_passed_over_only_when_they_cannot_count() {
+        let data = three_letters(20_000);
+        let (mut fast, mut plain) = (
+            Chains::new(data.len(), u64::MAX),
+            Chains::new(data.len(), u64::MAX),
+        );
+        for at in 0..data.len() - 3 {
+            let records = fast.records(&data, at, 64);
+            if at % 5 != 0 {
+                continue;
+            }
+            // Every candidate compared in full.
+            let limit = MAX_MATCH.min(data.len() - at);
+            let (mut expected, mut best, mut links) = (Vec::new(), 0, 0);
+            plain.walk(&data, at, 64, |dist| {
+                links += 1;
+                let found = Chains::match_len(&data, at, dist, limit);
+                if found > best && found >= 3 {
+                    best = found;
+                    expected.push((found, dist, links));
+                }
+                best >= limit
+            });
+            expected.truncate(MAX_RECORDS);
+            let got: Vec<_> = (0..records.n)
+                .map(|i| {
+                    (
+                        usize::from(records.list[i].len),
+                        usize::from(records.list[i].dist),
+                        usize::from(records.links[i]),
+                    )
+                })
+                .collect();
+            if expected.len() <= MAX_RECORDS - 1 {
+                assert_eq!(got, expected, "records at {at}");
+            }
+            for len in [3, 4, 5, 9] {
+                if at + len > data.len() || at < 3000 {
+                    continue;
+                }
+                let reaching: Vec<usize> = (1..=at.min(WINDOW))
+                    .filter(|&d| Chains::match_len(&data, at, d, len) >= len)
+                    .collect();
+                // Every match of three bytes or more is in the chain, nearest first.
+                for (rank, &d) in reaching.iter().enumerate().take(3) {
+                    assert_eq!(fast.rank(&data, at, len, d), Some(rank), "{at} {len} {d}");
+                    assert_eq!(fast.nth(&data, at, len, rank), Some(d), "{at} {len} {d}");
+                }
+            }
+        }
+        assert_eq!(fast.links > 0, plain.links > 0);
+    }
 
     #[test]
     fn match_lengths_agree_with_a_byte_by_byte_count() {
