@@ -95,43 +95,53 @@ const LARGE_INPUT: usize = 64 << 20;
 /// changed meanwhile (the general model's x86 transform works in place) but given back as
 /// it was.
 fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
+    modelled_within(data, deflate::encoder_link_budget(data.len()))
+}
+
+/// [`modelled`], describing deflate streams in at most `most_links` chain links: streams
+/// past them stay deflated.
+fn modelled_within(data: &mut [u8], most_links: u64) -> Option<(Method, Vec<u8>)> {
     let large = data.len() > LARGE_INPUT;
     let min_stream_bytes = if large { data.len() / 8 } else { 0 };
-    let modelled = match deflate::layout(data, min_stream_bytes) {
-        Some(deflate::Layout {
+    let mut max_streams = usize::MAX;
+    let modelled = loop {
+        let Some(deflate::Layout {
             streams,
             transformed,
             segments,
-        }) => {
-            // The side information (the token model over every stream, then a rebuild of
-            // the whole file to check it) and the segments' models need nothing from each
-            // other: they run at once.
-            let data = &*data;
-            let (side, coded) = std::thread::scope(|s| {
-                let side = s.spawn(|| streams.side(&transformed, data));
-                let coded = inflated::encode_transformed(&transformed, &segments, large);
-                (
-                    side.join().expect("side information thread panicked"),
-                    coded,
-                )
-            });
-            // The transformed data goes before the payload is put together.
-            drop(transformed);
-            match side {
-                Some((side, links)) => {
-                    let (method, payload) = inflated::payload(&side, coded);
-                    // The decoder refuses a payload too short for the chain links its
-                    // rebuild walks (`deflate::link_budget`): such streams stay deflated.
-                    if links <= deflate::link_budget(payload.len()) {
-                        Some((method, payload))
-                    } else {
-                        model(data)
-                    }
-                }
-                None => model(data),
+        }) = deflate::layout(data, min_stream_bytes, max_streams)
+        else {
+            break model_in_place(data);
+        };
+        // The side information (the token model over every stream, then a rebuild of the
+        // whole file to check it) and the segments' models need nothing from each other:
+        // they run at once.
+        let data = &*data;
+        let (side, coded) = std::thread::scope(|s| {
+            let side = s.spawn(|| streams.side(&transformed, data, most_links));
+            let coded = inflated::encode_transformed(&transformed, &segments, large);
+            (
+                side.join().expect("side information thread panicked"),
+                coded,
+            )
+        });
+        // The transformed data goes before the payload is put together.
+        drop(transformed);
+        match side {
+            Ok((side, links)) => {
+                let (method, payload) = inflated::payload(&side, coded);
+                // The decoder refuses a payload too short for the chain links its rebuild
+                // walks (`deflate::link_budget`): such streams stay deflated.
+                break if links <= deflate::link_budget(payload.len()) {
+                    Some((method, payload))
+                } else {
+                    model(data)
+                };
             }
+            // Once: the streams that fit walk the same links again.
+            Err(deflate::Unusable::OverBudget { fit }) if fit < max_streams => max_streams = fit,
+            Err(_) => break model(data),
         }
-        None => model_in_place(data),
     };
     modelled.filter(|(_, payload)| payload.len() < data.len())
 }
@@ -256,5 +266,51 @@ pub fn decode_with(
         Method::Embedded => embedded::decode(payload, original_len),
         Method::ProgressiveJpeg => jpeg::decode_progressive(payload, original_len),
         Method::Long => long::decode(payload, original_len),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deflate::tests::{gzip, prose};
+
+    #[test]
+    fn streams_past_the_encoders_budget_of_chain_links_stay_deflated() {
+        let file = [gzip(&prose(40_000), 6), gzip(&prose(60_000), 9)].concat();
+        // The method and payload length, or `None` where no model makes the file smaller.
+        let coded = |most_links| {
+            let (method, payload) = modelled_within(&mut file.clone(), most_links)?;
+            assert_eq!(decode(method, &payload, file.len()).expect("decodes"), file);
+            Some((method, payload.len()))
+        };
+        let (all, all_len) = coded(u64::MAX).expect("codes");
+        assert_eq!(all, Method::Inflated);
+        // Left deflated, the streams are random to the general model.
+        assert_eq!(coded(0), None);
+        // The fewest links that describe the first stream alone.
+        let first_only = |most_links| {
+            let layout = deflate::layout(&file, 0, 1).expect("a stream");
+            layout
+                .streams
+                .side(&layout.transformed, &file, most_links)
+                .is_ok()
+        };
+        let (mut lo, mut hi) = (0u64, u64::from(u32::MAX));
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if first_only(mid) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        // The second stream does not fit as well: it stays deflated, the first is kept.
+        let (first, first_len) = coded(lo).expect("codes");
+        assert_eq!(first, Method::Inflated);
+        assert!(
+            all_len < first_len && first_len < file.len(),
+            "{all_len} {first_len}"
+        );
+        assert_eq!(coded(lo - 1), None);
     }
 }

@@ -23,7 +23,7 @@ const DECODED_FLOOR: usize = 4 << 20;
 /// a PNG photo's pixels (3-4x its size); the 64 MiB cap (was 192 MiB) bounds a 100 MB
 /// input's recompression to about a minute. `2 len + 2 MiB` met more speed but turned a
 /// 3.5 MB PNG photo from 0.4535 into 1.0000 (0.38 against 16 MB/s).
-fn decoded_budget(len: usize) -> usize {
+pub fn decoded_budget(len: usize) -> usize {
     len.saturating_mul(DECODED_PER_BYTE)
         .saturating_add(DECODED_FLOOR)
         .min(MAX_DECODED_BYTES)

@@ -25,7 +25,7 @@ mod token_model;
 mod wrapper;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::coder::{Decoder, Encoder};
 use crate::error::invalid;
@@ -67,6 +67,29 @@ pub const LINKS_PER_CODED_BYTE: u64 = 1 << 16;
 pub fn link_budget(coded_len: usize) -> u64 {
     (coded_len as u64).saturating_mul(LINKS_PER_CODED_BYTE)
 }
+
+/// Chain links describing a file's streams may walk (every pass, trials included), per byte
+/// of its budget of decoded bytes: a deterministic bound on the encoder's work, which the
+/// decoded bytes alone do not bound (a token may walk 6,144 links). Real streams walk
+/// 40-130 per decoded byte in their first pass (PNG photos 46, `gzip -1` of DNA 127); with
+/// the budget of 3 bytes per byte of the file + 4 MiB, only files near the 64 MiB cap of
+/// decoded bytes can reach it. Streams past it stay deflated, in file order.
+const ENCODER_LINKS_PER_BUDGET_BYTE: u64 = 128;
+
+/// Chain links describing the streams of a file of `len` bytes may walk.
+pub fn encoder_link_budget(len: usize) -> u64 {
+    (find::decoded_budget(len) as u64).saturating_mul(ENCODER_LINKS_PER_BUDGET_BYTE)
+}
+
+/// Why [`Streams::side`] gives no side information.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unusable {
+    /// Rebuilding the file from it did not give the file back.
+    Mismatch,
+    /// The first `fit` streams were described within the budget of chain links, the next
+    /// was not.
+    OverBudget { fit: usize },
+}
 /// A file's deflate streams, found and decoded, before their side information is coded.
 pub struct Layout {
     pub streams: Streams,
@@ -81,10 +104,11 @@ pub struct Streams {
     placed: Vec<Range<usize>>,
 }
 
-/// Finds and decodes the deflate streams of `data`; `None` if there are none, or if they
-/// span fewer than `min_stream_bytes` of it.
-pub fn layout(data: &[u8], min_stream_bytes: usize) -> Option<Layout> {
+/// Finds and decodes the deflate streams of `data`, at most the first `max_streams`; `None`
+/// if there are none, or if they span fewer than `min_stream_bytes` of it.
+pub fn layout(data: &[u8], min_stream_bytes: usize, max_streams: usize) -> Option<Layout> {
     let mut found = find_streams(data);
+    found.truncate(max_streams);
     let spanned: usize = found.iter().map(|f| f.end - f.start).sum();
     if found.is_empty() || spanned < min_stream_bytes {
         return None;
@@ -132,16 +156,22 @@ pub fn spans(data: &[u8]) -> Vec<Range<usize>> {
 
 impl Streams {
     /// The side information that rebuilds `data` (the file these streams were found in) from
-    /// `transformed`, with the chain links that rebuild walks; `None` if rebuilding it once
-    /// does not give `data` back: the token model must make identical choices in both
-    /// directions, and this checks it for real. The streams (their tokens) are dropped
-    /// before the check.
-    pub fn side(self, transformed: &[u8], data: &[u8]) -> Option<(Vec<u8>, u64)> {
+    /// `transformed`, with the chain links that rebuild walks, describing the streams in at
+    /// most `most_links` links. Rebuilding the file once must give `data` back: the token
+    /// model must make identical choices in both directions, and this checks it for real.
+    /// The streams (their tokens) are dropped before the check.
+    pub fn side(
+        self,
+        transformed: &[u8],
+        data: &[u8],
+        most_links: u64,
+    ) -> Result<(Vec<u8>, u64), Unusable> {
         let mut enc = Encoder::new();
         let mut model = SideModel::default();
         model.code_count(&mut enc, self.found.len());
         let mut copied = 0;
-        for (f, placed) in self.found.iter().zip(&self.placed) {
+        let mut walked = 0u64;
+        for (index, (f, placed)) in self.found.iter().zip(&self.placed).enumerate() {
             let representation = &transformed[placed.clone()];
             let placement = Placement {
                 gap: f.start - copied,
@@ -157,22 +187,27 @@ impl Streams {
                     pixels: Some((image, filters)),
                     ..
                 } => {
-                    scanlines = png::from_bmp(representation, image, filters)?;
+                    scanlines =
+                        png::from_bmp(representation, image, filters).ok_or(Unusable::Mismatch)?;
                     &scanlines
                 }
                 _ => representation,
             };
             let span = f.end - f.start;
-            if span < RETRY_MIN_BYTES {
-                code_stream(&mut enc, &mut model, decoded, &f.stream, INSERT_ALL);
+            let left = most_links - walked;
+            let links = if span < RETRY_MIN_BYTES {
+                code_stream(&mut enc, &mut model, decoded, &f.stream, INSERT_ALL, left)
             } else {
-                code_stream_best(&mut enc, &mut model, decoded, &f.stream, span);
-            }
+                code_stream_best(&mut enc, &mut model, decoded, &f.stream, span, left)
+            };
+            walked += links.ok_or(Unusable::OverBudget { fit: index })?;
             copied = f.end;
         }
         let side = enc.finish();
         drop(self);
-        rebuilds(transformed, &side, data).map(|links| (side, links))
+        rebuilds(transformed, &side, data)
+            .map(|links| (side, links))
+            .ok_or(Unusable::Mismatch)
     }
 }
 
@@ -181,21 +216,23 @@ impl Streams {
 /// matches out of its chains: each of [`FAST_INSERT_LIMITS`] is tried too, in order, until
 /// one is cheap, one costs more than the one before it, or the trials' budget of chain links
 /// ([`TRIAL_LINKS_PER_BYTE`], counted, so the choice is the same on every machine) would
-/// be spent; the shortest description is kept.
+/// be spent; the shortest description is kept. Returns the links walked by every pass, or
+/// `None` if the first needs more than `most_links` (a trial that would is given up).
 fn code_stream_best(
     enc: &mut Encoder,
     model: &mut SideModel,
     decoded: &[u8],
     stream: &Stream,
     span: usize,
-) {
+    most_links: u64,
+) -> Option<u64> {
     let (start, fresh, before) = (enc.checkpoint(), model.clone(), enc.bytes_written());
-    let first = code_stream(enc, model, decoded, stream, INSERT_ALL);
+    let first = code_stream(enc, model, decoded, stream, INSERT_ALL, most_links)?;
     let cost = |enc: &Encoder| enc.bytes_written() - before;
     let first_cost = cost(enc);
     let mut best = (first_cost, INSERT_ALL);
     if best.0 * EXPENSIVE_SHARE <= span {
-        return;
+        return Some(first);
     }
     // The best pass so far, kept to be restored rather than coded again.
     let mut kept = (enc.snapshot_since(&start), model.clone());
@@ -210,7 +247,19 @@ fn code_stream_best(
         }
         enc.rewind(&start);
         *model = fresh.clone();
-        spent += code_stream(enc, model, decoded, stream, limit);
+        let Some(links) = code_stream(
+            enc,
+            model,
+            decoded,
+            stream,
+            limit,
+            most_links.saturating_sub(first + spent),
+        ) else {
+            // Given up half-way: what it wrote is no description.
+            last = usize::MAX;
+            break;
+        };
+        spent += links;
         last = limit;
         let this = cost(enc);
         if this < best.0 {
@@ -229,6 +278,7 @@ fn code_stream_best(
         enc.restore(&start, &kept.0);
         *model = kept.1;
     }
+    Some(first + spent)
 }
 
 /// Chain links the trials of other insert limits may walk for a stream of `decoded` bytes.
@@ -236,21 +286,23 @@ fn trial_budget(decoded: usize) -> u64 {
     (decoded as u64).saturating_mul(TRIAL_LINKS_PER_BYTE)
 }
 
-/// Codes one stream's tokens; returns the chain links walked.
+/// Codes one stream's tokens; returns the chain links walked, or `None` if that needs more
+/// than `most_links` (what was written is then no description).
 fn code_stream(
     enc: &mut Encoder,
     model: &mut SideModel,
     decoded: &[u8],
     stream: &Stream,
     insert_limit: usize,
-) -> u64 {
+    most_links: u64,
+) -> Option<u64> {
     model.code_insert_limit(enc, insert_limit);
-    let mut cursor = Cursor::new(decoded.len(), insert_limit, u64::MAX);
+    let mut cursor = Cursor::new(decoded.len(), insert_limit, most_links);
     for block in &stream.blocks {
         model.code_block(enc, &mut cursor, decoded, block);
     }
     model.code_tail_pad(enc, stream.tail_pad);
-    cursor.links()
+    (!cursor.spent()).then_some(cursor.links())
 }
 
 /// Consecutive ranges covering `0..len`: the given ones and the stretches between them.

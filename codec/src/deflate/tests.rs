@@ -16,8 +16,11 @@ struct Split {
 /// [`layout`] and [`Streams::side`] in one: the whole transform, checked; `None` if there
 /// are no streams or the check fails.
 fn split(data: &[u8]) -> Option<Split> {
-    let layout = layout(data, 0)?;
-    let (side, links) = layout.streams.side(&layout.transformed, data)?;
+    let layout = layout(data, 0, usize::MAX)?;
+    let (side, links) = layout
+        .streams
+        .side(&layout.transformed, data, u64::MAX)
+        .ok()?;
     Some(Split {
         transformed: layout.transformed,
         side,
@@ -26,7 +29,7 @@ fn split(data: &[u8]) -> Option<Split> {
     })
 }
 
-fn prose(len: usize) -> Vec<u8> {
+pub(crate) fn prose(len: usize) -> Vec<u8> {
     let words = [
         "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "and", "then", "runs",
         "away", "from", "a", "farmer", "who", "keeps", "bees",
@@ -46,7 +49,7 @@ fn prose(len: usize) -> Vec<u8> {
     out
 }
 
-fn gzip(data: &[u8], level: u32) -> Vec<u8> {
+pub(crate) fn gzip(data: &[u8], level: u32) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::new(level));
     enc.write_all(data).unwrap();
     enc.finish().unwrap()
@@ -264,7 +267,33 @@ fn streams_spanning_too_little_of_the_file_are_left_alone_when_asked() {
     data.extend_from_slice(&prose(1000));
     let spanned: usize = spans(&data).iter().map(|r| r.len()).sum();
     assert!(spanned > stream.len() / 2, "{spanned} of {}", stream.len());
-    assert!(layout(&data, 0).is_some());
-    assert!(layout(&data, spanned).is_some());
-    assert!(layout(&data, spanned + 1).is_none());
+    assert!(layout(&data, 0, usize::MAX).is_some());
+    assert!(layout(&data, spanned, usize::MAX).is_some());
+    assert!(layout(&data, spanned + 1, usize::MAX).is_none());
+}
+
+#[test]
+fn describing_streams_stops_at_the_budget_of_chain_links() {
+    let (a, b) = (gzip(&prose(20_000), 6), gzip(&prose(30_000), 9));
+    let file = [&a[..], b"between", &b].concat();
+    let side = |max_streams, most_links| {
+        let layout = layout(&file, 0, max_streams).expect("streams");
+        layout.streams.side(&layout.transformed, &file, most_links)
+    };
+    assert!(side(2, u64::MAX).is_ok());
+    assert_eq!(side(2, 0).err(), Some(Unusable::OverBudget { fit: 0 }));
+    // The fewest links that describe the first stream (the description may walk more than
+    // the rebuild: it looks for the rank of distances the decoder is given outright).
+    let (mut lo, mut hi) = (0u64, u64::from(u32::MAX));
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if side(1, mid).is_ok() {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    assert!(lo > 0);
+    assert_eq!(side(1, lo - 1).err(), Some(Unusable::OverBudget { fit: 0 }));
+    assert_eq!(side(2, lo).err(), Some(Unusable::OverBudget { fit: 1 }));
 }
