@@ -46,7 +46,7 @@ fn every_length_field_of_every_method_decodes_or_fails_within_the_bound() {
     let mut executions = 0;
     let mut failures = Vec::new();
     let mut methods = [0usize; 10];
-    let (mut most_steps, mut most_peak) = (0f64, 0usize);
+    let (mut most_steps, mut most_links, mut most_peak) = (0f64, 0f64, 0usize);
     let mut decoded = 0;
     for (seed, packed) in streams::seeds() {
         methods[packed[5] as usize] += 1;
@@ -78,6 +78,7 @@ fn every_length_field_of_every_method_decodes_or_fails_within_the_bound() {
                 decoded += usize::from(cost.result.is_ok());
                 let per_byte = cost.steps as f64 / mutated.len() as f64;
                 most_steps = most_steps.max(per_byte);
+                most_links = most_links.max(cost.links as f64 / mutated.len() as f64);
                 most_peak = most_peak.max(cost.peak);
                 let len = mutated.len() as u64;
                 if cost.steps > meter::STEPS_PER_BYTE * len
@@ -98,7 +99,8 @@ fn every_length_field_of_every_method_decodes_or_fails_within_the_bound() {
     }
     eprintln!(
         "length sweep: {executions} decodes ({decoded} to their bytes); at most \
-         {most_steps:.0} coder steps per input byte, {most_peak} bytes of memory"
+         {most_steps:.0} coder steps and {most_links:.0} chain links per input byte, \
+         {most_peak} bytes of memory"
     );
     assert!(
         methods.iter().all(|&n| n > 0),
