@@ -255,7 +255,8 @@ fn code_stream_best(
             limit,
             most_links.saturating_sub(first + spent),
         ) else {
-            // Given up half-way: what it wrote is no description.
+            // Given up where it had walked every link left: what it wrote is no description.
+            spent = most_links - first;
             last = usize::MAX;
             break;
         };
