@@ -205,11 +205,7 @@ mod tests {
 
     #[test]
     fn segments_lose_the_bytes_of_the_repeats_inside_them() {
-        let repeat = |start, end| Repeat {
-            start,
-            end,
-            distance: 1,
-        };
+        let repeat = long::next_byte_repeat;
         let segments = [0..10, 10..20, 20..30, 30..40];
         // Inside one segment, across a boundary, and a whole segment.
         let repeats = [repeat(2, 5), repeat(8, 12), repeat(20, 30)];

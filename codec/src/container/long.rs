@@ -289,6 +289,17 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     rebuild_in_place(residual, &references, original_len)
 }
 
+/// A repeat of `start..end` at distance 1 (each byte the one before it), for tests of
+/// ranges.
+#[cfg(test)]
+pub fn next_byte_repeat(start: usize, end: usize) -> Repeat {
+    Repeat {
+        start,
+        end,
+        distance: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,11 +367,7 @@ mod tests {
 
     #[test]
     fn parts_partly_covered_are_left_out() {
-        let r = |start, end| Repeat {
-            start,
-            end,
-            distance: 1,
-        };
+        let r = next_byte_repeat;
         let parts = [100..200, 10_000..20_000, 30_000..31_000, 45_000..60_000];
         assert_eq!(
             clip(&[r(0, 50_000)], &parts),
