@@ -272,7 +272,7 @@ pub fn decode_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deflate::tests::{gzip, prose};
+    use crate::deflate::tests::{fewest_links_describing_the_first_stream, gzip, prose};
 
     #[test]
     fn streams_past_the_encoders_budget_of_chain_links_stay_deflated() {
@@ -287,23 +287,7 @@ mod tests {
         assert_eq!(all, Method::Inflated);
         // Left deflated, the streams are random to the general model.
         assert_eq!(coded(0), None);
-        // The fewest links that describe the first stream alone.
-        let first_only = |most_links| {
-            let layout = deflate::layout(&file, 0, 1).expect("a stream");
-            layout
-                .streams
-                .side(&layout.transformed, &file, most_links)
-                .is_ok()
-        };
-        let (mut lo, mut hi) = (0u64, u64::from(u32::MAX));
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if first_only(mid) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
+        let lo = fewest_links_describing_the_first_stream(&file);
         // The second stream does not fit as well: it stays deflated, the first is kept.
         let (first, first_len) = coded(lo).expect("codes");
         assert_eq!(first, Method::Inflated);

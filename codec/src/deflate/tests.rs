@@ -272,6 +272,28 @@ fn streams_spanning_too_little_of_the_file_are_left_alone_when_asked() {
     assert!(layout(&data, spanned + 1, usize::MAX).is_none());
 }
 
+/// The fewest chain links that describe the first deflate stream of `file` (found by
+/// bisection).
+pub(crate) fn fewest_links_describing_the_first_stream(file: &[u8]) -> u64 {
+    let describes = |most_links| {
+        let layout = layout(file, 0, 1).expect("a stream");
+        layout
+            .streams
+            .side(&layout.transformed, file, most_links)
+            .is_ok()
+    };
+    let (mut lo, mut hi) = (0u64, u64::from(u32::MAX));
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if describes(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
 #[test]
 fn describing_streams_stops_at_the_budget_of_chain_links() {
     let (a, b) = (gzip(&prose(20_000), 6), gzip(&prose(30_000), 9));
@@ -282,17 +304,9 @@ fn describing_streams_stops_at_the_budget_of_chain_links() {
     };
     assert!(side(2, u64::MAX).is_ok());
     assert_eq!(side(2, 0).err(), Some(Unusable::OverBudget { fit: 0 }));
-    // The fewest links that describe the first stream (the description may walk more than
-    // the rebuild: it looks for the rank of distances the decoder is given outright).
-    let (mut lo, mut hi) = (0u64, u64::from(u32::MAX));
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if side(1, mid).is_ok() {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
+    // The description may walk more than the rebuild: it looks for the rank of distances
+    // the decoder is given outright.
+    let lo = fewest_links_describing_the_first_stream(&file);
     assert!(lo > 0);
     assert_eq!(side(1, lo - 1).err(), Some(Unusable::OverBudget { fit: 0 }));
     assert_eq!(side(2, lo).err(), Some(Unusable::OverBudget { fit: 1 }));
