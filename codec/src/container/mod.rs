@@ -82,8 +82,10 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// another method decodes differently, and older builds refuse it by number. Likewise the
 /// general model's layout 3 (forked, tables sized for memory, for inputs over 64 MiB; session
 /// 21): streams of layout 2 decode as before, and older builds refuse layout 3 by number.
-/// Method 9 (method 4 with long repeats as references, session 22) likewise.
-pub const VERSION: u8 = 9;
+/// Method 9 (method 4 with long repeats as references, session 22) likewise. Version 10
+/// (session 24): the deflate token model walks its hash chains at least 16 links deep and
+/// never shallower than its deepest likely depth so far, instead of at least 256.
+pub const VERSION: u8 = 10;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for. The models' own limits are lower: a byte of
 /// an arithmetic-coded stream holds at most 45,427 bytes of a model that codes 8 steps per

@@ -257,6 +257,35 @@ fn fast_encoders_that_skip_long_matches_are_predicted() {
     );
 }
 
+/// Four letters at random, like DNA: every position's hash chain is full.
+fn four_letters(len: usize) -> Vec<u8> {
+    let mut state = 11u32;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            b"ACGT"[(state >> 30) as usize]
+        })
+        .collect()
+}
+
+#[test]
+fn streams_of_a_shallow_search_are_rebuilt_walking_few_chain_links() {
+    // A fast encoder looks 4 links deep; the token model follows it at its floor of 16 links
+    // a position. With the floor of 256 before format 10, the prose took 39.5 links a byte.
+    for data in [prose(100_000), four_letters(100_000)] {
+        let mut file = vec![0x78, 0x01];
+        file.extend_from_slice(&fast_deflate(&data));
+        file.extend_from_slice(&scan::adler32(&data).to_be_bytes());
+        let split = round_trip(&file);
+        assert!(
+            split.links < 32 * data.len() as u64,
+            "{} links for {} bytes",
+            split.links,
+            data.len()
+        );
+    }
+}
+
 #[test]
 fn streams_spanning_too_little_of_the_file_are_left_alone_when_asked() {
     let mut gz = GzEncoder::new(Vec::new(), Compression::new(6));
@@ -310,4 +339,88 @@ fn describing_streams_stops_at_the_budget_of_chain_links() {
     assert!(lo > 0);
     assert_eq!(side(1, lo - 1).err(), Some(Unusable::OverBudget { fit: 0 }));
     assert_eq!(side(2, lo).err(), Some(Unusable::OverBudget { fit: 1 }));
+}
+
+/// A greedy deflate encoder searching `depth` links deep: the longest match among the nearest
+/// earlier positions with the same three bytes (the nearest of equals), every position a
+/// candidate. One fixed-Huffman block in a zlib wrapper.
+fn greedy_zlib(data: &[u8], depth: usize) -> Vec<u8> {
+    let mut candidates: std::collections::HashMap<&[u8], Vec<usize>> = Default::default();
+    let mut tokens = stream::Tokens::default();
+    let mut at = 0;
+    while at < data.len() {
+        let mut best = (0, 0);
+        if at + 3 <= data.len() {
+            let list = candidates.entry(&data[at..at + 3]).or_default();
+            for &q in list.iter().rev().take(depth) {
+                if at - q > 32768 {
+                    break;
+                }
+                let len = (0..258.min(data.len() - at))
+                    .take_while(|&i| data[q + i] == data[at + i])
+                    .count();
+                if len > best.0 {
+                    best = (len, at - q);
+                }
+            }
+        }
+        let step = if best.0 >= 3 { best.0 } else { 1 };
+        for p in at..(at + step).min(data.len().saturating_sub(2)) {
+            candidates.entry(&data[p..p + 3]).or_default().push(p);
+        }
+        tokens.push(if best.0 >= 3 {
+            stream::Token {
+                len: best.0 as u16,
+                dist: best.1 as u16,
+            }
+        } else {
+            stream::Token::LITERAL
+        });
+        at += step;
+    }
+    let mut emitter = Emitter::new(data);
+    emitter.block(&Block {
+        last: true,
+        body: Body::Fixed(tokens),
+    });
+    let mut file = vec![0x78, 0x01];
+    file.extend_from_slice(&emitter.finish(0).unwrap());
+    file.extend_from_slice(&scan::adler32(data).to_be_bytes());
+    file
+}
+
+/// Lines of a server log, counters counting up.
+fn log_lines(len: usize) -> Vec<u8> {
+    let mut log = Vec::new();
+    for n in 0u64.. {
+        if log.len() >= len {
+            break;
+        }
+        let line = format!(
+            "2026-12-07 10:{:02}:{:02} INFO worker-{} request id={} status=200 bytes={}\n",
+            n * 67 / 60 % 60,
+            n * 67 % 60,
+            n % 4,
+            n * 7919,
+            n * 31
+        );
+        log.extend_from_slice(line.as_bytes());
+    }
+    log.truncate(len);
+    log
+}
+
+#[test]
+fn streams_of_a_deep_search_keep_being_followed_deep() {
+    // Most of the log's matches are found near the top of their chains, a few only far down:
+    // a walk that went shallow with the recent matches (format 10 without the high-water
+    // mark) took 256 bytes to describe them, against 207.
+    let file = greedy_zlib(&log_lines(200_000), 1024);
+    let split = round_trip(&file);
+    assert!(
+        split.side.len() * 200 < file.len(),
+        "side information {} bytes for {}",
+        split.side.len(),
+        file.len()
+    );
 }

@@ -97,6 +97,9 @@ impl Cursor {
     }
 }
 
+/// Chain links walked per position at least (a floor, so a shallow start climbs quickly).
+const MIN_STEPS: usize = 16;
+
 #[derive(Clone)]
 pub struct TokenModel {
     is_match: [AdaptiveBit; BUCKETS * 3 * 2 * 3 * 2],
@@ -113,6 +116,10 @@ pub struct TokenModel {
     /// How often the longest match within each depth was the encoder's length (decaying,
     /// 1/64 units); the best scoring depth predicts the encoder.
     depth_hits: [u32; DEPTHS.len()],
+    /// The deepest index of [`DEPTHS`] that has been the likely depth (over all the file's
+    /// streams): the walk never goes shallower, so an encoder seen searching deep keeps being
+    /// followed that deep.
+    deepest: usize,
 }
 
 impl Default for TokenModel {
@@ -130,6 +137,7 @@ impl Default for TokenModel {
             rank_rest: Number::default(),
             prev_match: 0,
             depth_hits: [0; DEPTHS.len()],
+            deepest: 0,
         }
     }
 }
@@ -150,9 +158,12 @@ impl TokenModel {
         }
         let likely = self.likely_depth();
         let depth = DEPTHS[likely];
-        // Deep enough to see whether the encoder searches further than predicted; at least
-        // 256 links, so a shallow start climbs quickly.
-        let steps = DEPTHS[(likely + 1).min(DEPTHS.len() - 1)].max(256);
+        self.deepest = self.deepest.max(likely);
+        // Deep enough to see whether the encoder searches further than predicted, and never
+        // shallower than the deepest likely depth so far.
+        let steps = DEPTHS[(likely + 1).min(DEPTHS.len() - 1)]
+            .max(DEPTHS[self.deepest])
+            .max(MIN_STEPS);
         let records = cursor.records(data, at, steps);
         let predicted = records.within(depth);
         let here = records.best_within(depth);
