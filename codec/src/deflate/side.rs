@@ -72,8 +72,10 @@ impl SideModel {
         }
     }
 
-    /// The encoder's insert limit (see [`super::token_model::INSERT_ALL`]).
+    /// The encoder's insert limit (see [`super::token_model::INSERT_ALL`]), coded first in
+    /// every stream.
     pub fn code_insert_limit<C: BitIo>(&mut self, io: &mut C, limit: usize) -> usize {
+        self.tokens.start_stream();
         self.insert_limit.code(io, limit as u64) as usize
     }
 

@@ -424,3 +424,22 @@ fn streams_of_a_deep_search_keep_being_followed_deep() {
         file.len()
     );
 }
+
+#[test]
+fn each_stream_is_followed_as_deep_as_its_own_encoder_searches() {
+    // A deep encoder's stream, then a fast one's (as in a tar of PNGs from two programs):
+    // while the second inherited the first's depth, its walk went 1,024 links deep.
+    let deep = greedy_zlib(&log_lines(100_000), 1024);
+    let text = prose(100_000);
+    let mut fast = vec![0x78, 0x01];
+    fast.extend_from_slice(&fast_deflate(&text));
+    fast.extend_from_slice(&scan::adler32(&text).to_be_bytes());
+    let alone = round_trip(&deep).links;
+    let both = round_trip(&[&deep[..], b"between", &fast].concat()).links;
+    assert!(
+        both - alone < 32 * text.len() as u64,
+        "{} links for the fast stream's {} bytes",
+        both - alone,
+        text.len()
+    );
+}

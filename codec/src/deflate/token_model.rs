@@ -116,9 +116,10 @@ pub struct TokenModel {
     /// How often the longest match within each depth was the encoder's length (decaying,
     /// 1/64 units); the best scoring depth predicts the encoder.
     depth_hits: [u32; DEPTHS.len()],
-    /// The deepest index of [`DEPTHS`] that has been the likely depth (over all the file's
-    /// streams): the walk never goes shallower, so an encoder seen searching deep keeps being
-    /// followed that deep.
+    /// The deepest index of [`DEPTHS`] that has been the likely depth in this stream: the
+    /// walk never goes shallower, so an encoder seen searching deep keeps being followed
+    /// that deep. Each stream starts from the likely depth (the files of an archive may come
+    /// from encoders of every depth).
     deepest: usize,
 }
 
@@ -143,6 +144,12 @@ impl Default for TokenModel {
 }
 
 impl TokenModel {
+    /// Called before a stream's first token.
+    pub fn start_stream(&mut self) {
+        self.depth_hits = [0; DEPTHS.len()];
+        self.deepest = 0;
+    }
+
     /// Codes `token` (ignored when decoding) at `cursor.at` in `data` and advances the
     /// cursor past it. `None` if a decoded token cannot be real (corrupt input).
     pub fn code<C: BitIo>(
