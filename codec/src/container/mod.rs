@@ -32,8 +32,8 @@
 //!   payload of `n` bytes (65,536 per byte), and fails as soon as a walk would go past that.
 //!   A link compares at most one match of up to 258 bytes; a crafted stream walked 130
 //!   million in 0.85 s (6.5 ns each), so the bound is about 0.4 ms per byte, under the
-//!   coder's 80 ms. Real streams walk at most 1,676 links per byte (measured in session
-//!   23); the encoder leaves a file's streams deflated rather than pass the bound.
+//!   coder's 80 ms. Real streams walk at most 652 links per byte (measured in session
+//!   24, format 10); the encoder leaves a file's streams deflated rather than pass the bound.
 //!   [`crate::chain_links`] counts the links.
 //! - Memory: buffers grow as bytes are produced (to at most twice what was produced, or one
 //!   chunk of 64 Ki elements ahead, never past the declared length); memory refused for them
