@@ -343,8 +343,9 @@ fn describing_streams_stops_at_the_budget_of_chain_links() {
 
 /// A greedy deflate encoder searching `depth` links deep: the longest match among the nearest
 /// earlier positions with the same three bytes (the nearest of equals), every position a
-/// candidate. One fixed-Huffman block in a zlib wrapper.
-fn greedy_zlib(data: &[u8], depth: usize) -> Vec<u8> {
+/// candidate, matches longer than 4 bytes shortened by `cut` (as optimal parsers shorten
+/// some). One fixed-Huffman block in a zlib wrapper.
+fn greedy_zlib(data: &[u8], depth: usize, cut: usize) -> Vec<u8> {
     let mut candidates: std::collections::HashMap<&[u8], Vec<usize>> = Default::default();
     let mut tokens = stream::Tokens::default();
     let mut at = 0;
@@ -363,6 +364,9 @@ fn greedy_zlib(data: &[u8], depth: usize) -> Vec<u8> {
                     best = (len, at - q);
                 }
             }
+        }
+        if best.0 > 4 {
+            best.0 -= cut.min(best.0 - 4);
         }
         let step = if best.0 >= 3 { best.0 } else { 1 };
         for p in at..(at + step).min(data.len().saturating_sub(2)) {
@@ -415,7 +419,7 @@ fn streams_of_a_deep_search_keep_being_followed_deep() {
     // Most of the log's matches are found near the top of their chains, a few only far down:
     // a walk that went shallow with the recent matches (format 10 without the high-water
     // mark) took 256 bytes to describe them, against 207.
-    let file = greedy_zlib(&log_lines(200_000), 1024);
+    let file = greedy_zlib(&log_lines(200_000), 1024, 0);
     let split = round_trip(&file);
     assert!(
         split.side.len() * 200 < file.len(),
@@ -426,10 +430,25 @@ fn streams_of_a_deep_search_keep_being_followed_deep() {
 }
 
 #[test]
+fn matches_shortened_by_the_encoder_cost_less_to_describe() {
+    // Lengths not the longest are coded by how far below it they lie. Matches cut by 3 took
+    // 9,024 bytes of side information here when coded as lengths of their own (format 9),
+    // 6,936 now: 15.9% of the stream instead of 20.7%.
+    let file = greedy_zlib(&prose(100_000), 64, 3);
+    let split = round_trip(&file);
+    assert!(
+        split.side.len() * 100 < file.len() * 18,
+        "side information {} bytes for {}",
+        split.side.len(),
+        file.len()
+    );
+}
+
+#[test]
 fn each_stream_is_followed_as_deep_as_its_own_encoder_searches() {
     // A deep encoder's stream, then a fast one's (as in a tar of PNGs from two programs):
     // while the second inherited the first's depth, its walk went 1,024 links deep.
-    let deep = greedy_zlib(&log_lines(100_000), 1024);
+    let deep = greedy_zlib(&log_lines(100_000), 1024, 0);
     let text = prose(100_000);
     let mut fast = vec![0x78, 0x01];
     fast.extend_from_slice(&fast_deflate(&text));

@@ -108,7 +108,8 @@ pub struct TokenModel {
     delta_negative: AdaptiveBit,
     delta_more: [[AdaptiveBit; DELTA_MAX]; 2],
     len_is_longest: [AdaptiveBit; BUCKETS * 3],
-    len_bits: [[AdaptiveBit; 256]; 2],
+    /// Lengths below or above the longest match, by the bucket of that match and its trend.
+    len_bits: [[AdaptiveBit; 256]; BUCKETS * 3],
     ranked: [AdaptiveBit; 2],
     rank_unary: [[AdaptiveBit; RANK_UNARY]; 2],
     rank_rest: Number,
@@ -132,7 +133,7 @@ impl Default for TokenModel {
             delta_negative: AdaptiveBit::default(),
             delta_more: [[AdaptiveBit::default(); DELTA_MAX]; 2],
             len_is_longest: [AdaptiveBit::default(); BUCKETS * 3],
-            len_bits: [[AdaptiveBit::default(); 256]; 2],
+            len_bits: [[AdaptiveBit::default(); 256]; BUCKETS * 3],
             ranked: [AdaptiveBit::default(); 2],
             rank_unary: [[AdaptiveBit::default(); RANK_UNARY]; 2],
             rank_rest: Number::default(),
@@ -239,13 +240,23 @@ impl TokenModel {
         let len = if self.len_is_longest[b].code(io, u32::from(given_len == longest)) == 1 {
             longest
         } else {
-            let tree = &mut self.len_bits[usize::from(longest >= 3)];
+            // The 256 lengths 3..=258 as their distance below the longest match, modulo 256
+            // (one to one): encoders that shorten matches, as optimal parsers do, cut a few
+            // bytes off the longest.
+            let origin = if longest >= 3 { longest } else { 2 };
+            let below = (origin + 256 - given_len.clamp(3, 258)) & 255;
+            let tree = &mut self.len_bits[b];
             let mut node = 1usize;
             for i in (0..8).rev() {
-                let bit = (given_len.wrapping_sub(3) >> i) as u32 & 1;
+                let bit = (below >> i) as u32 & 1;
                 node = node * 2 + tree[node].code(io, bit) as usize;
             }
-            node - 256 + 3
+            let below = node - 256;
+            if origin >= below + 3 {
+                origin - below
+            } else {
+                origin + 256 - below
+            }
         };
         if len < 3 || at + len > data.len() {
             return None;
