@@ -60,7 +60,8 @@ const TRIAL_LINKS_PER_BYTE: u64 = 128;
 /// that holds them: the container's bound on this work, which coder steps do not count.
 /// Real streams walk far fewer (format 10, session 24: at most 652 per byte, a `gzip -9`
 /// log; PNGs 24-351, `gzip` of DNA 32-572, of text and logs 20-652, libs.zip 52; format 9
-/// walked up to 1,676); a crafted one walked 283,000. The encoder leaves streams deflated rather than pass it.
+/// walked up to 1,676); a crafted one walked 283,000. The encoder leaves streams deflated
+/// rather than pass it.
 pub const LINKS_PER_CODED_BYTE: u64 = 1 << 16;
 
 /// Chain links rebuilding the deflate streams of a payload of `coded_len` bytes may walk.

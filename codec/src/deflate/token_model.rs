@@ -108,7 +108,8 @@ pub struct TokenModel {
     delta_negative: AdaptiveBit,
     delta_more: [[AdaptiveBit; DELTA_MAX]; 2],
     len_is_longest: [AdaptiveBit; BUCKETS * 3],
-    /// Lengths below or above the longest match, by the bucket of that match and its trend.
+    /// Lengths as their distance below the longest match (modulo 256), by the bucket of that
+    /// match and its trend.
     len_bits: [[AdaptiveBit; 256]; BUCKETS * 3],
     ranked: [AdaptiveBit; 2],
     rank_unary: [[AdaptiveBit; RANK_UNARY]; 2],
@@ -119,8 +120,7 @@ pub struct TokenModel {
     depth_hits: [u32; DEPTHS.len()],
     /// The deepest index of [`DEPTHS`] that has been the likely depth in this stream: the
     /// walk never goes shallower, so an encoder seen searching deep keeps being followed
-    /// that deep. Each stream starts from the likely depth (the files of an archive may come
-    /// from encoders of every depth).
+    /// that deep.
     deepest: usize,
 }
 
@@ -145,7 +145,8 @@ impl Default for TokenModel {
 }
 
 impl TokenModel {
-    /// Called before a stream's first token.
+    /// Forgets the depth learnt from earlier streams (the files of an archive may come from
+    /// encoders of every depth); called before a stream's first token.
     pub fn start_stream(&mut self) {
         self.depth_hits = [0; DEPTHS.len()];
         self.deepest = 0;
