@@ -99,6 +99,11 @@ impl Cursor {
 
 /// Chain links walked per position at least (a floor, so a shallow start climbs quickly).
 const MIN_STEPS: usize = 16;
+/// Matches of a stream before its likely depth may raise the walk's high-water mark: the
+/// depth statistics carry over from earlier streams (often the same encoder's, as in a ZIP),
+/// and by then a different encoder's depth has outweighed theirs (they decay by 1/64 a
+/// match).
+const MATCHES_BEFORE_MARK: u32 = 256;
 
 #[derive(Clone)]
 pub struct TokenModel {
@@ -118,10 +123,11 @@ pub struct TokenModel {
     /// How often the longest match within each depth was the encoder's length (decaying,
     /// 1/64 units); the best scoring depth predicts the encoder.
     depth_hits: [u32; DEPTHS.len()],
-    /// The deepest index of [`DEPTHS`] that has been the likely depth in this stream: the
-    /// walk never goes shallower, so an encoder seen searching deep keeps being followed
-    /// that deep.
+    /// The deepest index of [`DEPTHS`] that has been the likely depth in this stream since
+    /// its first [`MATCHES_BEFORE_MARK`] matches: the walk never goes shallower, so an
+    /// encoder seen searching deep keeps being followed that deep.
     deepest: usize,
+    matches_in_stream: u32,
 }
 
 impl Default for TokenModel {
@@ -140,16 +146,17 @@ impl Default for TokenModel {
             prev_match: 0,
             depth_hits: [0; DEPTHS.len()],
             deepest: 0,
+            matches_in_stream: 0,
         }
     }
 }
 
 impl TokenModel {
-    /// Forgets the depth learnt from earlier streams (the files of an archive may come from
-    /// encoders of every depth); called before a stream's first token.
+    /// Clears the walk's high-water mark (the files of an archive may come from encoders of
+    /// every depth); called before a stream's first token.
     pub fn start_stream(&mut self) {
-        self.depth_hits = [0; DEPTHS.len()];
         self.deepest = 0;
+        self.matches_in_stream = 0;
     }
 
     /// Codes `token` (ignored when decoding) at `cursor.at` in `data` and advances the
@@ -167,7 +174,9 @@ impl TokenModel {
         }
         let likely = self.likely_depth();
         let depth = DEPTHS[likely];
-        self.deepest = self.deepest.max(likely);
+        if self.matches_in_stream >= MATCHES_BEFORE_MARK {
+            self.deepest = self.deepest.max(likely);
+        }
         // Deep enough to see whether the encoder searches further than predicted, and never
         // shallower than the deepest likely depth so far.
         let steps = DEPTHS[(likely + 1).min(DEPTHS.len() - 1)]
@@ -208,6 +217,7 @@ impl TokenModel {
         if len < 3 || at + len > data.len() {
             return None;
         }
+        self.matches_in_stream = self.matches_in_stream.saturating_add(1);
         for (hits, &links) in self.depth_hits.iter_mut().zip(&DEPTHS) {
             let found = records.best_within(links).len;
             *hits = *hits - (*hits >> 6) + if usize::from(found) == len { 64 } else { 0 };
