@@ -84,9 +84,8 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// 21): streams of layout 2 decode as before, and older builds refuse layout 3 by number.
 /// Method 9 (method 4 with long repeats as references, session 22) likewise. Version 10
 /// (session 24): the deflate token model walks its hash chains at least 16 links deep and
-/// never shallower than its deepest likely depth so far, instead of at least 256, learns
-/// each stream's depth afresh, and codes a length that is not the longest match's as its
-/// distance below it.
+/// never shallower than the deepest likely depth its stream has shown, instead of at least
+/// 256, and codes a length that is not the longest match's as its distance below it.
 pub const VERSION: u8 = 10;
 const HEADER_LEN: usize = 4 + 1 + 1 + 8 + 4;
 /// Output bytes one payload byte may stand for. The models' own limits are lower: a byte of
