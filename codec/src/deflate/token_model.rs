@@ -262,12 +262,7 @@ impl TokenModel {
                 let bit = (below >> i) as u32 & 1;
                 node = node * 2 + tree[node].code(io, bit) as usize;
             }
-            let below = node - 256;
-            if origin >= below + 3 {
-                origin - below
-            } else {
-                origin + 256 - below
-            }
+            3 + ((origin + 512 - 3 - (node - 256)) & 255)
         };
         if len < 3 || at + len > data.len() {
             return None;
