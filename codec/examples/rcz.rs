@@ -1,6 +1,8 @@
-//! The codec as a filter: `rcz c < in > out` compresses, `rcz d < in > out` decompresses.
-//! Used to regenerate the seed streams in `tests/fuzz_regressions/` after a format change
-//! (decode them with the old build, encode with the new one).
+//! The codec as a filter: `rcz c < in > out` compresses, `rcz d < in > out` decompresses,
+//! `rcz p < in > out` compresses an input of more than 4 KiB whose deflate streams span an
+//! eighth of it in pieces of 4 KiB (the seed of method 10). Used to regenerate the seed
+//! streams in `tests/fuzz_regressions/` after a format change (decode them with the old
+//! build, encode with the new one: `seed-pieces` with `p`).
 
 use std::io::{Cursor, Read, Write};
 
@@ -15,8 +17,9 @@ fn main() {
     let result = match mode.as_str() {
         "c" => codec::compress(Cursor::new(&input), &mut out),
         "d" => codec::decompress(Cursor::new(&input), &mut out),
+        "p" => codec::compress_in_pieces(Cursor::new(&input), &mut out, 4 << 10, 4 << 10),
         _ => {
-            eprintln!("usage: rcz c|d < input > output");
+            eprintln!("usage: rcz c|d|p < input > output");
             std::process::exit(2);
         }
     };

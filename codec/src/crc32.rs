@@ -24,11 +24,31 @@ const fn build_table() -> [u32; 256] {
 }
 
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c = TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
+    let mut crc = Crc32::new();
+    crc.update(data);
+    crc.finish()
+}
+
+/// The CRC-32 of bytes given in pieces.
+pub struct Crc32(u32);
+
+impl Crc32 {
+    pub fn new() -> Self {
+        Crc32(!0)
     }
-    !c
+
+    pub fn update(&mut self, data: &[u8]) {
+        let mut c = self.0;
+        for &b in data {
+            c = TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
+        }
+        self.0 = c;
+    }
+
+    /// The CRC-32 of every byte given so far.
+    pub fn finish(&self) -> u32 {
+        !self.0
+    }
 }
 
 #[cfg(test)]
@@ -37,5 +57,9 @@ mod tests {
     fn matches_the_standard_check_value() {
         assert_eq!(super::crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(super::crc32(b""), 0);
+        let mut pieces = super::Crc32::new();
+        pieces.update(b"1234");
+        pieces.update(b"56789");
+        assert_eq!(pieces.finish(), 0xCBF4_3926);
     }
 }

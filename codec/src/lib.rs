@@ -8,7 +8,7 @@
 // 2 MiB).
 #![deny(unsafe_code)]
 
-use std::io::{self, Read, Seek, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 
 mod anchored;
 mod audio;
@@ -25,12 +25,10 @@ mod jpeg;
 mod model;
 
 /// Compresses everything readable from `input` (from its current position to the end) and
-/// writes one container to `output`. The whole input is held in memory.
+/// writes one container to `output`. The whole input is held in memory, except for inputs
+/// over 64 MiB that are coded in pieces, each read when it is coded.
 pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
-    let mut data = Vec::new();
-    input.read_to_end(&mut data)?;
-    let packed = container::encode_owned(data);
-    output.write_all(&packed)?;
+    container::encode_from(&mut input, &mut output, container::PIECES)?;
     output.flush()
 }
 
@@ -39,10 +37,29 @@ pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) ->
 /// panics, and its work and memory are bounded by the input's size (the bound is stated in
 /// the container's documentation, `codec/src/container/mod.rs`).
 pub fn decompress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
-    let mut packed = Vec::new();
-    input.read_to_end(&mut packed)?;
-    let data = container::decode(&packed)?;
-    output.write_all(&data)?;
+    let start = input.stream_position()?;
+    let len = input.seek(SeekFrom::End(0))?.saturating_sub(start);
+    input.seek(SeekFrom::Start(start))?;
+    container::decode_from(&mut io::BufReader::new(input), len, &mut output)?;
+    output.flush()
+}
+
+/// [`compress`], coding an input of more than `from` bytes in pieces of `piece` bytes
+/// when its deflate streams span an eighth of it or more (instead of more than 64 MiB in
+/// pieces of 8 MiB): small streams of the method for tests. Not part of the codec's contract.
+#[doc(hidden)]
+pub fn compress_in_pieces<S: Read + Seek, W: Write + Seek>(
+    mut input: S,
+    mut output: W,
+    from: u64,
+    piece: usize,
+) -> io::Result<()> {
+    let sizes = container::Sizes {
+        from,
+        piece,
+        ..container::PIECES
+    };
+    container::encode_from(&mut input, &mut output, sizes)?;
     output.flush()
 }
 

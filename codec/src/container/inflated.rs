@@ -43,11 +43,15 @@ pub struct Coded {
 /// Codes `transformed`, consecutive `segments` covering it: its long repeats
 /// ([`long::takeable`], which keeps embedded files whole) become references, and the
 /// segments lose the bytes the repeats cover. Repeats are found across segments, and between
-/// decoded streams and the bytes around them. For an input over 64 MiB (`large`), repeats
-/// are not taken out (the data without them would be a second copy) and the segments'
-/// general model sizes its tables for memory.
-pub fn encode_transformed(transformed: &[u8], segments: &[Range<usize>], large: bool) -> Coded {
-    let repeats = if !large {
+/// decoded streams and the bytes around them; only when `repeats` (for an input over 64 MiB
+/// the data without them would be a second copy). `for_memory` as in [`model_for`].
+pub fn encode_transformed(
+    transformed: &[u8],
+    segments: &[Range<usize>],
+    repeats: bool,
+    for_memory: bool,
+) -> Coded {
+    let repeats = if repeats {
         long::takeable(transformed, false)
     } else {
         Vec::new()
@@ -55,13 +59,13 @@ pub fn encode_transformed(transformed: &[u8], segments: &[Range<usize>], large: 
     if repeats.is_empty() {
         return Coded {
             references: Vec::new(),
-            segments: encode_segments(transformed, segments, large),
+            segments: encode_segments(transformed, segments, for_memory),
         };
     }
     let residual = long::residual(transformed, &repeats);
     Coded {
         references: long::references(&repeats),
-        segments: encode_segments(&residual, &without(segments, &repeats), large),
+        segments: encode_segments(&residual, &without(segments, &repeats), for_memory),
     }
 }
 
@@ -111,9 +115,15 @@ const MAX_INFLATION: u64 = 2048;
 const SEGMENT_HEADER: usize = 17;
 
 /// Reverses [`payload`] (with references when `with_references`): checks every
-/// reference and segment header, then decodes the segments, copies the repeats and rebuilds
-/// the deflate streams.
-pub fn decode(payload: &[u8], original_len: usize, with_references: bool) -> io::Result<Vec<u8>> {
+/// reference and segment header, then decodes the segments (two at a time when `parallel`,
+/// else one at a time, a BMP's bands too, so that one segment's models are held at a time),
+/// copies the repeats and rebuilds the deflate streams.
+pub fn decode(
+    payload: &[u8],
+    original_len: usize,
+    with_references: bool,
+    parallel: bool,
+) -> io::Result<Vec<u8>> {
     let what = "inflated payload";
     let mut fields = Fields::new(payload, what);
     let side_len = fields.u32()?;
@@ -165,9 +175,9 @@ pub fn decode(payload: &[u8], original_len: usize, with_references: bool) -> io:
     let total = total as usize;
     let mut transformed = Vec::new();
     // Two segments at a time, one on a thread of its own (the models decode on one core).
-    for pair in segments.chunks(2) {
+    for pair in segments.chunks(if parallel { 2 } else { 1 }) {
         let decode = |&(method, inner, len): &(Method, &[u8], usize)| {
-            method::decode(method, inner, len).and_then(|segment| {
+            method::decode_with(method, inner, len, parallel).and_then(|segment| {
                 if segment.len() == len {
                     Ok(segment)
                 } else {
@@ -230,6 +240,7 @@ mod tests {
                     start: 0,
                     end: text.len(),
                 }],
+                !large,
                 large,
             );
             let segment = &coded.segments[4..];
@@ -241,7 +252,7 @@ mod tests {
 
     #[test]
     fn malformed_payloads_are_errors() {
-        let message = |payload: &[u8]| decode(payload, 100, false).unwrap_err().to_string();
+        let message = |payload: &[u8]| decode(payload, 100, false, true).unwrap_err().to_string();
         assert!(message(&[1, 0]).contains("truncated"));
         let mut nested = vec![0, 0, 0, 0, 1, 0, 0, 0];
         nested.extend_from_slice(&5u64.to_le_bytes());

@@ -40,6 +40,11 @@ pub enum Method {
     /// segments as in [`Method::Inflated`]`, which concatenated are the transformed data
     /// without the repeats.
     InflatedRepeats = 9,
+    /// An input over 64 MiB coded in pieces, one after another (see [`super::pieces`]): per
+    /// piece, `length (u64 LE) | method (1) | payload length (u64 LE) | payload`, until the
+    /// lengths add up to the container's. Only at the top of a container: a piece's method
+    /// is never `Long` or `Pieces`.
+    Pieces = 10,
 }
 
 impl Method {
@@ -55,6 +60,7 @@ impl Method {
             7 => Method::ProgressiveJpeg,
             8 => Method::Long,
             9 => Method::InflatedRepeats,
+            10 => Method::Pieces,
             _ => return None,
         })
     }
@@ -102,24 +108,92 @@ fn modelled(data: &mut [u8]) -> Option<(Method, Vec<u8>)> {
 /// past them stay deflated.
 fn modelled_within(data: &mut [u8], most_links: u64) -> Option<(Method, Vec<u8>)> {
     let large = data.len() > LARGE_INPUT;
-    let min_stream_bytes = if large { data.len() / 8 } else { 0 };
+    let limits = Limits {
+        decoded: deflate::decoded_budget(data.len()),
+        links: most_links,
+        min_spanned: if large { data.len() / 8 } else { 0 },
+        for_memory: large,
+        repeats: !large,
+    };
+    let modelled = match recompressed(data, limits) {
+        Recompressed::Coded(method, payload, _) => Some((method, payload)),
+        Recompressed::NoStreams => model_in_place(data),
+        Recompressed::Unusable => model(data),
+    };
+    modelled.filter(|(_, payload)| payload.len() < data.len())
+}
+
+/// The payload of `piece`, a piece of a larger input (see [`super::pieces`]), whose deflate
+/// streams may decode to at most `decoded` bytes; with the decoded bytes taken. Its models
+/// size their tables for memory. Never worse than storing it.
+pub fn piece(piece: &[u8], decoded: usize) -> (Method, Vec<u8>, usize) {
+    let limits = Limits {
+        decoded,
+        links: deflate::encoder_links_for(decoded),
+        min_spanned: 0,
+        for_memory: true,
+        repeats: true,
+    };
+    let (modelled, taken) = match recompressed(piece, limits) {
+        Recompressed::Coded(method, payload, taken) => (Some((method, payload)), taken),
+        Recompressed::NoStreams | Recompressed::Unusable => (model_for(piece, true), 0),
+    };
+    match modelled.filter(|(_, payload)| payload.len() < piece.len()) {
+        Some((method, payload)) => (method, payload, taken),
+        None => (Method::Stored, piece.to_vec(), 0),
+    }
+}
+
+/// What [`recompressed`] may take and how it codes what it takes.
+#[derive(Clone, Copy)]
+struct Limits {
+    /// Decoded bytes the file's deflate streams may take, and chain links describing them
+    /// may walk: streams past either stay deflated.
+    decoded: usize,
+    links: u64,
+    /// Fewest bytes of the file the streams taken must span, else none are taken.
+    min_spanned: usize,
+    /// The segments' models size their tables for memory ([`model_for`]).
+    for_memory: bool,
+    /// The transformed data's long repeats become references (method 9).
+    repeats: bool,
+}
+
+/// What became of a file's deflate streams.
+enum Recompressed {
+    /// Coded as method 4 or 9, with the decoded bytes taken.
+    Coded(Method, Vec<u8>, usize),
+    /// None found (or too few bytes spanned).
+    NoStreams,
+    /// Found, but their side information cannot be used (a rebuild differs, or its chain
+    /// links are more than the payload may walk).
+    Unusable,
+}
+
+/// `data` coded with its deflate streams decoded, within `limits`.
+fn recompressed(data: &[u8], limits: Limits) -> Recompressed {
     let mut max_streams = usize::MAX;
-    let modelled = loop {
+    loop {
         let Some(deflate::Layout {
             streams,
             transformed,
             segments,
-        }) = deflate::layout(data, min_stream_bytes, max_streams)
+        }) = deflate::layout_within(data, limits.decoded, limits.min_spanned, max_streams)
         else {
-            break model_in_place(data);
+            return Recompressed::NoStreams;
         };
+        let taken = streams.decoded();
         // The side information (the token model over every stream, then a rebuild of the
         // whole file to check it) and the segments' models need nothing from each other:
         // they run at once.
-        let data = &*data;
         let (side, coded) = std::thread::scope(|s| {
-            let side = s.spawn(|| streams.side(&transformed, data, most_links));
-            let coded = inflated::encode_transformed(&transformed, &segments, large);
+            let side = s.spawn(|| streams.side(&transformed, data, limits.links));
+            let coded = inflated::encode_transformed(
+                &transformed,
+                &segments,
+                limits.repeats,
+                limits.for_memory,
+            );
             (
                 side.join().expect("side information thread panicked"),
                 coded,
@@ -132,18 +206,17 @@ fn modelled_within(data: &mut [u8], most_links: u64) -> Option<(Method, Vec<u8>)
                 let (method, payload) = inflated::payload(&side, coded);
                 // The decoder refuses a payload too short for the chain links its rebuild
                 // walks (`deflate::link_budget`): such streams stay deflated.
-                break if links <= deflate::link_budget(payload.len()) {
-                    Some((method, payload))
+                return if links <= deflate::link_budget(payload.len()) {
+                    Recompressed::Coded(method, payload, taken)
                 } else {
-                    model(data)
+                    Recompressed::Unusable
                 };
             }
             // Once: the streams that fit walk the same links again.
             Err(deflate::Unusable::OverBudget { fit }) if fit < max_streams => max_streams = fit,
-            Err(_) => break model(data),
+            Err(_) => return Recompressed::Unusable,
         }
-    };
-    modelled.filter(|(_, payload)| payload.len() < data.len())
+    }
 }
 
 /// The best model for `data` by its content, if one applies: a specialised model when the
@@ -246,8 +319,9 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
     decode_with(method, payload, original_len, true)
 }
 
-/// [`decode`]; unless `parallel`, a BMP's bands decode one at a time, so that one band's
-/// tables are held at a time (the bytes are the same).
+/// [`decode`]; unless `parallel`, a BMP's bands and an inflated payload's segments decode
+/// one at a time, so that one band's or segment's tables are held at a time (the bytes are
+/// the same).
 pub fn decode_with(
     method: Method,
     payload: &[u8],
@@ -260,12 +334,15 @@ pub fn decode_with(
         Method::General => general::decode(payload, original_len),
         Method::Audio => audio::decode(payload, original_len),
         Method::Image => image::decode(payload, original_len),
-        Method::Inflated => inflated::decode(payload, original_len, false),
-        Method::InflatedRepeats => inflated::decode(payload, original_len, true),
+        Method::Inflated => inflated::decode(payload, original_len, false, parallel),
+        Method::InflatedRepeats => inflated::decode(payload, original_len, true, parallel),
         Method::Jpeg => jpeg::decode(payload, original_len),
         Method::Embedded => embedded::decode(payload, original_len),
         Method::ProgressiveJpeg => jpeg::decode_progressive(payload, original_len),
         Method::Long => long::decode(payload, original_len),
+        Method::Pieces => Err(crate::error::invalid(
+            "a payload in pieces (method 10) inside another payload".into(),
+        )),
     }
 }
 

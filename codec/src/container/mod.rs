@@ -59,11 +59,15 @@ mod embedded_tests;
 mod inflated;
 mod long;
 mod method;
+mod pieces;
+#[cfg(test)]
+mod pieces_tests;
 
-use crate::crc32::crc32;
+use crate::crc32::{crc32, Crc32};
 use crate::error::invalid;
 pub use method::Method;
-use std::io;
+pub use pieces::{Sizes, SIZES as PIECES};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 
 pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// Bumped whenever any method's bitstream changes, so streams of another build are refused by
@@ -105,66 +109,129 @@ pub fn possible(len: u64, coded: usize) -> bool {
 /// Compresses `data` with the best applicable method, never worse than storing it.
 #[cfg(test)]
 pub fn encode(data: &[u8]) -> Vec<u8> {
-    encode_owned(data.to_vec())
-}
-
-/// [`encode`], taking the input: once long repeats are cut out of it, only the residual is
-/// kept while the models run (a 150 MB input of repeats peaked at 2.5 times its size).
-pub fn encode_owned(data: Vec<u8>) -> Vec<u8> {
-    let (len, crc) = (data.len() as u64, crc32(&data));
-    let (method, payload) = method::choose(data);
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(&MAGIC);
-    out.push(VERSION);
-    out.push(method as u8);
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&payload);
+    let mut out = Vec::new();
+    encode_owned(data.to_vec(), &mut out).expect("writes to memory");
     out
 }
 
+/// Compresses the bytes of `input` from its position to its end into one container written
+/// to `output`: in pieces when `sizes` say so ([`pieces`]), each read from `input` as it is
+/// coded; else read whole and coded by [`encode_owned`].
+pub fn encode_from<S: Read + Seek, W: Write>(
+    input: &mut S,
+    output: &mut W,
+    sizes: Sizes,
+) -> io::Result<()> {
+    let start = input.stream_position()?;
+    let len = input.seek(SeekFrom::End(0))?.saturating_sub(start);
+    if len > sizes.from {
+        if let Some(plan) = pieces::plan(input, start, len, sizes)? {
+            write_header(output, Method::Pieces, len, plan.crc)?;
+            return pieces::encode(input, start, &plan, output);
+        }
+    }
+    input.seek(SeekFrom::Start(start))?;
+    let mut data = Vec::new();
+    input.read_to_end(&mut data)?;
+    encode_owned(data, output)
+}
+
+/// Writes the container of `data` to `output`, taking the input: once long repeats are cut
+/// out of it, only the residual is kept while the models run (a 150 MB input of repeats
+/// peaked at 2.5 times its size).
+pub fn encode_owned<W: Write>(data: Vec<u8>, output: &mut W) -> io::Result<()> {
+    let (len, crc) = (data.len() as u64, crc32(&data));
+    let (method, payload) = method::choose(data);
+    write_header(output, method, len, crc)?;
+    output.write_all(&payload)
+}
+
+fn write_header<W: Write>(output: &mut W, method: Method, len: u64, crc: u32) -> io::Result<()> {
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(&MAGIC);
+    header.push(VERSION);
+    header.push(method as u8);
+    header.extend_from_slice(&len.to_le_bytes());
+    header.extend_from_slice(&crc.to_le_bytes());
+    output.write_all(&header)
+}
+
 /// Decodes a container produced by [`encode`]; errors are `InvalidData` with a reason.
+#[cfg(test)]
 pub fn decode(packed: &[u8]) -> io::Result<Vec<u8>> {
-    if packed.len() < HEADER_LEN {
+    let mut out = Vec::new();
+    decode_from(&mut &packed[..], packed.len() as u64, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes the container of `packed_len` bytes that `input` holds, writing the original to
+/// `output`: whole once it is decoded and checked, or for [`Method::Pieces`] piece by piece
+/// as each is decoded (the CRC-32 is checked after the last, so a corrupt stream may have
+/// written some of its pieces when it fails).
+pub fn decode_from<R: Read, W: Write>(
+    input: &mut R,
+    packed_len: u64,
+    output: &mut W,
+) -> io::Result<()> {
+    if packed_len < HEADER_LEN as u64 {
         return Err(invalid(format!(
-            "input is {} bytes, shorter than the {HEADER_LEN}-byte header",
-            packed.len()
+            "input is {packed_len} bytes, shorter than the {HEADER_LEN}-byte header"
         )));
     }
-    if packed[..4] != MAGIC {
+    let mut header = [0u8; HEADER_LEN];
+    input.read_exact(&mut header)?;
+    if header[..4] != MAGIC {
         return Err(invalid("not a codec stream (bad magic)".into()));
     }
-    if packed[4] != VERSION {
+    if header[4] != VERSION {
         return Err(invalid(format!(
             "format version {} is not supported (this build reads version {VERSION})",
-            packed[4]
+            header[4]
         )));
     }
-    let method = Method::from_byte(packed[5])
-        .ok_or_else(|| invalid(format!("unknown method {}", packed[5])))?;
-    let original_len = u64::from_le_bytes(packed[6..14].try_into().expect("8 bytes"));
-    let expected_crc = u32::from_le_bytes(packed[14..18].try_into().expect("4 bytes"));
-    let payload = &packed[HEADER_LEN..];
-    if !possible(original_len, payload.len()) || usize::try_from(original_len).is_err() {
+    let method = Method::from_byte(header[5])
+        .ok_or_else(|| invalid(format!("unknown method {}", header[5])))?;
+    let original_len = u64::from_le_bytes(header[6..14].try_into().expect("8 bytes"));
+    let expected_crc = u32::from_le_bytes(header[14..18].try_into().expect("4 bytes"));
+    let payload_len = packed_len - HEADER_LEN as u64;
+    let payload_len_usize = usize::try_from(payload_len)
+        .map_err(|_| invalid(format!("a payload of {payload_len} bytes is too long")))?;
+    if !possible(original_len, payload_len_usize) || usize::try_from(original_len).is_err() {
         return Err(invalid(format!(
-            "declared length {original_len} is impossible for a {}-byte payload",
-            payload.len()
+            "declared length {original_len} is impossible for a {payload_len}-byte payload"
         )));
     }
-    let data = method::decode(method, payload, original_len as usize)?;
-    if data.len() as u64 != original_len {
+    let mut crc = Crc32::new();
+    if method == Method::Pieces {
+        pieces::decode(input, payload_len, original_len, &mut |bytes| {
+            crc.update(bytes);
+            output.write_all(bytes)
+        })?;
+    } else {
+        let mut payload = vec![0; payload_len_usize];
+        input.read_exact(&mut payload)?;
+        let data = method::decode(method, &payload, original_len as usize)?;
+        drop(payload);
+        if data.len() as u64 != original_len {
+            return Err(invalid(format!(
+                "decoded {} bytes, header declares {original_len}",
+                data.len()
+            )));
+        }
+        crc.update(&data);
+        check_crc(expected_crc, crc.finish())?;
+        return output.write_all(&data);
+    }
+    check_crc(expected_crc, crc.finish())
+}
+
+fn check_crc(expected: u32, actual: u32) -> io::Result<()> {
+    if actual != expected {
         return Err(invalid(format!(
-            "decoded {} bytes, header declares {original_len}",
-            data.len()
+            "CRC-32 mismatch: header {expected:08x}, decoded data {actual:08x}"
         )));
     }
-    let actual_crc = crc32(&data);
-    if actual_crc != expected_crc {
-        return Err(invalid(format!(
-            "CRC-32 mismatch: header {expected_crc:08x}, decoded data {actual_crc:08x}"
-        )));
-    }
-    Ok(data)
+    Ok(())
 }
 
 #[cfg(test)]

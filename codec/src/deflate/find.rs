@@ -6,12 +6,16 @@ use super::inflate::inflate;
 use super::stream::{Block, Stream};
 use super::wrapper::Wrapper;
 use super::{emit::Emitter, png, scan};
+use std::ops::Range;
 
+/// Most bytes of a checksum after a stream (gzip's CRC-32 and length; a ZIP data
+/// descriptor's signature and CRC-32).
+const MAX_CHECK_BYTES: usize = 8;
 /// Streams shorter than this (compressed bytes) are left alone: the side information
 /// would cost more than modelling their bytes saves.
 const MIN_STREAM_BYTES: usize = 64;
 /// Most decoded bytes per file (see [`decoded_budget`]).
-const MAX_DECODED_BYTES: usize = 64 << 20;
+pub const MAX_DECODED_BYTES: usize = 64 << 20;
 /// Decoded bytes allowed per byte of the file, and on top of that for every file.
 const DECODED_PER_BYTE: usize = 3;
 const DECODED_FLOOR: usize = 4 << 20;
@@ -33,6 +37,9 @@ pub fn decoded_budget(len: usize) -> usize {
 pub struct Found {
     pub start: usize,
     pub end: usize,
+    /// The bytes finding it reads: from its wrapper's first byte to the end of its checksum
+    /// (PNG: from the signature to its last IDAT chunk).
+    pub read: Range<usize>,
     pub wrapper: Wrapper,
     pub stream: Stream,
     pub representation: Vec<u8>,
@@ -97,6 +104,7 @@ impl Scan<'_> {
         Some(Found {
             start,
             end,
+            read: at..(end + MAX_CHECK_BYTES).min(data.len()),
             wrapper: Wrapper::Plain,
             stream,
             representation: decoded,
@@ -126,6 +134,7 @@ impl Scan<'_> {
         Some(Found {
             start: idat.start,
             end: idat.end,
+            read: at..idat.end,
             wrapper: Wrapper::Png {
                 chunks: idat.chunks,
                 prefix: [zlib[0], zlib[1]],
@@ -138,10 +147,10 @@ impl Scan<'_> {
     }
 }
 
-pub fn find_streams(data: &[u8]) -> Vec<Found> {
+pub fn find_streams(data: &[u8], budget: usize) -> Vec<Found> {
     let mut scan = Scan {
         data,
-        budget: decoded_budget(data.len()),
+        budget,
         wasted: 0,
         max_wasted: data.len().saturating_mul(WASTED_SHARE) + WASTED_FLOOR,
         scratch: Vec::new(),

@@ -32,6 +32,7 @@ use crate::error::invalid;
 use crate::grow;
 use emit::Emitter;
 use find::find_streams;
+pub use find::{decoded_budget, MAX_DECODED_BYTES};
 use side::{Placement, SideModel};
 use std::io;
 use std::ops::Range;
@@ -79,7 +80,12 @@ const ENCODER_LINKS_PER_BUDGET_BYTE: u64 = 128;
 
 /// Chain links describing the streams of a file of `len` bytes may walk.
 pub fn encoder_link_budget(len: usize) -> u64 {
-    (find::decoded_budget(len) as u64).saturating_mul(ENCODER_LINKS_PER_BUDGET_BYTE)
+    encoder_links_for(decoded_budget(len))
+}
+
+/// Chain links describing streams may walk for a budget of `decoded` bytes.
+pub fn encoder_links_for(decoded: usize) -> u64 {
+    (decoded as u64).saturating_mul(ENCODER_LINKS_PER_BUDGET_BYTE)
 }
 
 /// Why [`Streams::side`] gives no side information.
@@ -105,10 +111,27 @@ pub struct Streams {
     placed: Vec<Range<usize>>,
 }
 
-/// Finds and decodes the deflate streams of `data`, at most the first `max_streams`; `None`
-/// if there are none, or if they span fewer than `min_stream_bytes` of it.
+/// Finds and decodes the deflate streams of `data` within its own budget of decoded bytes
+/// ([`find::decoded_budget`]), at most the first `max_streams`; `None` if there are none, or
+/// if they span fewer than `min_stream_bytes` of it.
+#[cfg(test)]
 pub fn layout(data: &[u8], min_stream_bytes: usize, max_streams: usize) -> Option<Layout> {
-    let mut found = find_streams(data);
+    layout_within(
+        data,
+        decoded_budget(data.len()),
+        min_stream_bytes,
+        max_streams,
+    )
+}
+
+/// [`layout`], decoding at most `decoded` bytes (`decoded_budget` of a larger file's share).
+pub fn layout_within(
+    data: &[u8],
+    decoded: usize,
+    min_stream_bytes: usize,
+    max_streams: usize,
+) -> Option<Layout> {
+    let mut found = find_streams(data, decoded);
     found.truncate(max_streams);
     let spanned: usize = found.iter().map(|f| f.end - f.start).sum();
     if found.is_empty() || spanned < min_stream_bytes {
@@ -149,13 +172,41 @@ pub fn layout(data: &[u8], min_stream_bytes: usize, max_streams: usize) -> Optio
 /// The spans of `data` holding the deflate streams [`layout`] finds (PNG image data from its
 /// first IDAT chunk to its last).
 pub fn spans(data: &[u8]) -> Vec<Range<usize>> {
-    find_streams(data)
+    spans_within(data, decoded_budget(data.len()))
         .into_iter()
-        .map(|f| f.start..f.end)
+        .map(|s| s.span)
+        .collect()
+}
+
+/// A stream [`layout_within`] finds.
+pub struct StreamSpan {
+    /// The bytes its representation replaces.
+    pub span: Range<usize>,
+    /// The bytes finding it reads (its wrapper's header and checksum too): a piece of the
+    /// file that cuts them does not find it.
+    pub read: Range<usize>,
+    /// Decoded bytes it takes of the budget.
+    pub decoded: usize,
+}
+
+/// The streams [`layout_within`] finds decoding at most `decoded` bytes, in file order.
+pub fn spans_within(data: &[u8], decoded: usize) -> Vec<StreamSpan> {
+    find_streams(data, decoded)
+        .into_iter()
+        .map(|f| StreamSpan {
+            span: f.start..f.end,
+            read: f.read,
+            decoded: f.representation.len(),
+        })
         .collect()
 }
 
 impl Streams {
+    /// Decoded bytes these streams take of the budget (their representations' lengths).
+    pub fn decoded(&self) -> usize {
+        self.placed.iter().map(|r| r.len()).sum()
+    }
+
     /// The side information that rebuilds `data` (the file these streams were found in) from
     /// `transformed`, with the chain links that rebuild walks, describing the streams in at
     /// most `most_links` links. Rebuilding the file once must give `data` back: the token

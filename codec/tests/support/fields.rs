@@ -69,6 +69,7 @@ impl Locate<'_> {
             7 => self.progressive(start, len, declared, &format!("{path} > progressive")),
             8 => self.long(start, len, declared, &format!("{path} > long")),
             9 => self.inflated(start, len, true, &format!("{path} > inflated with repeats")),
+            10 => self.pieces(start, len, &format!("{path} > pieces")),
             _ => {}
         }
     }
@@ -226,6 +227,21 @@ impl Locate<'_> {
             let coded = self.field(at + 9, 8, format!("{name}: payload length"), len) as usize;
             self.method(method, at + 17, coded, raw, &name);
             at += 17 + coded;
+        }
+    }
+
+    /// Per piece: `length (u64) | method (1) | payload length (u64) | payload`, to the end.
+    fn pieces(&mut self, start: usize, len: usize, path: &str) {
+        let (mut at, end) = (start, start + len);
+        let mut k = 0;
+        while at + 17 <= end {
+            let name = format!("{path} piece {k}");
+            let raw = self.field(at, 8, format!("{name}: length"), len) as usize;
+            let method = self.container[at + 8];
+            let coded = self.field(at + 9, 8, format!("{name}: payload length"), len) as usize;
+            self.method(method, at + 17, coded, raw, &name);
+            at += 17 + coded;
+            k += 1;
         }
     }
 
