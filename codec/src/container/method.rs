@@ -85,10 +85,12 @@ fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
 }
 
 /// Inputs longer than this (64 MiB) recompress their deflate streams only when the streams
-/// taken (within the decoded-bytes budget) span at least an eighth of the input. The
-/// recompression holds the input and its transformed copy at once, beside the models: 5.0-5.2
-/// times the input on 100 MB inputs (session 22; 6.9-7.9 before), against 2.5 for the other
-/// methods. That pays where streams are much of the file (a 105 MB tar of 33 PNGs, the first
+/// taken (within the decoded-bytes budget) span at least an eighth of the input. Such inputs
+/// are coded in pieces since session 25 ([`super::pieces`], decided before any method here),
+/// so this path is left to inputs the pieces' planner judged otherwise (it finds streams in
+/// windows of two pieces). Recompressing here holds the input and its transformed copy at
+/// once, beside the models: 5.0-5.2 times the input on 100 MB inputs (session 22; 6.9-7.9
+/// before), against 2.5 for the other methods. That pays where streams are much of the file (a 105 MB tar of 33 PNGs, the first
 /// 17 MB taken: 0.9124, 0.9965 left deflated, xz -9 0.9611), not for a few (1.4 MB of PNGs
 /// in 100 MB: 0.1514, 0.1554 left deflated, for a peak of 767 MiB instead of 265). Such
 /// inputs' segments are coded with the general model's tables sized for memory and a BMP's

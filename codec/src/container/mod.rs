@@ -19,7 +19,13 @@
 //!   are checked in order, inside the data they rebuild and reaching back no further than
 //!   its start, and their residual is shorter than it: they add one copy of at most the
 //!   length they rebuild, which is rebuilt in place. Methods nest at most three deep: a
-//!   residual is never method 8, and a deflate segment never method 4, 8 or 9.
+//!   residual is never method 8 or 10, a piece never method 8 or 10 (method 10 is only ever
+//!   the container's own), and a deflate segment never method 4, 8, 9 or 10.
+//! - Pieces ([`Method::Pieces`]): each piece's header is checked (its length within what is
+//!   left of the declared length, its payload within the bytes left) before its payload is
+//!   read, and each piece is decoded, written out and dropped before the next is read: such
+//!   a decode holds one piece's payload, bytes and models, not the output. Its CRC-32 is
+//!   checked after the last piece, so a corrupt stream may have written pieces when it fails.
 //! - Work: every arithmetic-coded stream is decoded only while its decoder stays within its
 //!   own bytes; one that needs a byte past them fails at once. A stream of `n` bytes holds at
 //!   most [`MAX_STEPS_PER_BYTE`](crate::coder::MAX_STEPS_PER_BYTE)` * n` coder steps
@@ -86,7 +92,8 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// another method decodes differently, and older builds refuse it by number. Likewise the
 /// general model's layout 3 (forked, tables sized for memory, for inputs over 64 MiB; session
 /// 21): streams of layout 2 decode as before, and older builds refuse layout 3 by number.
-/// Method 9 (method 4 with long repeats as references, session 22) likewise. Version 10
+/// Method 9 (method 4 with long repeats as references, session 22) likewise, and method 10
+/// (an input over 64 MiB in pieces, session 25). Version 10
 /// (session 24): the deflate token model walks its hash chains at least 16 links deep and
 /// never shallower than the deepest likely depth its stream has shown, instead of at least
 /// 256, and codes a length that is not the longest match's as its distance below it.

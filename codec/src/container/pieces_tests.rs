@@ -113,6 +113,28 @@ fn a_piece_ends_after_a_stream_it_would_cut() {
 }
 
 #[test]
+fn a_piece_ends_at_the_first_stream_end_past_its_length() {
+    // zlib streams back to back: each one's checksum ends where the next one's header starts.
+    let streams: Vec<Vec<u8>> = (0..12)
+        .map(|k| {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+            z.write_all(&words(k, 48 << 10)).unwrap();
+            z.finish().unwrap()
+        })
+        .collect();
+    let longest = streams.iter().map(Vec::len).max().unwrap() as u64;
+    let file = streams.concat();
+    let packed = compress(&file, SMALL).unwrap();
+    let pieces = pieces(&packed);
+    // Not every stream of the window of two pieces in one piece.
+    for (len, method) in &pieces[..pieces.len() - 1] {
+        assert!(*len < SMALL.piece as u64 + longest, "{pieces:?}");
+        assert!(matches!(method, Method::Inflated | Method::InflatedRepeats));
+    }
+    assert_eq!(decode(&packed).unwrap(), file);
+}
+
+#[test]
 fn inputs_at_most_the_threshold_or_with_few_streams_are_coded_whole() {
     let few = members(1, 200 << 10);
     assert_ne!(compress(&few, SMALL).unwrap()[5], Method::Pieces as u8);

@@ -8,9 +8,6 @@ use super::wrapper::Wrapper;
 use super::{emit::Emitter, png, scan};
 use std::ops::Range;
 
-/// Most bytes of a checksum after a stream (gzip's CRC-32 and length; a ZIP data
-/// descriptor's signature and CRC-32).
-const MAX_CHECK_BYTES: usize = 8;
 /// Streams shorter than this (compressed bytes) are left alone: the side information
 /// would cost more than modelling their bytes saves.
 const MIN_STREAM_BYTES: usize = 64;
@@ -104,7 +101,7 @@ impl Scan<'_> {
         Some(Found {
             start,
             end,
-            read: at..(end + MAX_CHECK_BYTES).min(data.len()),
+            read: at..(end + check.bytes_after(data, end)).min(data.len()),
             wrapper: Wrapper::Plain,
             stream,
             representation: decoded,
@@ -148,6 +145,14 @@ impl Scan<'_> {
 }
 
 pub fn find_streams(data: &[u8], budget: usize) -> Vec<Found> {
+    let mut found = Vec::new();
+    find_each(data, budget, |f| found.push(f));
+    found
+}
+
+/// Gives each stream [`find_streams`] finds to `each` as it is found, so that the caller
+/// need not hold every stream's representation at once.
+pub fn find_each(data: &[u8], budget: usize, mut each: impl FnMut(Found)) {
     let mut scan = Scan {
         data,
         budget,
@@ -155,17 +160,15 @@ pub fn find_streams(data: &[u8], budget: usize) -> Vec<Found> {
         max_wasted: data.len().saturating_mul(WASTED_SHARE) + WASTED_FLOOR,
         scratch: Vec::new(),
     };
-    let mut found = Vec::new();
     let mut at = 0;
     while at < data.len() {
         match scan.png_stream(at).or_else(|| scan.plain_stream(at)) {
             Some(f) => {
                 scan.budget = scan.budget.saturating_sub(f.representation.len());
                 at = f.end;
-                found.push(f);
+                each(f);
             }
             None => at += 1,
         }
     }
-    found
 }

@@ -191,14 +191,15 @@ pub struct StreamSpan {
 
 /// The streams [`layout_within`] finds decoding at most `decoded` bytes, in file order.
 pub fn spans_within(data: &[u8], decoded: usize) -> Vec<StreamSpan> {
-    find_streams(data, decoded)
-        .into_iter()
-        .map(|f| StreamSpan {
+    let mut spans = Vec::new();
+    find::find_each(data, decoded, |f| {
+        spans.push(StreamSpan {
             span: f.start..f.end,
             read: f.read,
             decoded: f.representation.len(),
         })
-        .collect()
+    });
+    spans
 }
 
 impl Streams {

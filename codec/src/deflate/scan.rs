@@ -18,6 +18,18 @@ pub enum Check {
 }
 
 impl Check {
+    /// Bytes of the checksum after the stream that ends at `end` in `data` (read by
+    /// [`Self::holds`]).
+    pub fn bytes_after(self, data: &[u8], end: usize) -> usize {
+        match self {
+            Check::Adler32 => 4,
+            Check::Gzip => 8,
+            Check::Zip { crc: Some(_) } => 0,
+            Check::Zip { crc: None } if data.get(end..end + 4) == Some(b"PK\x07\x08") => 8,
+            Check::Zip { crc: None } => 4,
+        }
+    }
+
     /// Whether the stream that ends at `end` in `data` and decodes to `decoded` carries a
     /// matching checksum.
     pub fn holds(self, data: &[u8], end: usize, decoded: &[u8]) -> bool {
