@@ -4,40 +4,17 @@
 
 use super::pieces::Sizes;
 use super::{decode, decode_from, encode_from, Method, HEADER_LEN};
-use crate::deflate::tests::gzip;
+use crate::deflate::tests::{gzip, prose_from};
 use std::cell::RefCell;
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 use std::rc::Rc;
 
-/// Text of words drawn from `seed`: members made from different seeds share no long repeats.
-fn words(seed: u32, len: usize) -> Vec<u8> {
-    let words = [
-        "river", "stone", "maple", "quiet", "amber", "lantern", "harbor", "meadow", "copper",
-        "violet", "thunder", "willow", "ember", "granite", "saffron", "falcon",
-    ];
-    let mut state = seed.wrapping_mul(2_654_435_761) | 1;
-    let mut out = Vec::new();
-    while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        out.extend_from_slice(words[state as usize % words.len()].as_bytes());
-        out.push(if state.is_multiple_of(11) {
-            b'\n'
-        } else {
-            b' '
-        });
-    }
-    out.truncate(len);
-    out
-}
-
 /// `count` gzip members of 48 KiB of text each (about 8 KiB deflated), then `plain` bytes of text.
 fn members(count: u32, plain: usize) -> Vec<u8> {
     let mut file: Vec<u8> = (0..count)
-        .flat_map(|k| gzip(&words(k, 48 << 10), 6))
+        .flat_map(|k| gzip(&prose_from(k + 100, 48 << 10), 6))
         .collect();
-    file.extend_from_slice(&words(1000, plain));
+    file.extend_from_slice(&prose_from(1, plain));
     file
 }
 
@@ -89,7 +66,9 @@ fn inputs_over_the_threshold_mostly_of_deflate_streams_are_coded_in_pieces() {
 
 #[test]
 fn a_piece_ends_after_a_stream_it_would_cut() {
-    let members: Vec<Vec<u8>> = (0..12).map(|k| gzip(&words(k, 48 << 10), 6)).collect();
+    let members: Vec<Vec<u8>> = (0..12)
+        .map(|k| gzip(&prose_from(k + 100, 48 << 10), 6))
+        .collect();
     let mut ends = vec![0u64];
     for m in &members {
         ends.push(ends.last().unwrap() + m.len() as u64);
@@ -118,7 +97,7 @@ fn a_piece_ends_at_the_first_stream_end_past_its_length() {
     let streams: Vec<Vec<u8>> = (0..12)
         .map(|k| {
             let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
-            z.write_all(&words(k, 48 << 10)).unwrap();
+            z.write_all(&prose_from(k + 100, 48 << 10)).unwrap();
             z.finish().unwrap()
         })
         .collect();

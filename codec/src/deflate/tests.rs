@@ -30,11 +30,16 @@ fn split(data: &[u8]) -> Option<Split> {
 }
 
 pub(crate) fn prose(len: usize) -> Vec<u8> {
+    prose_from(7, len)
+}
+
+/// [`prose`] drawn from `seed`: texts of different seeds share no long repeats.
+pub(crate) fn prose_from(seed: u32, len: usize) -> Vec<u8> {
     let words = [
         "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "and", "then", "runs",
         "away", "from", "a", "farmer", "who", "keeps", "bees",
     ];
-    let mut state = 7u32;
+    let mut state = seed;
     let mut out = Vec::new();
     while out.len() < len {
         state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);

@@ -221,13 +221,18 @@ impl Locate<'_> {
         let count = self.field(count_at, 4, format!("{path}: segment count"), len);
         let mut at = count_at + 4;
         for k in 0..count {
-            let name = format!("{path} segment {k}");
-            let raw = self.field(at, 8, format!("{name}: length"), len) as usize;
-            let method = self.container[at + 8];
-            let coded = self.field(at + 9, 8, format!("{name}: payload length"), len) as usize;
-            self.method(method, at + 17, coded, raw, &name);
-            at += 17 + coded;
+            at = self.entry(at, len, &format!("{path} segment {k}"));
         }
+    }
+
+    /// `length (u64) | method (1) | payload length (u64) | payload` at `at`, in a payload of
+    /// `len` bytes: a segment or a piece. Returns where the next one starts.
+    fn entry(&mut self, at: usize, len: usize, name: &str) -> usize {
+        let raw = self.field(at, 8, format!("{name}: length"), len) as usize;
+        let method = self.container[at + 8];
+        let coded = self.field(at + 9, 8, format!("{name}: payload length"), len) as usize;
+        self.method(method, at + 17, coded, raw, name);
+        at + 17 + coded
     }
 
     /// Per piece: `length (u64) | method (1) | payload length (u64) | payload`, to the end.
@@ -235,12 +240,7 @@ impl Locate<'_> {
         let (mut at, end) = (start, start + len);
         let mut k = 0;
         while at + 17 <= end {
-            let name = format!("{path} piece {k}");
-            let raw = self.field(at, 8, format!("{name}: length"), len) as usize;
-            let method = self.container[at + 8];
-            let coded = self.field(at + 9, 8, format!("{name}: payload length"), len) as usize;
-            self.method(method, at + 17, coded, raw, &name);
-            at += 17 + coded;
+            at = self.entry(at, len, &format!("{path} piece {k}"));
             k += 1;
         }
     }
