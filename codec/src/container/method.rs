@@ -116,6 +116,7 @@ fn modelled_within(data: &mut [u8], most_links: u64) -> Option<(Method, Vec<u8>)
         min_spanned: if large { data.len() / 8 } else { 0 },
         for_memory: large,
         repeats: !large,
+        overlap: true,
     };
     let modelled = match recompressed(data, limits) {
         Recompressed::Coded(method, payload, _) => Some((method, payload)),
@@ -127,14 +128,16 @@ fn modelled_within(data: &mut [u8], most_links: u64) -> Option<(Method, Vec<u8>)
 
 /// The payload of `piece`, a piece of a larger input (see [`super::pieces`]), whose deflate
 /// streams may decode to at most `decoded` bytes; with the decoded bytes taken. Its models
-/// size their tables for memory. Never worse than storing it.
-pub fn piece(piece: &[u8], decoded: usize) -> (Method, Vec<u8>, usize) {
+/// size their tables for memory; its streams' side information is coded beside its
+/// segments when `overlap`, else before them. Never worse than storing it.
+pub fn piece(piece: &[u8], decoded: usize, overlap: bool) -> (Method, Vec<u8>, usize) {
     let limits = Limits {
         decoded,
         links: deflate::encoder_links_for(decoded),
         min_spanned: 0,
         for_memory: true,
         repeats: true,
+        overlap,
     };
     let (modelled, taken) = match recompressed(piece, limits) {
         Recompressed::Coded(method, payload, taken) => (Some((method, payload)), taken),
@@ -159,6 +162,9 @@ struct Limits {
     for_memory: bool,
     /// The transformed data's long repeats become references (method 9).
     repeats: bool,
+    /// The side information is coded on a thread of its own while the segments are (its
+    /// streams' tokens held meanwhile), else first: the same bytes either way.
+    overlap: bool,
 }
 
 /// What became of a file's deflate streams.
@@ -187,20 +193,23 @@ fn recompressed(data: &[u8], limits: Limits) -> Recompressed {
         let taken = streams.decoded();
         // The side information (the token model over every stream, then a rebuild of the
         // whole file to check it) and the segments' models need nothing from each other:
-        // they run at once.
-        let (side, coded) = std::thread::scope(|s| {
-            let side = s.spawn(|| streams.side(&transformed, data, limits.links));
-            let coded = inflated::encode_transformed(
-                &transformed,
-                &segments,
-                limits.repeats,
-                limits.for_memory,
-            );
-            (
-                side.join().expect("side information thread panicked"),
-                coded,
-            )
-        });
+        // they run at once, unless memory is short.
+        let segments_coded = || {
+            inflated::encode_transformed(&transformed, &segments, limits.repeats, limits.for_memory)
+        };
+        let (side, coded) = if limits.overlap {
+            std::thread::scope(|s| {
+                let side = s.spawn(|| streams.side(&transformed, data, limits.links));
+                let coded = segments_coded();
+                (
+                    side.join().expect("side information thread panicked"),
+                    coded,
+                )
+            })
+        } else {
+            let side = streams.side(&transformed, data, limits.links);
+            (side, segments_coded())
+        };
         // The transformed data goes before the payload is put together.
         drop(transformed);
         match side {

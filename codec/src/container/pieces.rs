@@ -41,6 +41,10 @@ pub const SIZES: Sizes = Sizes {
 
 /// Bytes of a piece's header: length (8), method (1), payload length (8).
 const PIECE_HEADER: u64 = 17;
+/// Inputs at least this long (bytes) code a piece's side information beside its segments;
+/// shorter ones code it first, so that its streams' tokens are gone before the models run:
+/// a 65 MiB tar of PNGs peaked at 184 MiB that way and 145 MiB this way (2.5x is 162).
+const OVERLAP_FROM: u64 = 96 << 20;
 
 /// Where the pieces of an input end (offsets from its start), and the CRC-32 of the input.
 pub struct Plan {
@@ -130,7 +134,8 @@ pub fn encode<S: Read + Seek, W: Write>(
         read_at(input, start + from, (end - from) as usize, &mut piece)?;
         crc.update(&piece);
         let within = budget.min(deflate::decoded_budget(piece.len()));
-        let (method, payload, taken) = method::piece(&piece, within);
+        let overlap = plan.ends.last().is_some_and(|&len| len >= OVERLAP_FROM);
+        let (method, payload, taken) = method::piece(&piece, within, overlap);
         budget -= taken;
         output.write_all(&(piece.len() as u64).to_le_bytes())?;
         output.write_all(&[method as u8])?;

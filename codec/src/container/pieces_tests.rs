@@ -338,3 +338,15 @@ fn malformed_pieces_are_errors() {
     let err = decode(&outer).unwrap_err().to_string();
     assert!(err.contains("method"), "{err}");
 }
+
+#[test]
+fn side_information_coded_first_or_beside_the_segments_gives_the_same_piece() {
+    let file = members(4, 4 << 10);
+    let beside = super::method::piece(&file, 64 << 20, true);
+    let first = super::method::piece(&file, 64 << 20, false);
+    assert!(matches!(
+        beside.0,
+        Method::Inflated | Method::InflatedRepeats
+    ));
+    assert_eq!(beside, first);
+}
