@@ -350,3 +350,18 @@ fn side_information_coded_first_or_beside_the_segments_gives_the_same_piece() {
     ));
     assert_eq!(beside, first);
 }
+
+#[test]
+fn an_input_is_coded_in_pieces_from_its_position_to_its_end() {
+    let file = members(8, 4 << 10);
+    let mut input = Cursor::new([b"bytes before the input".as_slice(), &file].concat());
+    input.set_position(22);
+    let mut packed = Vec::new();
+    encode_from(&mut input, &mut packed, SMALL).unwrap();
+    assert!(pieces(&packed).len() >= 3);
+    let mut stream = Cursor::new([b"before".as_slice(), &packed].concat());
+    stream.set_position(6);
+    let mut out = Vec::new();
+    decode_from(&mut stream, packed.len() as u64, &mut out).unwrap();
+    assert_eq!(out, file);
+}
