@@ -143,7 +143,12 @@ pub fn decode(
         // Never a method that holds other methods' payloads, so that nesting stays shallow
         // (method 8 inside method 4 inside method 8 ... once overflowed the stack).
         let method = Method::from_byte(method_byte)
-            .filter(|m| !matches!(m, Method::Inflated | Method::InflatedRepeats | Method::Long))
+            .filter(|m| {
+                !matches!(
+                    m,
+                    Method::Inflated | Method::InflatedRepeats | Method::Long | Method::Pieces
+                )
+            })
             .ok_or_else(|| invalid(format!("inflated payload: bad inner method {method_byte}")))?;
         let coded_len = fields.u64()?;
         let inner = fields.take(coded_len)?;
@@ -258,6 +263,8 @@ mod tests {
         nested.extend_from_slice(&5u64.to_le_bytes());
         nested.push(Method::Inflated as u8);
         nested.extend_from_slice(&0u64.to_le_bytes());
+        assert!(message(&nested).contains("bad inner method"));
+        nested[16] = Method::Pieces as u8;
         assert!(message(&nested).contains("bad inner method"));
         let mut huge = vec![0, 0, 0, 0, 1, 0, 0, 0];
         huge.extend_from_slice(&u64::MAX.to_le_bytes());

@@ -269,7 +269,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
     let mut fields = Fields::new(payload, what);
     let (references, in_references) = read_references(&mut fields, original_len as u64, what)?;
     let method = Method::from_byte(fields.byte()?)
-        .filter(|&m| m != Method::Long)
+        .filter(|&m| !matches!(m, Method::Long | Method::Pieces))
         .ok_or_else(|| invalid(format!("{what}: bad method for the residual")))?;
     let residual_len = original_len - in_references as usize;
     let coded_len = fields.u64()?;

@@ -336,7 +336,7 @@ fn malformed_pieces_are_errors() {
     let mut outer = container(3, &inner);
     outer[5] = Method::Long as u8;
     let err = decode(&outer).unwrap_err().to_string();
-    assert!(err.contains("method"), "{err}");
+    assert!(err.contains("bad method for the residual"), "{err}");
 }
 
 #[test]
