@@ -25,10 +25,7 @@ fn encode_segments(transformed: &[u8], segments: &[Range<usize>], for_memory: bo
             Some((method, inner)) => (*method, &inner[..]),
             None => (Method::Stored, data),
         };
-        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
-        out.push(method as u8);
-        out.extend_from_slice(&(inner.len() as u64).to_le_bytes());
-        out.extend_from_slice(inner);
+        method::write_entry(&mut out, data.len(), method, inner).expect("writes to memory");
     }
     out
 }
@@ -111,8 +108,6 @@ pub fn payload(side: &[u8], coded: Coded) -> (Method, Vec<u8>) {
 /// 1,032 bytes per byte (a 258-byte match in two bits), and a PNG's BMP of them is at most
 /// 1.2 times its scanlines plus a 54-byte header.
 const MAX_INFLATION: u64 = 2048;
-/// Bytes of a segment's header: length (8), method (1), payload length (8).
-const SEGMENT_HEADER: usize = 17;
 
 /// Reverses [`payload`] (with references when `with_references`): checks every
 /// reference and segment header, then decodes the segments (two at a time when `parallel`,
@@ -134,7 +129,7 @@ pub fn decode(
     } else {
         (Vec::new(), 0)
     };
-    let count = fields.count(SEGMENT_HEADER, "segments")?;
+    let count = fields.count(method::ENTRY_HEADER, "segments")?;
     let mut segments = Vec::new();
     let mut total = 0u64;
     for _ in 0..count {

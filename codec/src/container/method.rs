@@ -2,7 +2,7 @@
 
 use super::{embedded, inflated, long};
 use crate::{audio, deflate, general, image, jpeg};
-use std::io;
+use std::io::{self, Write};
 
 /// How a payload was coded. The byte values are part of the format: never renumber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +45,25 @@ pub enum Method {
     /// lengths add up to the container's. Only at the top of a container: a piece's method
     /// is never `Long` or `Pieces`.
     Pieces = 10,
+}
+
+/// Bytes of the header of a segment of [`Method::Inflated`] or a piece of
+/// [`Method::Pieces`]: length (8), method (1), payload length (8).
+pub const ENTRY_HEADER: usize = 17;
+
+/// Writes a segment or a piece: its header (`len` bytes coded with `method`), then `payload`.
+pub fn write_entry<W: Write>(
+    out: &mut W,
+    len: usize,
+    method: Method,
+    payload: &[u8],
+) -> io::Result<()> {
+    let mut header = [0u8; ENTRY_HEADER];
+    header[..8].copy_from_slice(&(len as u64).to_le_bytes());
+    header[8] = method as u8;
+    header[9..].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.write_all(&header)?;
+    out.write_all(payload)
 }
 
 impl Method {
@@ -90,8 +109,9 @@ fn choose_direct(data: &mut [u8]) -> (Method, Vec<u8>) {
 /// so this path is left to inputs the pieces' planner judged otherwise (it finds streams in
 /// windows of two pieces). Recompressing here holds the input and its transformed copy at
 /// once, beside the models: 5.0-5.2 times the input on 100 MB inputs (session 22; 6.9-7.9
-/// before), against 2.5 for the other methods. That pays where streams are much of the file (a 105 MB tar of 33 PNGs, the first
-/// 17 MB taken: 0.9124, 0.9965 left deflated, xz -9 0.9611), not for a few (1.4 MB of PNGs
+/// before), against 2.5 for the other methods. That pays where streams are much of the
+/// file (a 105 MB tar of 33 PNGs, the first 17 MB taken: 0.9124, 0.9965 left deflated, xz
+/// -9 0.9611), not for a few (1.4 MB of PNGs
 /// in 100 MB: 0.1514, 0.1554 left deflated, for a peak of 767 MiB instead of 265). Such
 /// inputs' segments are coded with the general model's tables sized for memory and a BMP's
 /// bands one at a time ([`model_for`]), and their transformed data's long repeats are not taken

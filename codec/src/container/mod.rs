@@ -208,12 +208,13 @@ pub fn decode_from<R: Read, W: Write>(
             "declared length {original_len} is impossible for a {payload_len}-byte payload"
         )));
     }
-    let mut crc = Crc32::new();
     if method == Method::Pieces {
+        let mut crc = Crc32::new();
         pieces::decode(input, payload_len, original_len, &mut |bytes| {
             crc.update(bytes);
             output.write_all(bytes)
         })?;
+        check_crc(expected_crc, crc.finish())
     } else {
         let mut payload = vec![0; payload_len_usize];
         input.read_exact(&mut payload)?;
@@ -225,11 +226,9 @@ pub fn decode_from<R: Read, W: Write>(
                 data.len()
             )));
         }
-        crc.update(&data);
-        check_crc(expected_crc, crc.finish())?;
-        return output.write_all(&data);
+        check_crc(expected_crc, crc32(&data))?;
+        output.write_all(&data)
     }
-    check_crc(expected_crc, crc.finish())
 }
 
 fn check_crc(expected: u32, actual: u32) -> io::Result<()> {

@@ -13,7 +13,7 @@
 //! input would). Long repeats across pieces are not taken out (a repeat inside a piece is,
 //! with its deflate streams decoded): copying them would need the output held whole.
 
-use super::method::{self, Method};
+use super::method::{self, Method, ENTRY_HEADER};
 use super::possible;
 use crate::crc32::Crc32;
 use crate::deflate;
@@ -39,8 +39,6 @@ pub const SIZES: Sizes = Sizes {
     decoded: deflate::MAX_DECODED_BYTES,
 };
 
-/// Bytes of a piece's header: length (8), method (1), payload length (8).
-const PIECE_HEADER: u64 = 17;
 /// Inputs at least this long (bytes) code a piece's side information beside its segments;
 /// shorter ones code it first, so that its streams' tokens are gone before the models run:
 /// a 65 MiB tar of PNGs peaked at 184 MiB that way and 145 MiB this way (2.5x is 162).
@@ -129,18 +127,15 @@ pub fn encode<S: Read + Seek, W: Write>(
     let mut budget = plan.decoded;
     let mut crc = Crc32::new();
     let mut piece = Vec::new();
+    let overlap = plan.ends.last().is_some_and(|&len| len >= OVERLAP_FROM);
     let mut from = 0u64;
     for &end in &plan.ends {
         read_at(input, start + from, (end - from) as usize, &mut piece)?;
         crc.update(&piece);
         let within = budget.min(deflate::decoded_budget(piece.len()));
-        let overlap = plan.ends.last().is_some_and(|&len| len >= OVERLAP_FROM);
         let (method, payload, taken) = method::piece(&piece, within, overlap);
         budget -= taken;
-        output.write_all(&(piece.len() as u64).to_le_bytes())?;
-        output.write_all(&[method as u8])?;
-        output.write_all(&(payload.len() as u64).to_le_bytes())?;
-        output.write_all(&payload)?;
+        method::write_entry(output, piece.len(), method, &payload)?;
         from = end;
     }
     if crc.finish() != plan.crc {
@@ -169,14 +164,14 @@ pub fn decode<R: Read>(
     let mut produced = 0u64;
     let mut index = 0;
     while produced < original_len {
-        if left < PIECE_HEADER {
+        if left < ENTRY_HEADER as u64 {
             return Err(invalid(format!(
                 "{what}: truncated ({left} bytes left for piece {index}'s header)"
             )));
         }
-        let mut head = [0u8; PIECE_HEADER as usize];
+        let mut head = [0u8; ENTRY_HEADER];
         input.read_exact(&mut head).map_err(truncated)?;
-        left -= PIECE_HEADER;
+        left -= ENTRY_HEADER as u64;
         let len = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
         let method = Method::from_byte(head[8])
             .filter(|m| !matches!(m, Method::Long | Method::Pieces))
