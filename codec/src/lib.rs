@@ -45,8 +45,9 @@ pub fn decompress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) 
 }
 
 /// [`compress`], coding an input of more than `from` bytes in pieces of `piece` bytes
-/// when its deflate streams span an eighth of it or more (instead of more than 64 MiB in
-/// pieces of 8 MiB): small streams of the method for tests. Not part of the codec's contract.
+/// when its deflate streams span an eighth of it or more or a quarter of it looks
+/// incompressible (instead of more than 64 MiB in pieces of 8 MiB): small streams of the
+/// method for tests. Not part of the codec's contract.
 #[doc(hidden)]
 pub fn compress_in_pieces<S: Read + Seek, W: Write + Seek>(
     mut input: S,

@@ -7,7 +7,7 @@ use crate::jpeg::tests::{jpeg, round_trip};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 /// A grainy photo-like picture (no two pictures of different seeds share their blocks).
-fn photo(seed: u32) -> Vec<u8> {
+pub(super) fn photo(seed: u32) -> Vec<u8> {
     let (w, h) = (160u16, 120u16);
     let mut state = seed;
     let mut px = Vec::new();

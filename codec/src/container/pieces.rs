@@ -1,24 +1,27 @@
 //! [`Method::Pieces`]: an input over 64 MiB whose deflate streams span an eighth of it or
-//! more, coded in pieces one after another. The encoder reads each piece from the input when
+//! more, or a quarter of which looks incompressible, coded in pieces one after another. The encoder reads each piece from the input when
 //! it codes it and writes the piece's payload before it reads the next; the decoder reads one
 //! piece's payload at a time and writes the piece's bytes before it reads the next. So
 //! neither holds the input, its transformed copy (the input with its streams decoded) or the
 //! output whole, only one piece of each: recompressing the streams of a 100 MB input held
 //! all three at once, 5 times its size.
 //!
-//! A piece is about [`Sizes::piece`] bytes; it ends after a deflate stream it would cut, so
-//! every stream that fits in two pieces' bytes is found whole. Each piece is coded as a file
+//! A piece is about [`Sizes::piece`] bytes; it ends after a deflate stream or a JPEG, WAV or
+//! BMP file it would cut, so every one that fits in two pieces' bytes is found whole. Each piece is coded as a file
 //! of its own ([`method::piece`]), with the models' tables sized for memory, and all pieces
 //! together decode at most [`Sizes::decoded`] bytes of deflate streams (64 MiB, as the whole
 //! input would). Long repeats across pieces are not taken out (a repeat inside a piece is,
 //! with its deflate streams decoded): copying them would need the output held whole.
 
+use super::embedded;
 use super::method::{self, Method, ENTRY_HEADER};
 use super::possible;
 use crate::crc32::Crc32;
 use crate::deflate;
 use crate::error::invalid;
+use crate::general;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 
 /// When an input is coded in pieces, and how long they are.
 #[derive(Clone, Copy, Debug)]
@@ -65,9 +68,11 @@ fn read_at<S: Read + Seek>(
 }
 
 /// The pieces of the `len` bytes of `input` from `start`, if its deflate streams (those
-/// within the decoded-bytes budget of the whole input) span an eighth of it or more; else
-/// `None`, and the input is better coded whole. Reads the input once, a window of two pieces
-/// at a time.
+/// within the decoded-bytes budget of the whole input) span an eighth of it or more, or if a
+/// quarter of it looks incompressible (blocks the general model would store: coded whole,
+/// the input, the models' tables and the coded bytes, about as long as the input, would
+/// pass 2.5 times it); else `None`, and the input is better coded whole. Reads the input
+/// once, a window of two pieces at a time.
 pub fn plan<S: Read + Seek>(
     input: &mut S,
     start: u64,
@@ -78,6 +83,7 @@ pub fn plan<S: Read + Seek>(
     let mut ends = Vec::new();
     let mut crc = Crc32::new();
     let mut spanned = 0u64;
+    let mut incompressible = 0u64;
     let mut budget = sizes.decoded;
     let mut window = Vec::new();
     let mut at = 0u64;
@@ -91,28 +97,33 @@ pub fn plan<S: Read + Seek>(
         };
         read_at(input, start + at, want as usize, &mut window)?;
         let streams = deflate::spans_within(&window, budget);
-        let mut end = if last { window.len() } else { piece };
-        // Past every stream whose wrapper or checksum the end would cut (the bytes read for
-        // one stream may reach into the next one's).
-        while let Some(s) = streams
+        // Past every stream (from its wrapper to its checksum: the bytes read for one stream
+        // may reach into the next one's) and every JPEG, WAV or BMP the end would cut.
+        let whole: Vec<Range<usize>> = streams
             .iter()
-            .find(|s| s.read.start < end && s.read.end > end)
-        {
-            end = s.read.end;
+            .map(|s| s.read.clone())
+            .chain(embedded::find(&window))
+            .collect();
+        let mut end = if last { window.len() } else { piece };
+        while let Some(r) = whole.iter().find(|r| r.start < end && r.end > end) {
+            end = r.end;
         }
         for s in streams.iter().filter(|s| s.read.end <= end) {
             spanned += s.span.len() as u64;
             budget = budget.saturating_sub(s.decoded);
         }
+        incompressible += general::incompressible_bytes(&window[..end]) as u64;
         crc.update(&window[..end]);
         at += end as u64;
         ends.push(at);
     }
-    Ok((spanned >= len / 8).then(|| Plan {
-        ends,
-        crc: crc.finish(),
-        decoded: sizes.decoded,
-    }))
+    Ok(
+        (spanned >= len / 8 || incompressible >= len / 4).then(|| Plan {
+            ends,
+            crc: crc.finish(),
+            decoded: sizes.decoded,
+        }),
+    )
 }
 
 /// Writes the pieces of `plan` (made by [`plan`] from the same input) to `output`, each

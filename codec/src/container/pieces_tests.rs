@@ -2,6 +2,7 @@
 //! hold one piece at a time (seen in the order of their reads and writes), and malformed
 //! payloads.
 
+use super::embedded_tests::photo;
 use super::pieces::Sizes;
 use super::{decode, decode_from, encode_from, Method, HEADER_LEN};
 use crate::deflate::tests::{gzip, prose_from};
@@ -110,6 +111,64 @@ fn a_piece_ends_at_the_first_stream_end_past_its_length() {
         assert!(*len < SMALL.piece as u64 + longest, "{pieces:?}");
         assert!(matches!(method, Method::Inflated | Method::InflatedRepeats));
     }
+    assert_eq!(decode(&packed).unwrap(), file);
+}
+
+/// `n` bytes that look random (xorshift), from `seed`.
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect()
+}
+
+/// Pieces of 128 KiB: two 64 KiB blocks of the general model's analysis each.
+const BLOCKS: Sizes = Sizes {
+    from: 256 << 10,
+    piece: 128 << 10,
+    decoded: 64 << 20,
+};
+
+#[test]
+fn inputs_over_the_threshold_mostly_incompressible_are_coded_in_pieces() {
+    // Coded whole, the general model would hold the input, its tables and coded bytes as long
+    // as the input: past 2.5 times the input.
+    let mut file = prose_from(3, 512 << 10);
+    file.extend_from_slice(&noise(512 << 10, 7));
+    let packed = compress(&file, BLOCKS).unwrap();
+    let pieces = pieces(&packed);
+    assert_eq!(pieces.len(), 8, "{pieces:?}");
+    assert_eq!(pieces.iter().map(|p| p.0).sum::<u64>(), file.len() as u64);
+    assert!(
+        pieces[..4].iter().all(|p| p.1 == Method::General),
+        "{pieces:?}"
+    );
+    assert!(
+        pieces[4..].iter().all(|p| p.1 == Method::Stored),
+        "{pieces:?}"
+    );
+    assert_eq!(decode(&packed).unwrap(), file);
+    // A quarter of the input looking random is enough; less is not.
+    let quarter = [prose_from(3, 768 << 10), noise(256 << 10, 7)].concat();
+    assert_eq!(compress(&quarter, BLOCKS).unwrap()[5], Method::Pieces as u8);
+    let less = [prose_from(3, 832 << 10), noise(192 << 10, 7)].concat();
+    assert_ne!(compress(&less, BLOCKS).unwrap()[5], Method::Pieces as u8);
+}
+
+#[test]
+fn a_piece_ends_after_an_embedded_file_it_would_cut() {
+    let jpeg = photo(5);
+    let before = (128 << 10) - jpeg.len() / 2;
+    let file = [noise(before, 1), jpeg.clone(), noise(600 << 10, 2)].concat();
+    let packed = compress(&file, BLOCKS).unwrap();
+    let pieces = pieces(&packed);
+    assert_eq!(pieces[0].0, (before + jpeg.len()) as u64, "{pieces:?}");
+    assert_eq!(pieces[0].1, Method::Embedded, "{pieces:?}");
     assert_eq!(decode(&packed).unwrap(), file);
 }
 

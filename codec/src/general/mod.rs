@@ -38,6 +38,25 @@ const LAYOUT_FORKED: u8 = 2;
 /// over [`fork::BIG`] (64 MiB) since session 21. Older builds refuse it by number.
 const LAYOUT_FORKED_SIZED: u8 = 3;
 
+/// Bytes of `data` in blocks that look incompressible (which the model would store): those
+/// of near 8 bits a byte of order-0 entropy and few repeats.
+pub fn incompressible_bytes(data: &[u8]) -> usize {
+    let blocks = analyze::incompressible_blocks(data);
+    let last = data.len() - data.len().saturating_sub(1) / analyze::BLOCK * analyze::BLOCK;
+    blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, &stored)| stored)
+        .map(|(i, _)| {
+            if i + 1 == blocks.len() {
+                last
+            } else {
+                analyze::BLOCK
+            }
+        })
+        .sum()
+}
+
 /// Returns the coded payload (always applicable; the container stores if it is not smaller).
 pub fn encode(data: &[u8]) -> Option<Vec<u8>> {
     Some(encode_with(data, data.len() >= FORK_MIN, false))
