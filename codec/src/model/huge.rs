@@ -5,7 +5,9 @@
 //! to 2 MiB, so that an allocator (or a kernel with transparent huge pages always on) that
 //! backs them with 2 MiB pages maps each table with few TLB entries; smaller ones are
 //! aligned to a cache line. The codec asks the system for nothing: which pages back a table
-//! is its host's choice, and contents never depend on it.
+//! is its host's choice, and contents never depend on it. Regions of 1 MiB and more take
+//! at least [`MAPPED`] bytes of address space, so that the allocator returns their memory
+//! when they are dropped.
 //!
 //! Several tables may share one region ([`HugeTable::filled_parts`]), so that tables of
 //! 1 MiB do not each take (and clear) a whole 2 MiB page. As in [`super::zeroed`], every
@@ -25,6 +27,15 @@ const MIN_HUGE: usize = 1 << 20;
 /// Smaller regions are aligned to a cache line, so buckets of a power-of-two size up to
 /// 64 bytes never straddle two lines.
 const CACHE_LINE: usize = 64;
+/// Address space (bytes) a region from [`MIN_HUGE`] on takes at least. glibc's malloc maps
+/// blocks from its mmap threshold on afresh, and raises the threshold to the size of any
+/// such block freed, up to 32 MiB; blocks below it then come from its heap, which keeps
+/// what is freed. Models made and dropped one after another (a segment's at a time) so grew
+/// the decoder's resident memory far past what it held (a 64.4 MiB zip: 207-261 MiB, 84 MiB
+/// live). A region past 32 MiB is always mapped afresh and unmapped when dropped, and moves
+/// no threshold; only its tables' pages are written, so the rest costs address space, not
+/// memory.
+const MAPPED: usize = 34 << 20;
 
 /// One allocation, released when the last table in it is dropped.
 struct Region {
@@ -55,10 +66,13 @@ unsafe impl<T: Copy + Sync> Sync for HugeTable<T> {}
 
 impl Region {
     /// Uninitialised memory for `bytes` bytes aligned for `T`: to a huge page from
-    /// [`MIN_HUGE`] on, else to a cache line.
+    /// [`MIN_HUGE`] on (in at least [`MAPPED`] bytes of address space), else to a cache line.
     fn new<T>(bytes: usize) -> Self {
         let (size, align) = if bytes >= MIN_HUGE {
-            (bytes.div_ceil(HUGE_PAGE) * HUGE_PAGE, HUGE_PAGE)
+            (
+                (bytes.div_ceil(HUGE_PAGE) * HUGE_PAGE).max(MAPPED),
+                HUGE_PAGE,
+            )
         } else {
             (bytes.max(1), CACHE_LINE.max(std::mem::align_of::<T>()))
         };
@@ -200,6 +214,19 @@ mod tests {
             let before = t[0];
             copy[0] = 9;
             assert_eq!((copy[0], t[0]), (9, before), "the copy is its own");
+        }
+    }
+
+    #[test]
+    fn regions_from_1_mib_are_past_every_size_the_allocator_keeps_in_its_heap() {
+        for (bytes, at_least, at_most) in [
+            (100, 100, 4096),
+            (MIN_HUGE, (32 << 20) + 1, MAPPED),
+            (9 << 20, (32 << 20) + 1, MAPPED),
+            (40 << 20, 40 << 20, 40 << 20),
+        ] {
+            let size = Region::new::<u32>(bytes).layout.size();
+            assert!((at_least..=at_most).contains(&size), "{bytes} -> {size}");
         }
     }
 
