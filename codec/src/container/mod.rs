@@ -49,7 +49,9 @@
 //!   two), the JPEG models' 16 and 20 MiB, the audio model's under 1 MiB per half (an
 //!   inflated payload decodes two segments at once, each with its own models); a
 //!   progressive JPEG's coefficients take 128 bytes per block of its frame (at most 6 Mi
-//!   blocks, and 8 per byte of its scans).
+//!   blocks, and 8 per byte of its scans). A table region of 8 to 34 MiB reserves 34 MiB
+//!   of address space (so that the allocator unmaps it when it is dropped, `model/huge.rs`),
+//!   whose pages past the tables are never written.
 //!
 //! Valid streams reach the bound on work: one whose model predicts every bit at the coder's
 //! limit holds 45,427 bytes per coded byte (8 steps each), about 80 ms of the general

@@ -5,7 +5,7 @@
 //! to 2 MiB, so that an allocator (or a kernel with transparent huge pages always on) that
 //! backs them with 2 MiB pages maps each table with few TLB entries; smaller ones are
 //! aligned to a cache line. The codec asks the system for nothing: which pages back a table
-//! is its host's choice, and contents never depend on it. Regions of 1 MiB and more take
+//! is its host's choice, and contents never depend on it. Regions of 8 MiB and more take
 //! at least [`MAPPED`] bytes of address space, so that the allocator returns their memory
 //! when they are dropped.
 //!
@@ -27,15 +27,19 @@ const MIN_HUGE: usize = 1 << 20;
 /// Smaller regions are aligned to a cache line, so buckets of a power-of-two size up to
 /// 64 bytes never straddle two lines.
 const CACHE_LINE: usize = 64;
-/// Address space (bytes) a region from [`MIN_HUGE`] on takes at least. glibc's malloc maps
-/// blocks from its mmap threshold on afresh, and raises the threshold to the size of any
-/// such block freed, up to 32 MiB; blocks below it then come from its heap, which keeps
+/// Address space (bytes) a region from [`MAPPED_FROM`] on takes at least. glibc's malloc
+/// maps blocks from its mmap threshold on afresh, and raises the threshold to the size of
+/// any such block freed, up to 32 MiB; blocks below it then come from its heap, which keeps
 /// what is freed. Models made and dropped one after another (a segment's at a time) so grew
-/// the decoder's resident memory far past what it held (a 64.4 MiB zip: 207-261 MiB, 84 MiB
-/// live). A region past 32 MiB is always mapped afresh and unmapped when dropped, and moves
-/// no threshold; only its tables' pages are written, so the rest costs address space, not
-/// memory.
+/// the decoder's resident memory far past what it held (a 64.4 MiB zip: 207-277 MiB, 84 MiB
+/// live; 108-110 MiB so). A region past 32 MiB is always mapped afresh and unmapped when
+/// dropped, and moves no threshold; only its tables' pages are written, so the rest costs
+/// address space, not memory.
 const MAPPED: usize = 34 << 20;
+/// Regions from this size (bytes) on take [`MAPPED`] bytes of address space at least: the
+/// general model's tables for a segment of 256 KiB and more. From 1 MiB on the zip above
+/// decoded in the same 108-112 MiB.
+const MAPPED_FROM: usize = 8 << 20;
 
 /// One allocation, released when the last table in it is dropped.
 struct Region {
@@ -66,11 +70,15 @@ unsafe impl<T: Copy + Sync> Sync for HugeTable<T> {}
 
 impl Region {
     /// Uninitialised memory for `bytes` bytes aligned for `T`: to a huge page from
-    /// [`MIN_HUGE`] on (in at least [`MAPPED`] bytes of address space), else to a cache line.
+    /// [`MIN_HUGE`] on (from [`MAPPED_FROM`] on, in at least [`MAPPED`] bytes of address
+    /// space), else to a cache line.
     fn new<T>(bytes: usize) -> Self {
         let (size, align) = if bytes >= MIN_HUGE {
             (
-                (bytes.div_ceil(HUGE_PAGE) * HUGE_PAGE).max(MAPPED),
+                match bytes.div_ceil(HUGE_PAGE) * HUGE_PAGE {
+                    size if size >= MAPPED_FROM => size.max(MAPPED),
+                    size => size,
+                },
                 HUGE_PAGE,
             )
         } else {
@@ -218,10 +226,16 @@ mod tests {
     }
 
     #[test]
-    fn regions_from_1_mib_are_past_every_size_the_allocator_keeps_in_its_heap() {
+    fn regions_from_8_mib_are_past_every_size_the_allocator_keeps_in_its_heap() {
         for (bytes, at_least, at_most) in [
             (100, 100, 4096),
-            (MIN_HUGE, (32 << 20) + 1, MAPPED),
+            (MIN_HUGE, MIN_HUGE, 2 << 20),
+            (
+                MAPPED_FROM - HUGE_PAGE,
+                MAPPED_FROM - HUGE_PAGE,
+                MAPPED_FROM - HUGE_PAGE,
+            ),
+            (MAPPED_FROM, (32 << 20) + 1, MAPPED),
             (9 << 20, (32 << 20) + 1, MAPPED),
             (40 << 20, 40 << 20, 40 << 20),
         ] {
