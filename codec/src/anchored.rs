@@ -125,6 +125,77 @@ impl Search {
     }
 }
 
+/// Earlier bytes of a stream read in parts, remembered as fingerprints of the string of
+/// [`Seen::WINDOW`] bytes at every [`Seen::ANCHOR`]-th position (a table of 4-byte slots,
+/// 1/32 of the stream's length): whether a part repeats earlier bytes is then estimated
+/// without them, as [`Search`] would find it (unverified: 32-bit fingerprints, so random
+/// bytes hit about once in 2^32 lookups per remembered string).
+pub struct Seen {
+    table: Vec<u32>,
+    bits: u32,
+}
+
+impl Seen {
+    const WINDOW: usize = 32;
+    const ANCHOR: usize = 128;
+
+    /// For a stream of `len` bytes.
+    pub fn new(len: u64) -> Seen {
+        let bits = (len / Self::ANCHOR as u64)
+            .max(16)
+            .next_power_of_two()
+            .trailing_zeros();
+        Seen {
+            table: vec![0; 1 << bits],
+            bits,
+        }
+    }
+
+    fn hashes(bytes: &[u8]) -> impl Iterator<Item = u64> + '_ {
+        let window = Self::WINDOW;
+        let oldest = (1..window).fold(1u64, |m, _| m.wrapping_mul(MULTIPLIER));
+        let first = bytes.get(..window).map(|w| {
+            w.iter().fold(0u64, |h, &b| {
+                h.wrapping_mul(MULTIPLIER).wrapping_add(u64::from(b) + 1)
+            })
+        });
+        let rolled = (window..bytes.len()).scan(first.unwrap_or(0), move |h, p| {
+            *h = h
+                .wrapping_sub((u64::from(bytes[p - window]) + 1).wrapping_mul(oldest))
+                .wrapping_mul(MULTIPLIER)
+                .wrapping_add(u64::from(bytes[p]) + 1);
+            Some(*h)
+        });
+        first.into_iter().chain(rolled)
+    }
+
+    fn slot(&self, h: u64) -> (usize, u32) {
+        ((h >> (64 - self.bits)) as usize, (h as u32) | 1)
+    }
+
+    /// Remembers `bytes`, which start `at` bytes into the stream.
+    pub fn remember(&mut self, bytes: &[u8], at: u64) {
+        let anchor = Self::ANCHOR as u64;
+        let skip = ((anchor - at % anchor) % anchor) as usize;
+        for h in Self::hashes(bytes).skip(skip).step_by(Self::ANCHOR) {
+            let (slot, print) = self.slot(h);
+            self.table[slot] = print;
+        }
+    }
+
+    /// Whether most of `bytes` repeat bytes remembered: a remembered string met, on
+    /// average, at least every other anchor's distance.
+    pub fn mostly_repeats(&self, bytes: &[u8]) -> bool {
+        let hits = Self::hashes(bytes)
+            .filter(|&h| {
+                let (slot, print) = self.slot(h);
+                self.table[slot] == print
+            })
+            .count();
+        hits * 2 * Self::ANCHOR >= bytes.len()
+    }
+}
+
 /// How many bytes from `data[at..]` on equal the bytes `distance` before them, reading as a
 /// forward copy does.
 fn common_prefix(data: &[u8], at: usize, distance: usize) -> usize {
@@ -172,6 +243,29 @@ mod tests {
             at += 1500 + next() % 2000;
         }
         data
+    }
+
+    #[test]
+    fn bytes_seen_earlier_are_known_again_at_any_offset() {
+        let noise = |n: usize, seed: u64| -> Vec<u8> {
+            let mut s = seed;
+            (0..n)
+                .map(|_| {
+                    s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    (s >> 40) as u8
+                })
+                .collect()
+        };
+        let earlier = noise(200_000, 1);
+        let mut seen = Seen::new(1 << 20);
+        seen.remember(&earlier[..77_777], 0);
+        seen.remember(&earlier[77_777..], 77_777);
+        assert!(seen.mostly_repeats(&earlier[12_345..12_345 + 65_536]));
+        assert!(!seen.mostly_repeats(&noise(65_536, 2)));
+        let most = [&noise(10_000, 3)[..], &earlier[50_001..80_001]].concat();
+        assert!(seen.mostly_repeats(&most));
+        let few = [&noise(30_000, 3)[..], &earlier[50_001..60_001]].concat();
+        assert!(!seen.mostly_repeats(&few));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 use super::embedded;
 use super::method::{self, Method, ENTRY_HEADER};
 use super::possible;
+use crate::anchored::Seen;
 use crate::crc32::Crc32;
 use crate::deflate;
 use crate::error::invalid;
@@ -69,9 +70,10 @@ fn read_at<S: Read + Seek>(
 
 /// The pieces of the `len` bytes of `input` from `start`, if its deflate streams (those
 /// within the decoded-bytes budget of the whole input) span an eighth of it or more, or if a
-/// quarter of it looks incompressible (blocks the general model would store: coded whole,
-/// the input, the models' tables and the coded bytes, about as long as the input, would
-/// pass 2.5 times it); else `None`, and the input is better coded whole. Reads the input
+/// quarter of it looks incompressible and repeats nothing earlier (blocks the general model
+/// would store: coded whole, the input, the models' tables and the coded bytes, about as
+/// long as the input, would pass 2.5 times it); else `None`, and the input is better coded
+/// whole. Reads the input
 /// once, a window of two pieces at a time.
 pub fn plan<S: Read + Seek>(
     input: &mut S,
@@ -84,6 +86,7 @@ pub fn plan<S: Read + Seek>(
     let mut crc = Crc32::new();
     let mut spanned = 0u64;
     let mut incompressible = 0u64;
+    let mut seen = Seen::new(len);
     let mut budget = sizes.decoded;
     let mut window = Vec::new();
     let mut at = 0u64;
@@ -112,8 +115,16 @@ pub fn plan<S: Read + Seek>(
             spanned += s.span.len() as u64;
             budget = budget.saturating_sub(s.decoded);
         }
-        incompressible += general::incompressible_bytes(&window[..end]) as u64;
-        crc.update(&window[..end]);
+        // Incompressible bytes that repeat earlier ones are long repeats for the whole
+        // input's coding (method 8), which pieces would lose.
+        let piece = &window[..end];
+        incompressible += general::incompressible_blocks(piece)
+            .into_iter()
+            .filter(|r| !seen.mostly_repeats(&piece[r.clone()]))
+            .map(|r| r.len() as u64)
+            .sum::<u64>();
+        seen.remember(piece, at);
+        crc.update(piece);
         at += end as u64;
         ends.push(at);
     }

@@ -161,6 +161,16 @@ fn inputs_over_the_threshold_mostly_incompressible_are_coded_in_pieces() {
 }
 
 #[test]
+fn inputs_whose_incompressible_bytes_repeat_earlier_ones_are_coded_whole() {
+    // Six copies of 200 KiB of noise: in pieces, none would see the copies before it.
+    let file = noise(200 << 10, 7).repeat(6);
+    let packed = compress(&file, BLOCKS).unwrap();
+    assert_eq!(packed[5], Method::Long as u8);
+    assert!(packed.len() < file.len() / 5, "{}", packed.len());
+    assert_eq!(decode(&packed).unwrap(), file);
+}
+
+#[test]
 fn a_piece_ends_after_an_embedded_file_it_would_cut() {
     let jpeg = photo(5);
     let before = (128 << 10) - jpeg.len() / 2;
