@@ -70,11 +70,11 @@ fn read_at<S: Read + Seek>(
 
 /// The pieces of the `len` bytes of `input` from `start`, if its deflate streams (those
 /// within the decoded-bytes budget of the whole input) span an eighth of it or more, or if a
-/// quarter of it looks incompressible and repeats nothing earlier (blocks the general model
-/// would store: coded whole, the input, the models' tables and the coded bytes, about as
-/// long as the input, would pass 2.5 times it); else `None`, and the input is better coded
-/// whole. Reads the input
-/// once, a window of two pieces at a time.
+/// quarter of it looks incompressible (blocks the general model would store: coded whole,
+/// the input, the models' tables and the coded bytes, about as long as the input, would
+/// pass 2.5 times it) and less than 1/128 of it repeats earlier bytes (which only the
+/// whole input's coding finds); else `None`, and the input is better coded whole. Reads
+/// the input once, a window of two pieces at a time.
 pub fn plan<S: Read + Seek>(
     input: &mut S,
     start: u64,
@@ -86,6 +86,7 @@ pub fn plan<S: Read + Seek>(
     let mut crc = Crc32::new();
     let mut spanned = 0u64;
     let mut incompressible = 0u64;
+    let mut repeated = 0u64;
     let mut seen = Seen::new(len);
     let mut budget = sizes.decoded;
     let mut window = Vec::new();
@@ -115,26 +116,27 @@ pub fn plan<S: Read + Seek>(
             spanned += s.span.len() as u64;
             budget = budget.saturating_sub(s.decoded);
         }
-        // Incompressible bytes that repeat earlier ones are long repeats for the whole
-        // input's coding (method 8), which pieces would lose.
+        // Bytes that repeat earlier ones are long repeats for the whole input's coding
+        // (method 8), which pieces would lose.
         let piece = &window[..end];
-        incompressible += general::incompressible_blocks(piece)
-            .into_iter()
-            .filter(|r| !seen.mostly_repeats(&piece[r.clone()]))
-            .map(|r| r.len() as u64)
-            .sum::<u64>();
+        for (block, stored) in general::classified_blocks(piece) {
+            if seen.mostly_repeats(&piece[block.clone()]) {
+                repeated += block.len() as u64;
+            } else if stored {
+                incompressible += block.len() as u64;
+            }
+        }
         seen.remember(piece, at);
         crc.update(piece);
         at += end as u64;
         ends.push(at);
     }
-    Ok(
-        (spanned >= len / 8 || incompressible >= len / 4).then(|| Plan {
-            ends,
-            crc: crc.finish(),
-            decoded: sizes.decoded,
-        }),
-    )
+    let unmodelled = incompressible >= len / 4 && repeated < len / 128;
+    Ok((spanned >= len / 8 || unmodelled).then(|| Plan {
+        ends,
+        crc: crc.finish(),
+        decoded: sizes.decoded,
+    }))
 }
 
 /// Writes the pieces of `plan` (made by [`plan`] from the same input) to `output`, each

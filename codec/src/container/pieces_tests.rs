@@ -161,13 +161,18 @@ fn inputs_over_the_threshold_mostly_incompressible_are_coded_in_pieces() {
 }
 
 #[test]
-fn inputs_whose_incompressible_bytes_repeat_earlier_ones_are_coded_whole() {
-    // Six copies of 200 KiB of noise: in pieces, none would see the copies before it.
-    let file = noise(200 << 10, 7).repeat(6);
+fn inputs_with_long_repeats_are_coded_whole() {
+    // In pieces, no copy would see the copies before it. Two copies of 600 KiB of noise: as
+    // much new noise as repeated, more than a quarter of the input.
+    let file = noise(600 << 10, 7).repeat(2);
     let packed = compress(&file, BLOCKS).unwrap();
     assert_eq!(packed[5], Method::Long as u8);
-    assert!(packed.len() < file.len() / 5, "{}", packed.len());
+    assert!(packed.len() < file.len() * 6 / 10, "{}", packed.len());
     assert_eq!(decode(&packed).unwrap(), file);
+    // Noise and a repeat of some of it: 64 KiB of 1.2 MiB (1/19).
+    let noise = noise(1152 << 10, 8);
+    let file = [&noise[..], &noise[..64 << 10]].concat();
+    assert_eq!(compress(&file, BLOCKS).unwrap()[5], Method::Long as u8);
 }
 
 #[test]

@@ -47,14 +47,16 @@ const LAYOUT_ONE_SIZED: u8 = 4;
 /// 64.4 MiB of zipped libraries compressed in 134 MiB instead of 160, 0.007% larger.
 const SIZED_LANE_TABLES: usize = 32 << 20;
 
-/// The blocks of `data` that look incompressible (which the model would store): those of
-/// near 8 bits a byte of order-0 entropy and few repeats.
-pub fn incompressible_blocks(data: &[u8]) -> Vec<std::ops::Range<usize>> {
+/// The blocks of `data` the model classifies, each with whether it looks incompressible
+/// (which the model would store): near 8 bits a byte of order-0 entropy and few repeats.
+pub fn classified_blocks(data: &[u8]) -> Vec<(std::ops::Range<usize>, bool)> {
     analyze::incompressible_blocks(data)
         .into_iter()
         .enumerate()
-        .filter(|&(_, stored)| stored)
-        .map(|(i, _)| i * analyze::BLOCK..((i + 1) * analyze::BLOCK).min(data.len()))
+        .map(|(i, stored)| {
+            let start = i * analyze::BLOCK;
+            (start..(start + analyze::BLOCK).min(data.len()), stored)
+        })
         .collect()
 }
 
