@@ -1,5 +1,6 @@
 //! [`Method::Pieces`]: an input over 64 MiB whose deflate streams span an eighth of it or
-//! more, or a quarter of which looks incompressible, coded in pieces one after another. The encoder reads each piece from the input when
+//! more, or a quarter of which looks incompressible (and little of which repeats earlier
+//! bytes), coded in pieces one after another. The encoder reads each piece from the input when
 //! it codes it and writes the piece's payload before it reads the next; the decoder reads one
 //! piece's payload at a time and writes the piece's bytes before it reads the next. So
 //! neither holds the input, its transformed copy (the input with its streams decoded) or the
