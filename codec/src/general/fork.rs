@@ -128,16 +128,17 @@ pub fn encode(
         (h.join().expect("lane thread panicked"), second)
     });
     drop((a, b));
+    let [first_len, second_len] = [&coded_first, &coded_second].map(segments::parts_len);
     let mut out = head;
-    out.reserve_exact(16 + coded_trunk.len() + coded_first.len() + coded_second.len());
+    out.reserve_exact(16 + coded_trunk.len() + first_len + second_len);
     out.extend_from_slice(&(coded_trunk.len() as u64).to_le_bytes());
-    out.extend_from_slice(&(coded_first.len() as u64).to_le_bytes());
-    // Each lane dropped once copied: the coded bytes are held about once, not twice.
+    out.extend_from_slice(&(first_len as u64).to_le_bytes());
+    // Each part dropped once copied, and stored bytes copied from the input: the coded bytes
+    // are held about once, not twice.
     out.extend_from_slice(&coded_trunk);
     drop(coded_trunk);
-    out.extend_from_slice(&coded_first);
-    drop(coded_first);
-    out.extend_from_slice(&coded_second);
+    segments::append(&mut out, coded_first);
+    segments::append(&mut out, coded_second);
     out
 }
 

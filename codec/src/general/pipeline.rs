@@ -46,10 +46,16 @@ pub fn code(
             let contexts = s.spawn(run);
             let coded = segments::code(Some(&mut *p), &[], data, segs, Some(&mut inputs));
             p.absorb(contexts.join().expect("context thread panicked"));
-            coded
+            joined(coded)
         }),
-        p => segments::code(p, &[], data, segs, None),
+        p => joined(segments::code(p, &[], data, segs, None)),
     }
+}
+
+fn joined(parts: segments::Parts) -> Vec<u8> {
+    let mut out = Vec::new();
+    segments::append(&mut out, parts);
+    out
 }
 
 /// The coder's end: the context thread's inputs, one bit after another.

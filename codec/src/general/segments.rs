@@ -13,6 +13,7 @@ use super::repeats;
 use crate::coder::MAX_STEPS_PER_BYTE;
 use crate::error::invalid;
 use crate::grow;
+use std::borrow::Cow;
 use std::io;
 
 /// Longest segment, so raw lengths fit a u32 comfortably.
@@ -76,39 +77,59 @@ pub fn modelled(segs: &[Planned]) -> usize {
         .sum()
 }
 
+/// A run's coded bytes in parts, in order: a stored segment's part is the data's own bytes,
+/// not a copy (an incompressible input's run held a copy of it beside it, and its joined
+/// layout a third).
+pub type Parts<'a> = Vec<Cow<'a, [u8]>>;
+
 /// Codes the segments `segs` of `data` with `predictor` (none when nothing is modelled), the
 /// inputs of any contexts run elsewhere taken from `remote`. The predictor's history is `head`
 /// followed by `data`: it has seen `head` (a forked half's trunk) and nothing else.
-pub fn code(
+pub fn code<'a>(
     mut predictor: Option<&mut Predictor>,
     head: &[u8],
-    data: &[u8],
+    data: &'a [u8],
     segs: &[Planned],
     mut remote: Option<&mut RemoteInputs>,
-) -> Vec<u8> {
-    let mut out = Vec::new();
+) -> Parts<'a> {
+    let mut parts = Vec::with_capacity(2 * segs.len());
     for &(start, end, coding) in segs {
         let raw = &data[start..end];
         let (kind, coded) = match (coding, predictor.as_deref_mut()) {
             (Coding::Modelled, Some(p)) => (
                 KIND_CM,
-                cm::encode(p, head, data, start..end, remote.as_deref_mut()),
+                Cow::Owned(cm::encode(p, head, data, start..end, remote.as_deref_mut())),
             ),
-            (Coding::Modelled | Coding::Stored, _) => (KIND_STORED, raw.to_vec()),
+            (Coding::Modelled | Coding::Stored, _) => (KIND_STORED, Cow::Borrowed(raw)),
             (Coding::Repeat { distance }, _) => {
                 let distance = u32::try_from(distance).expect("repeats lie within 4 GiB");
-                (KIND_REPEAT, distance.to_le_bytes().to_vec())
+                (KIND_REPEAT, Cow::Owned(distance.to_le_bytes().to_vec()))
             }
         };
         if let (KIND_STORED | KIND_REPEAT, Some(p)) = (kind, predictor.as_deref_mut()) {
             p.observe(History::new(head, &data[..end]));
         }
-        out.push(kind);
-        out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(coded.len() as u32).to_le_bytes());
-        out.extend_from_slice(&coded);
+        let mut header = Vec::with_capacity(9);
+        header.push(kind);
+        header.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+        header.extend_from_slice(&(coded.len() as u32).to_le_bytes());
+        parts.push(Cow::Owned(header));
+        parts.push(coded);
     }
-    out
+    parts
+}
+
+/// Bytes of `parts`.
+pub fn parts_len(parts: &Parts) -> usize {
+    parts.iter().map(|p| p.len()).sum()
+}
+
+/// Appends `parts` to `out`, each dropped once copied.
+pub fn append(out: &mut Vec<u8>, parts: Parts) {
+    out.reserve(parts_len(&parts));
+    for part in parts {
+        out.extend_from_slice(&part);
+    }
 }
 
 /// One parsed segment.

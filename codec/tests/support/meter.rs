@@ -122,3 +122,13 @@ pub fn decode(packed: &[u8], limit: usize) -> Cost {
         result: result.unwrap_or_else(|_| panic!("decompress panicked")),
     }
 }
+
+/// What `f` returns, and the most heap bytes live at once while it ran beyond those live
+/// before. The caller holds [`alone`].
+#[allow(dead_code)]
+pub fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = LIVE.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let out = f();
+    (out, PEAK.load(Ordering::SeqCst) - base)
+}
