@@ -125,17 +125,22 @@ pub fn encode(
     let mut residual = residual(&data, &repeats);
     let original_len = data.len();
     drop(data);
-    let (method, coded) = residual_method(&mut residual);
+    let (method, mut coded) = residual_method(&mut residual);
     debug_assert!(method != Method::Long);
-    let mut out = Vec::with_capacity(4 + references.len() * REFERENCE_BYTES + 9 + coded.len());
-    write_references(&mut out, &references);
-    out.push(method as u8);
-    out.extend_from_slice(&(coded.len() as u64).to_le_bytes());
-    out.extend_from_slice(&coded);
+    let mut head = Vec::with_capacity(4 + references.len() * REFERENCE_BYTES + 9);
+    write_references(&mut head, &references);
+    head.push(method as u8);
+    head.extend_from_slice(&(coded.len() as u64).to_le_bytes());
+    let len = head.len() + coded.len();
     // Each reference stands for at least 4 KiB in 24 bytes and the residual's payload is
     // never longer than the residual, so this holds; should it not, the input is rebuilt.
-    if out.len() < original_len && possible(original_len as u64, out.len()) {
-        Ok(out)
+    if len < original_len && possible(original_len as u64, len) {
+        drop(residual);
+        // The residual's payload with the references put before it, not copied after them:
+        // an incompressible residual's payload is as long as the input.
+        coded.reserve_exact(head.len());
+        coded.splice(0..0, head);
+        Ok(coded)
     } else {
         Err(rebuild(&residual, &references, original_len).expect("references fit"))
     }

@@ -68,3 +68,21 @@ fn an_incompressible_input_is_held_with_its_coded_bytes_once() {
         data.len()
     );
 }
+
+#[test]
+fn the_residual_of_long_repeats_is_held_with_its_coded_bytes_once() {
+    let _alone = meter::alone();
+    // Noise and a repeat of some of it: the residual (the noise) held its coded bytes twice
+    // more, as the residual's payload and as the payload with the references before it.
+    let noise = noise(12 << 20);
+    let data = [&noise[..], &noise[..2 << 20]].concat();
+    let mut out = Discard::default();
+    let (result, peak) = meter::peak_during(|| codec::compress(Cursor::new(&data), &mut out));
+    result.unwrap();
+    assert!(out.len < noise.len() as u64 + 4096, "{} bytes", out.len);
+    assert!(
+        peak < data.len() * 9 / 4,
+        "{peak} bytes held for {} of input",
+        data.len()
+    );
+}
