@@ -4,6 +4,8 @@
 //! machine finds the same repeats. The long-repeat pass (`container::long`) and the general
 //! model's repeat segments (`general::repeats`) search this way with their own sizes.
 
+use std::ops::Range;
+
 const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Bytes a search may compare verifying and extending hits, per byte of its data, before it
 /// jumps past every verified match (as `skip_matches` does). Near-repeats shorter than
@@ -130,6 +132,7 @@ impl Search {
 /// 1/32 of the stream's length): whether a part repeats earlier bytes is then estimated
 /// without them, as [`Search`] would find it (unverified: 32-bit fingerprints, so random
 /// bytes hit about once in 2^32 lookups per remembered string).
+#[derive(Clone)]
 pub struct Seen {
     table: Vec<u32>,
     bits: u32,
@@ -173,26 +176,42 @@ impl Seen {
         ((h >> (64 - self.bits)) as usize, (h as u32) | 1)
     }
 
-    /// Remembers `bytes`, which start `at` bytes into the stream.
-    pub fn remember(&mut self, bytes: &[u8], at: u64) {
+    /// For each of `blocks` (ranges of `bytes`, in order, covering it) whether most of it
+    /// repeats bytes remembered before (a remembered string met, on average, at least every
+    /// other anchor's distance, among the strings that lie within the block); then remembers
+    /// `bytes`, which start `at` bytes into the stream. One pass of the rolling hash.
+    pub fn repeats_then_remember(
+        &mut self,
+        bytes: &[u8],
+        at: u64,
+        blocks: &[Range<usize>],
+    ) -> Vec<bool> {
         let anchor = Self::ANCHOR as u64;
-        let skip = ((anchor - at % anchor) % anchor) as usize;
-        for h in Self::hashes(bytes).skip(skip).step_by(Self::ANCHOR) {
+        let mut hits = vec![0usize; blocks.len()];
+        let mut anchors = Vec::with_capacity(bytes.len() / Self::ANCHOR + 1);
+        let mut block = 0;
+        for (p, h) in Self::hashes(bytes).enumerate() {
             let (slot, print) = self.slot(h);
+            while blocks.get(block).is_some_and(|b| b.end <= p) {
+                block += 1;
+            }
+            if let Some(b) = blocks.get(block) {
+                if p + Self::WINDOW <= b.end && self.table[slot] == print {
+                    hits[block] += 1;
+                }
+            }
+            if (at + p as u64).is_multiple_of(anchor) {
+                anchors.push((slot, print));
+            }
+        }
+        for (slot, print) in anchors {
             self.table[slot] = print;
         }
-    }
-
-    /// Whether most of `bytes` repeat bytes remembered: a remembered string met, on
-    /// average, at least every other anchor's distance.
-    pub fn mostly_repeats(&self, bytes: &[u8]) -> bool {
-        let hits = Self::hashes(bytes)
-            .filter(|&h| {
-                let (slot, print) = self.slot(h);
-                self.table[slot] == print
-            })
-            .count();
-        hits * 2 * Self::ANCHOR >= bytes.len()
+        blocks
+            .iter()
+            .zip(hits)
+            .map(|(b, hits)| hits * 2 * Self::ANCHOR >= b.len())
+            .collect()
     }
 }
 
@@ -258,14 +277,20 @@ mod tests {
         };
         let earlier = noise(200_000, 1);
         let mut seen = Seen::new(1 << 20);
-        seen.remember(&earlier[..77_777], 0);
-        seen.remember(&earlier[77_777..], 77_777);
-        assert!(seen.mostly_repeats(&earlier[12_345..12_345 + 65_536]));
-        assert!(!seen.mostly_repeats(&noise(65_536, 2)));
+        seen.repeats_then_remember(&earlier[..77_777], 0, &[]);
+        seen.repeats_then_remember(&earlier[77_777..], 77_777, &[]);
+        // Each check on a copy, so that what it remembers meets no later check.
+        let mostly_repeats = |bytes: &[u8]| {
+            let whole = 0..bytes.len();
+            seen.clone()
+                .repeats_then_remember(bytes, 0, std::slice::from_ref(&whole))[0]
+        };
+        assert!(mostly_repeats(&earlier[12_345..12_345 + 65_536]));
+        assert!(!mostly_repeats(&noise(65_536, 2)));
         let most = [&noise(10_000, 3)[..], &earlier[50_001..80_001]].concat();
-        assert!(seen.mostly_repeats(&most));
+        assert!(mostly_repeats(&most));
         let few = [&noise(30_000, 3)[..], &earlier[50_001..60_001]].concat();
-        assert!(!seen.mostly_repeats(&few));
+        assert!(!mostly_repeats(&few));
     }
 
     #[test]

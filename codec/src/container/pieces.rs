@@ -120,14 +120,16 @@ pub fn plan<S: Read + Seek>(
         // Bytes that repeat earlier ones are long repeats for the whole input's coding
         // (method 8), which pieces would lose.
         let piece = &window[..end];
-        for (block, stored) in general::classified_blocks(piece) {
-            if seen.mostly_repeats(&piece[block.clone()]) {
+        let (blocks, stored): (Vec<Range<usize>>, Vec<bool>) =
+            general::classified_blocks(piece).into_iter().unzip();
+        let repeats = seen.repeats_then_remember(piece, at, &blocks);
+        for ((block, stored), repeats) in blocks.into_iter().zip(stored).zip(repeats) {
+            if repeats {
                 repeated += block.len() as u64;
             } else if stored {
                 incompressible += block.len() as u64;
             }
         }
-        seen.remember(piece, at);
         crc.update(piece);
         at += end as u64;
         ends.push(at);
