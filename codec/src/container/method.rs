@@ -350,6 +350,15 @@ pub fn decode(method: Method, payload: &[u8], original_len: usize) -> io::Result
     decode_with(method, payload, original_len, true)
 }
 
+/// [`decode`] of a payload it is given: the general model's forked layouts drop it before
+/// they join their parts ([`general::decode_owned`]).
+pub fn decode_owned(method: Method, payload: Vec<u8>, original_len: usize) -> io::Result<Vec<u8>> {
+    match method {
+        Method::General => general::decode_owned(payload, original_len),
+        _ => decode(method, &payload, original_len),
+    }
+}
+
 /// [`decode`]; unless `parallel`, a BMP's bands and an inflated payload's segments decode
 /// one at a time, so that one band's or segment's tables are held at a time (the bytes are
 /// the same).

@@ -221,8 +221,7 @@ pub fn decode_from<R: Read, W: Write>(
     } else {
         let mut payload = vec![0; payload_len_usize];
         input.read_exact(&mut payload)?;
-        let data = method::decode(method, &payload, original_len as usize)?;
-        drop(payload);
+        let data = method::decode_owned(method, payload, original_len as usize)?;
         if data.len() as u64 != original_len {
             return Err(invalid(format!(
                 "decoded {} bytes, header declares {original_len}",

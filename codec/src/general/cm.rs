@@ -1,6 +1,7 @@
 //! Codes one segment bit by bit with the lane's predictor and a fresh arithmetic coder.
 
 use super::history::History;
+use super::limit::CodedLimit;
 use super::pipeline::RemoteInputs;
 use super::predictor::Predictor;
 use crate::coder::{Decoder, Encoder};
@@ -8,18 +9,32 @@ use crate::error::invalid;
 use crate::grow;
 use std::io;
 
+/// Input bytes between two counts of the coded bytes against a [`CodedLimit`].
+const COUNTED_EVERY: usize = 1 << 16;
+
 /// Codes `lane[range]`, where the predictor's history is `head` followed by `lane` (the
 /// bytes before the range seen); a predictor made with remote contexts takes their inputs
-/// from `remote`.
+/// from `remote`. `None` once the coded bytes pass `limit` (never with remote contexts,
+/// whose thread would wait for this one).
 pub fn encode(
     p: &mut Predictor,
     head: &[u8],
     lane: &[u8],
     range: std::ops::Range<usize>,
     mut remote: Option<&mut RemoteInputs>,
-) -> Vec<u8> {
+    limit: Option<&CodedLimit>,
+) -> Option<Vec<u8>> {
+    debug_assert!(limit.is_none() || remote.is_none());
     let mut enc = Encoder::new();
+    let mut counted = 0;
     for pos in range {
+        if let Some(limit) = limit.filter(|_| pos % COUNTED_EVERY == 0) {
+            let written = enc.bytes_written();
+            if !limit.take(written - counted) {
+                return None;
+            }
+            counted = written;
+        }
         let c = lane[pos];
         let before = History::new(head, &lane[..pos]);
         let after = History::new(head, &lane[..=pos]);
@@ -33,7 +48,11 @@ pub fn encode(
             p.update(bit, after);
         }
     }
-    enc.finish()
+    let coded = enc.finish();
+    match limit {
+        Some(limit) if !limit.take(coded.len() - counted) => None,
+        _ => Some(coded),
+    }
 }
 
 /// Appends exactly `n` decoded bytes to `out` (the predictor's history is `head` followed by

@@ -13,6 +13,7 @@ mod cm;
 mod fork;
 mod hashes;
 mod history;
+mod limit;
 mod matcher;
 mod pipeline;
 mod predictor;
@@ -21,6 +22,7 @@ mod segments;
 mod x86;
 
 use crate::error::invalid;
+use fork::Tables;
 use predictor::{Params, Predictor};
 use std::io;
 
@@ -46,6 +48,10 @@ const LAYOUT_ONE_SIZED: u8 = 4;
 /// buckets a table), most of what a piece of an input over 64 MiB held; so 26 MiB (2^18):
 /// 64.4 MiB of zipped libraries compressed in 134 MiB instead of 160, 0.007% larger.
 const SIZED_LANE_TABLES: usize = 32 << 20;
+/// Forked, the models' tables within 3/8 of the input ([`fork::Tables::Lean`]): written since
+/// session 27 where layout 3 would pass its coded bytes' allowance. Older builds refuse it
+/// by number.
+const LAYOUT_FORKED_LEAN: u8 = 5;
 
 /// The blocks of `data` the model classifies, each with whether it looks incompressible
 /// (which the model would store): near 8 bits a byte of order-0 entropy and few repeats.
@@ -116,13 +122,21 @@ fn encode_transformed(data: &[u8], mut flags: u8, forked: bool, for_memory: bool
     out.extend_from_slice(&(record as u16).to_le_bytes());
     if forked {
         let remote = pipeline::remote_contexts(params, fork::split(data.len())[0]);
-        let for_memory = for_memory || data.len() > fork::BIG;
-        out.push(if for_memory {
-            LAYOUT_FORKED_SIZED
-        } else {
-            LAYOUT_FORKED
-        });
-        out = fork::encode(out, data, params, remote, for_memory);
+        let with_layout = |layout| {
+            let mut head = out.clone();
+            head.push(layout);
+            head
+        };
+        if !(for_memory || data.len() > fork::BIG) {
+            let head = with_layout(LAYOUT_FORKED);
+            return fork::encode(head, data, params, remote, Tables::ForData).expect("no limit");
+        }
+        let head = with_layout(LAYOUT_FORKED_SIZED);
+        if let Some(coded) = fork::encode(head, data, params, remote, Tables::ForMemory) {
+            return coded;
+        }
+        let head = with_layout(LAYOUT_FORKED_LEAN);
+        out = fork::encode(head, data, params, remote, Tables::Lean).expect("no limit");
     } else {
         let segs = segments::plan(data);
         let modelled = segments::modelled(&segs);
@@ -176,6 +190,34 @@ fn decode_lane(lane: &[u8], n: usize, params: Params, for_memory: bool) -> io::R
 
 /// Decodes a payload made by [`encode`] into exactly `original_len` bytes.
 pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
+    let (flags, params, layout) = header(payload)?;
+    let body = &payload[4..];
+    let data = match layout {
+        LAYOUT_ONE => decode_lane(body, original_len, params, false)?,
+        LAYOUT_ONE_SIZED => decode_lane(body, original_len, params, true)?,
+        _ => {
+            let tables = forked_tables(layout)?;
+            fork::decode(body, original_len, params, tables)?.join(original_len)?
+        }
+    };
+    Ok(untransformed(flags, data))
+}
+
+/// [`decode`] of a payload it is given, which a forked layout drops before it joins its
+/// parts: the decoder then holds the output and one half's copy, not the coded bytes too
+/// (bytes coded at nearly their length would pass 2.5 times the input).
+pub fn decode_owned(payload: Vec<u8>, original_len: usize) -> io::Result<Vec<u8>> {
+    let (flags, params, layout) = header(&payload)?;
+    if let LAYOUT_ONE | LAYOUT_ONE_SIZED = layout {
+        return decode(&payload, original_len);
+    }
+    let decoded = fork::decode(&payload[4..], original_len, params, forked_tables(layout)?)?;
+    drop(payload);
+    Ok(untransformed(flags, decoded.join(original_len)?))
+}
+
+/// The flags, the model's parameters and the layout of a payload.
+fn header(payload: &[u8]) -> io::Result<(u8, Params, u8)> {
     let head = payload
         .get(..4)
         .ok_or_else(|| invalid("general model: payload shorter than its header".into()))?;
@@ -196,17 +238,25 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
         sparse: flags & FLAG_SPARSE != 0,
         columns: flags & FLAG_COLUMNS != 0,
     };
-    let mut data = match head[3] {
-        LAYOUT_ONE => decode_lane(&payload[4..], original_len, params, false)?,
-        LAYOUT_ONE_SIZED => decode_lane(&payload[4..], original_len, params, true)?,
-        LAYOUT_FORKED => fork::decode(&payload[4..], original_len, params, false)?,
-        LAYOUT_FORKED_SIZED => fork::decode(&payload[4..], original_len, params, true)?,
-        l => return Err(invalid(format!("general model: unknown layout {l}"))),
-    };
+    Ok((flags, params, head[3]))
+}
+
+/// How the tables of a forked `layout` are sized.
+fn forked_tables(layout: u8) -> io::Result<Tables> {
+    match layout {
+        LAYOUT_FORKED => Ok(Tables::ForData),
+        LAYOUT_FORKED_SIZED => Ok(Tables::ForMemory),
+        LAYOUT_FORKED_LEAN => Ok(Tables::Lean),
+        l => Err(invalid(format!("general model: unknown layout {l}"))),
+    }
+}
+
+/// `data` with the x86 transform undone if `flags` say it was applied.
+fn untransformed(flags: u8, mut data: Vec<u8>) -> Vec<u8> {
     if flags & FLAG_X86 != 0 {
         x86::inverse(&mut data);
     }
-    Ok(data)
+    data
 }
 
 /// `len` bytes of a 27-letter alphabet drawn by an LCG from `seed`: text-like, with no
@@ -222,9 +272,35 @@ fn lcg_text(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// `len` bytes of seven random bits each: coded at about 7/8 of their length, and not
+/// stored (their order-0 entropy is 7 bits a byte).
+#[cfg(test)]
+fn seven_bit_noise(len: usize) -> Vec<u8> {
+    let mut s = 0x9E37_79B9_7F4A_7C15u64;
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 32) as u8 & 0x7f
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_for_memory_coded_at_nearly_their_length_take_smaller_tables() {
+        // Layout 3 held the input, tables as long as it and the coded bytes: 70 MiB of such
+        // bytes compressed in 230 MiB and decompressed in 203.
+        let noise = seven_bit_noise(FORK_MIN);
+        let payload = encode_for_memory(&noise).unwrap();
+        assert_eq!(payload[3], LAYOUT_FORKED_LEAN);
+        assert_eq!(decode(&payload, noise.len()).unwrap(), noise);
+        assert_eq!(decode_owned(payload, noise.len()).unwrap(), noise);
+    }
 
     fn round_trip(data: &[u8]) -> usize {
         let p = encode(data).expect("applies");
@@ -338,7 +414,7 @@ mod tests {
             assert!(segs.len() > 1 || data == &binary);
             let bits = lane_sizes(segments::modelled(&segs), params, false);
             let alone = code_lane(data, &segs, params, bits, 0);
-            let forked = fork::encode(Vec::new(), data, params, 0, false);
+            let forked = fork::encode(Vec::new(), data, params, 0, Tables::ForData);
             for remote in [1, 3, hashes::kinds(params).len()] {
                 let split = code_lane(data, &segs, params, bits, remote);
                 assert!(
@@ -346,7 +422,7 @@ mod tests {
                     "{remote} remote contexts changed the output"
                 );
                 assert!(
-                    fork::encode(Vec::new(), data, params, remote, false) == forked,
+                    fork::encode(Vec::new(), data, params, remote, Tables::ForData) == forked,
                     "{remote} remote contexts changed the forked output"
                 );
             }

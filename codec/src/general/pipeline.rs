@@ -44,11 +44,12 @@ pub fn code(
         Some(p) if remote > 0 => std::thread::scope(|s| {
             let (run, mut inputs) = feed(data, segs, params, bits, remote);
             let contexts = s.spawn(run);
-            let coded = segments::code(Some(&mut *p), &[], data, segs, Some(&mut inputs));
+            let coded = segments::code(Some(&mut *p), &[], data, segs, Some(&mut inputs), None)
+                .expect("no limit");
             p.absorb(contexts.join().expect("context thread panicked"));
             joined(coded)
         }),
-        p => joined(segments::code(p, &[], data, segs, None)),
+        p => joined(segments::code(p, &[], data, segs, None, None).expect("no limit")),
     }
 }
 

@@ -7,6 +7,7 @@
 use super::analyze;
 use super::cm;
 use super::history::History;
+use super::limit::CodedLimit;
 use super::pipeline::RemoteInputs;
 use super::predictor::Predictor;
 use super::repeats;
@@ -84,21 +85,30 @@ pub type Parts<'a> = Vec<Cow<'a, [u8]>>;
 
 /// Codes the segments `segs` of `data` with `predictor` (none when nothing is modelled), the
 /// inputs of any contexts run elsewhere taken from `remote`. The predictor's history is `head`
-/// followed by `data`: it has seen `head` (a forked half's trunk) and nothing else.
+/// followed by `data`: it has seen `head` (a forked half's trunk) and nothing else. `None`
+/// once the coded bytes (headers and stored bytes included) pass `limit`.
 pub fn code<'a>(
     mut predictor: Option<&mut Predictor>,
     head: &[u8],
     data: &'a [u8],
     segs: &[Planned],
     mut remote: Option<&mut RemoteInputs>,
-) -> Parts<'a> {
+    limit: Option<&CodedLimit>,
+) -> Option<Parts<'a>> {
     let mut parts = Vec::with_capacity(2 * segs.len());
     for &(start, end, coding) in segs {
         let raw = &data[start..end];
         let (kind, coded) = match (coding, predictor.as_deref_mut()) {
             (Coding::Modelled, Some(p)) => (
                 KIND_CM,
-                Cow::Owned(cm::encode(p, head, data, start..end, remote.as_deref_mut())),
+                Cow::Owned(cm::encode(
+                    p,
+                    head,
+                    data,
+                    start..end,
+                    remote.as_deref_mut(),
+                    limit,
+                )?),
             ),
             (Coding::Modelled | Coding::Stored, _) => (KIND_STORED, Cow::Borrowed(raw)),
             (Coding::Repeat { distance }, _) => {
@@ -113,10 +123,14 @@ pub fn code<'a>(
         header.push(kind);
         header.extend_from_slice(&(raw.len() as u32).to_le_bytes());
         header.extend_from_slice(&(coded.len() as u32).to_le_bytes());
+        let counted = header.len() + if kind == KIND_CM { 0 } else { coded.len() };
+        if limit.is_some_and(|l| !l.take(counted)) {
+            return None;
+        }
         parts.push(Cow::Owned(header));
         parts.push(coded);
     }
-    parts
+    Some(parts)
 }
 
 /// Bytes of `parts`.
