@@ -127,16 +127,20 @@ fn encode_transformed(data: &[u8], mut flags: u8, forked: bool, for_memory: bool
             head.push(layout);
             head
         };
-        if !(for_memory || data.len() > fork::BIG) {
-            let head = with_layout(LAYOUT_FORKED);
-            return fork::encode(head, data, params, remote, Tables::ForData).expect("no limit");
+        if data.len() <= fork::BIG {
+            let (layout, tables) = if for_memory {
+                (LAYOUT_FORKED_SIZED, Tables::ForMemory)
+            } else {
+                (LAYOUT_FORKED, Tables::ForData)
+            };
+            return fork::encode(with_layout(layout), data, params, remote, tables);
         }
         let head = with_layout(LAYOUT_FORKED_SIZED);
-        if let Some(coded) = fork::encode(head, data, params, remote, Tables::ForMemory) {
+        if let Some(coded) = fork::encode_within_allowance(head, data, params, remote) {
             return coded;
         }
         let head = with_layout(LAYOUT_FORKED_LEAN);
-        out = fork::encode(head, data, params, remote, Tables::Lean).expect("no limit");
+        out = fork::encode(head, data, params, remote, Tables::Lean);
     } else {
         let segs = segments::plan(data);
         let modelled = segments::modelled(&segs);
@@ -292,12 +296,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parts_for_memory_coded_at_nearly_their_length_take_smaller_tables() {
-        // Layout 3 held the input, tables as long as it and the coded bytes: 70 MiB of such
-        // bytes compressed in 230 MiB and decompressed in 203.
-        let noise = seven_bit_noise(FORK_MIN);
-        let payload = encode_for_memory(&noise).unwrap();
-        assert_eq!(payload[3], LAYOUT_FORKED_LEAN);
+    fn lean_forks_decode_from_borrowed_or_given_payloads() {
+        let noise = seven_bit_noise(2 << 20);
+        let params = Params {
+            record: 0,
+            sparse: true,
+            columns: false,
+        };
+        let head = vec![FLAG_SPARSE, 0, 0, LAYOUT_FORKED_LEAN];
+        let payload = fork::encode(head, &noise, params, 0, Tables::Lean);
         assert_eq!(decode(&payload, noise.len()).unwrap(), noise);
         assert_eq!(decode_owned(payload, noise.len()).unwrap(), noise);
     }
