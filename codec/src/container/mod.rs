@@ -95,8 +95,9 @@ pub const MAGIC: [u8; 4] = *b"RCZ\x1a";
 /// general model's layout 3 (forked, tables sized for memory, for inputs over 64 MiB; session
 /// 21): streams of layout 2 decode as before, and older builds refuse layout 3 by number.
 /// Method 9 (method 4 with long repeats as references, session 22) likewise, method 10
-/// (an input over 64 MiB in pieces, session 25) and the general model's layout 4 (one lane,
-/// tables sized for memory, session 26). Version 10
+/// (an input over 64 MiB in pieces, session 25) and the general model's layouts 4 (one lane,
+/// tables sized for memory, session 26) and 5 (forked, tables within 3/8 of the input, for
+/// inputs over 64 MiB coded at more than layout 3 leaves room for; session 27). Version 10
 /// (session 24): the deflate token model walks its hash chains at least 16 links deep and
 /// never shallower than the deepest likely depth its stream has shown, instead of at least
 /// 256, and codes a length that is not the longest match's as its distance below it.
