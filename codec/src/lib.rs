@@ -4,13 +4,12 @@
 //! container (see [`container`]): a header naming the model that coded the payload, the
 //! original length and its CRC-32, so foreign, old or corrupt input is rejected with
 //! `io::ErrorKind::InvalidData` instead of producing wrong bytes.
-// The exceptions are `model::prefetch` (a cache hint), `model::huge` (tables aligned to
-// 2 MiB) and `allocator` (glibc's mmap threshold fixed).
+// The exceptions are `model::prefetch` (a cache hint) and `model::huge` (tables aligned to
+// 2 MiB).
 #![deny(unsafe_code)]
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
-mod allocator;
 mod anchored;
 mod audio;
 mod coder;
@@ -27,11 +26,8 @@ mod model;
 
 /// Compresses everything readable from `input` (from its current position to the end) and
 /// writes one container to `output`. The whole input is held in memory, except for inputs
-/// over 64 MiB that are coded in pieces, each read when it is coded. On glibc, the first call
-/// of this or [`decompress`] fixes malloc's mmap threshold at 1 MiB for the process, so that
-/// the blocks the codec frees leave its resident memory (`src/allocator.rs`).
+/// over 64 MiB that are coded in pieces, each read when it is coded.
 pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
-    allocator::return_large_blocks();
     container::encode_from(&mut input, &mut output, container::PIECES)?;
     output.flush()
 }
@@ -41,7 +37,6 @@ pub fn compress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) ->
 /// panics, and its work and memory are bounded by the input's size (the bound is stated in
 /// the container's documentation, `codec/src/container/mod.rs`).
 pub fn decompress<S: Read + Seek, W: Write + Seek>(mut input: S, mut output: W) -> io::Result<()> {
-    allocator::return_large_blocks();
     let start = input.stream_position()?;
     let len = input.seek(SeekFrom::End(0))?.saturating_sub(start);
     input.seek(SeekFrom::Start(start))?;
@@ -60,7 +55,6 @@ pub fn compress_in_pieces<S: Read + Seek, W: Write + Seek>(
     from: u64,
     piece: usize,
 ) -> io::Result<()> {
-    allocator::return_large_blocks();
     let sizes = container::Sizes {
         from,
         piece,
