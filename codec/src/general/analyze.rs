@@ -44,11 +44,7 @@ fn entropy(block: &[u8]) -> u64 {
 
 /// Remembers earlier 16-byte strings (every 4th position) to spot repeats of random data.
 struct RepeatFinder {
-    /// A region of its own past glibc's largest mmap threshold from 8 MiB on
-    /// ([`crate::model::huge`]): the tables of 8-16 MiB planned and freed for each part raised
-    /// the threshold, and blocks freed below it then stayed in glibc's heap (70 MiB of float
-    /// samples compressed in 179 MiB, 173 with this).
-    table: crate::model::huge::HugeTable<u32>,
+    table: Vec<u32>,
     mask: usize,
 }
 
@@ -67,7 +63,7 @@ impl RepeatFinder {
             .trailing_zeros()
             .clamp(10, 22);
         RepeatFinder {
-            table: crate::model::huge::HugeTable::filled(1 << bits, u32::MAX),
+            table: vec![u32::MAX; 1 << bits],
             mask: (1 << bits) - 1,
         }
     }
