@@ -49,6 +49,7 @@ pub fn work(op: &Operation, messages: &mut File) -> i32 {
 }
 
 fn prepare_and_code(op: &Operation, name: &str, level: i32, messages: &mut File) -> io::Result<()> {
+    crate::memory::return_freed_blocks();
     let mut memory = ResidentMemory::open();
     let mut stdin = File::from(io::stdin().as_fd().try_clone_to_owned()?);
     let mut input = Vec::new();

@@ -53,6 +53,22 @@ unsafe impl GlobalAlloc for HugePageAllocator {
     }
 }
 
+/// Fixes glibc's mmap threshold at 1 MiB for the worker, for every built-in codec alike.
+/// glibc maps blocks from its threshold on afresh and unmaps them when freed, but raises the
+/// threshold to the size of any mapped block freed (up to 32 MiB), and its trim threshold to
+/// twice that; blocks below it then come from its heap, which keeps what is freed. A codec's
+/// peak then counted memory it had given back: the reference codec compressed 70 MiB of
+/// float samples in 219 MiB resident while it held at most 183 MiB (177 with the threshold
+/// fixed). A fixed threshold is also one glibc never moves. External commands exec their own
+/// allocator and are not affected.
+pub fn return_freed_blocks() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: sets one parameter of glibc's allocator; a refused value leaves its own policy.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Reads the worker's own resident memory. Opened before the sandbox closes the filesystem.
 pub struct ResidentMemory {
     status: Option<File>,
@@ -106,5 +122,63 @@ impl ResidentMemory {
             .parse()
             .ok()?;
         Some(kib * 1024)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    const CHILD: &str = "RUNNER_TEST_FREED_BLOCKS";
+
+    /// A block of `mib` MiB with every page written, so that all of it is resident.
+    fn written_block(mib: usize) -> Vec<u8> {
+        let mut block = Vec::with_capacity(mib << 20);
+        block.resize(mib << 20, 7u8);
+        std::hint::black_box(block)
+    }
+
+    #[cfg(target_env = "gnu")]
+    #[test]
+    fn blocks_freed_in_a_worker_leave_its_resident_memory() {
+        if std::env::var_os(CHILD).is_some() {
+            // In a process of its own, so that no other test allocates meanwhile.
+            super::return_freed_blocks();
+            let mut memory = super::ResidentMemory::open();
+            // Unfixed, glibc raised its threshold to 24 MiB when this block was freed, so
+            // that a 16 MiB block then came from its heap and stayed.
+            drop(written_block(24));
+            let before = memory.current().expect("VmRSS");
+            drop(written_block(16));
+            let kept = memory.current().expect("VmRSS").saturating_sub(before);
+            println!("kept {kept} bytes");
+            return;
+        }
+        let me = std::env::current_exe().expect("the test binary");
+        let out = Command::new(me)
+            .args([
+                "--exact",
+                "memory::tests::blocks_freed_in_a_worker_leave_its_resident_memory",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .expect("runs the test binary again");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let kept: u64 = text
+            .lines()
+            .find_map(|l| {
+                l.split("kept ")
+                    .nth(1)?
+                    .strip_suffix(" bytes")?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("no figure from the child: {text}"));
+        assert!(
+            kept < 4 << 20,
+            "{kept} bytes of a 16 MiB block freed are still resident"
+        );
     }
 }
