@@ -23,6 +23,8 @@ mod grow;
 mod image;
 mod jpeg;
 mod model;
+#[cfg(test)]
+mod test_noise;
 
 /// Compresses everything readable from `input` (from its current position to the end) and
 /// writes one container to `output`. The whole input is held in memory, except for inputs

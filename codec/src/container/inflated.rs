@@ -196,7 +196,7 @@ pub fn decode(
             let mut decoded: Vec<_> = batch
                 .segments
                 .clone()
-                .map(|i| (apart.as_ref().map(|a| a.0) != Some(i)).then(|| decode(&segments[i])))
+                .map(|i| (batch.heavy_apart != Some(i)).then(|| decode(&segments[i])))
                 .collect();
             if let Some((i, handle)) = apart {
                 decoded[i - batch.segments.start] =

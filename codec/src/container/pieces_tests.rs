@@ -6,6 +6,7 @@ use super::embedded_tests::photo;
 use super::pieces::Sizes;
 use super::{decode, decode_from, encode_from, Method, HEADER_LEN};
 use crate::deflate::tests::{gzip, prose_from};
+use crate::test_noise::noise;
 use std::cell::RefCell;
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 use std::rc::Rc;
@@ -112,19 +113,6 @@ fn a_piece_ends_at_the_first_stream_end_past_its_length() {
         assert!(matches!(method, Method::Inflated | Method::InflatedRepeats));
     }
     assert_eq!(decode(&packed).unwrap(), file);
-}
-
-/// `n` bytes that look random (xorshift), from `seed`.
-fn noise(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect()
 }
 
 /// Pieces of 128 KiB: two 64 KiB blocks of the general model's analysis each.

@@ -339,11 +339,11 @@ mod tests {
         let mut n = BIG + 1;
         while n < 2048 * MIB {
             let most = 2 * n + n / 2 - n / 8;
-            let longer = split(n)[1].max(split(n)[2]);
+            let [t, a, b] = split(n);
+            let (longer, modelled) = (a.max(b), t + a.max(b));
             for params in all_params() {
                 let peak = planned_peak(n, params, Tables::ForMemory);
-                let [t, a, b] = split(n);
-                let bits = table_sizes(n, t + a.max(b), params, Tables::ForMemory);
+                let bits = table_sizes(n, modelled, params, Tables::ForMemory);
                 let allowance = coded_allowance(n, 2 * Predictor::table_bytes(bits, params));
                 assert!(peak <= 2 * n, "{n} bytes, {params:?}: {peak} bytes planned");
                 assert!(peak + allowance <= most, "{n} bytes, {params:?}");
@@ -358,8 +358,7 @@ mod tests {
                 );
                 // Layout 5's coded bytes are dropped before the parts are joined (at the top
                 // level, where they can be as long as the input: `decode_owned`).
-                let [t, a, b] = split(n);
-                let bits = table_sizes(n, t + a.max(b), params, Tables::Lean);
+                let bits = table_sizes(n, modelled, params, Tables::Lean);
                 let lean = n + 2 * Predictor::table_bytes(bits, params);
                 assert!(
                     lean + n <= most,

@@ -280,15 +280,9 @@ fn lcg_text(len: usize, seed: u64) -> Vec<u8> {
 /// stored (their order-0 entropy is 7 bits a byte).
 #[cfg(test)]
 fn seven_bit_noise(len: usize) -> Vec<u8> {
-    let mut s = 0x9E37_79B9_7F4A_7C15u64;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 32) as u8 & 0x7f
-        })
-        .collect()
+    let mut bytes = crate::test_noise::noise(len, 0x9E37_79B9_7F4A_7C15);
+    bytes.iter_mut().for_each(|b| *b &= 0x7f);
+    bytes
 }
 
 #[cfg(test)]
