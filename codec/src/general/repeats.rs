@@ -31,18 +31,7 @@ pub fn find(data: &[u8]) -> Vec<(usize, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn noise(n: usize, seed: u64) -> Vec<u8> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                (s >> 56) as u8
-            })
-            .collect()
-    }
+    use crate::test_noise::noise;
 
     fn check(data: &[u8], found: &[(usize, usize, usize)]) {
         let mut last = 0;
