@@ -1,7 +1,8 @@
 //! BMP header parsing: where the pixel array is and how its rows are laid out.
 //!
-//! Only uncompressed 24-bit (BI_RGB) and 32-bit (BI_RGB or BI_BITFIELDS) bitmaps are
-//! accepted; every other byte of the file (headers, masks, palette gap, padding, trailing
+//! Only uncompressed 24-bit (BI_RGB) and 32-bit (BI_RGB or BI_BITFIELDS) bitmaps, and 8-bit
+//! ones whose palette is the grey ramp (entry `i` is grey level `i`, so that an index is a
+//! brightness a neighbour's predicts), are accepted; every other byte of the file (headers, masks, palette gap, padding, trailing
 //! data) is carried verbatim by the caller, so only the fields that locate pixels matter.
 
 /// Where the pixels of a bitmap live inside the file.
@@ -12,7 +13,7 @@ pub struct Layout {
     pub width: usize,
     /// Number of rows (absolute value of `biHeight`).
     pub height: usize,
-    /// Bytes per pixel: 3 or 4.
+    /// Bytes per pixel: 1 (grey), 3 or 4.
     pub channels: usize,
     /// Bytes per stored row, a multiple of 4.
     pub stride: usize,
@@ -43,6 +44,7 @@ impl Layout {
 const FILE_HEADER: usize = 14;
 const BI_RGB: u32 = 0;
 const BI_BITFIELDS: u32 = 3;
+const PALETTE_ENTRIES: usize = 256;
 
 fn u16_at(h: &[u8], at: usize) -> Option<u32> {
     let b = h.get(at..at + 2)?;
@@ -72,6 +74,7 @@ pub fn parse(head: &[u8], file_len: usize) -> Option<Layout> {
     let bpp = u16_at(head, 28)?;
     let compression = u32_at(head, 30)?;
     let channels = match (bpp, compression) {
+        (8, BI_RGB) if grey_ramp(head, info_size, offset) => 1,
         (24, BI_RGB) => 3,
         (32, BI_RGB) | (32, BI_BITFIELDS) => 4,
         _ => return None,
@@ -97,6 +100,24 @@ pub fn parse(head: &[u8], file_len: usize) -> Option<Layout> {
         return None;
     }
     Some(layout)
+}
+
+/// Whether an 8-bit bitmap's palette (after the info header, before the pixels at `offset`)
+/// has all 256 entries and entry `i` is grey level `i` (its fourth byte, unused, may be
+/// anything).
+fn grey_ramp(head: &[u8], info_size: usize, offset: usize) -> bool {
+    let used = u32_at(head, 46).unwrap_or(u32::MAX) as usize;
+    let start = FILE_HEADER + info_size;
+    let end = start + 4 * PALETTE_ENTRIES;
+    if !matches!(used, 0 | PALETTE_ENTRIES) || end > offset {
+        return false;
+    }
+    head.get(start..end).is_some_and(|palette| {
+        palette
+            .chunks_exact(4)
+            .enumerate()
+            .all(|(i, e)| e[..3] == [i as u8; 3])
+    })
 }
 
 #[cfg(test)]
@@ -129,6 +150,37 @@ mod tests {
             parse(&h, 54 + 16 * 3 - 1).is_none(),
             "pixel array past the end"
         );
+    }
+
+    /// An 8-bit bitmap of `width` x `height` with `palette` after its header.
+    pub(crate) fn paletted(width: i32, height: i32, palette: &[[u8; 4]]) -> Vec<u8> {
+        let mut h = header(width, height, 8, 0);
+        let offset = (h.len() + 4 * palette.len()) as u32;
+        h[10..14].copy_from_slice(&offset.to_le_bytes());
+        for e in palette {
+            h.extend_from_slice(e);
+        }
+        h
+    }
+
+    pub(crate) fn grey_palette() -> Vec<[u8; 4]> {
+        (0..=255u8).map(|i| [i, i, i, 0]).collect()
+    }
+
+    #[test]
+    fn takes_8_bit_bitmaps_whose_palette_is_the_grey_ramp_only() {
+        let grey = paletted(5, 2, &grey_palette());
+        let l = parse(&grey, grey.len() + 16).unwrap();
+        assert_eq!((l.width, l.height, l.channels, l.stride), (5, 2, 1, 8));
+        let mut colours = grey_palette();
+        colours[200] = [200, 201, 200, 0];
+        let coloured = paletted(5, 2, &colours);
+        assert!(parse(&coloured, coloured.len() + 16).is_none());
+        assert!(parse(&paletted(5, 2, &grey_palette()[..255]), 2000).is_none());
+        let mut unused_byte = grey_palette();
+        unused_byte[7][3] = 9;
+        let unused = paletted(5, 2, &unused_byte);
+        assert!(parse(&unused, unused.len() + 16).is_some());
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Lossless model for uncompressed 24-bit and 32-bit BMP files.
+//! Lossless model for uncompressed 24-bit and 32-bit BMP files, and 8-bit grey ones.
 //!
-//! Payload: `FORMAT (1) | pixel offset (u32 LE) | the file's first `offset` bytes verbatim |
+//! Payload: `FORMAT (1; GREY for 8-bit bitmaps) | pixel offset (u32 LE) | the file's first `offset` bytes verbatim |
 //! padding flag (1: 0 = every row-padding byte is zero, 1 = they follow raw) | [padding] |
 //! bytes after the pixel array, raw | band count (1) | coded length of every band but the
 //! last (u32 LE each) | the bands' arithmetic-coded streams`.
@@ -24,8 +24,27 @@ use bmp::Layout;
 use std::io;
 
 const FORMAT: u8 = 1;
+/// The format byte of an 8-bit grey bitmap's payload (older builds refuse it by number).
+const GREY: u8 = 2;
 /// Plane `p` holds byte `CHANNEL_OF_PLANE[p]` of each pixel (BMP stores B, G, R, A).
 const CHANNEL_OF_PLANE: [usize; 4] = [1, 2, 0, 3];
+
+/// The byte of each pixel plane `p` holds, for pixels of `channels` bytes.
+fn channel_of_plane(p: usize, channels: usize) -> usize {
+    if channels == 1 {
+        0
+    } else {
+        CHANNEL_OF_PLANE[p]
+    }
+}
+
+fn format_byte(layout: &Layout) -> u8 {
+    if layout.channels == 1 {
+        GREY
+    } else {
+        FORMAT
+    }
+}
 /// Bands are only split when each half has at least this many pixels.
 const MIN_BAND_PIXELS: usize = 1 << 16;
 
@@ -62,7 +81,7 @@ pub fn encode_with(data: &[u8], parallel: bool) -> Option<Vec<u8>> {
     let layout = bmp::parse(data, data.len())?;
     let offset = u32::try_from(layout.offset).ok()?;
     let pixels = &data[layout.offset..layout.end()];
-    let mut out = vec![FORMAT];
+    let mut out = vec![format_byte(&layout)];
     out.extend_from_slice(&offset.to_le_bytes());
     out.extend_from_slice(&data[..layout.offset]);
     let pad = layout.padding();
@@ -125,7 +144,7 @@ fn split_planes(pixels: &[u8], layout: &Layout, first: usize, rows: usize) -> Ve
     for row in pixels.chunks_exact(layout.stride).skip(first).take(rows) {
         for px in row[..layout.row_bytes()].chunks_exact(ch) {
             for (p, plane) in planes.iter_mut().enumerate() {
-                plane.push(px[CHANNEL_OF_PLANE[p]]);
+                plane.push(px[channel_of_plane(p, ch)]);
             }
         }
     }
@@ -153,7 +172,7 @@ pub fn decode(payload: &[u8], original_len: usize) -> io::Result<Vec<u8>> {
 pub fn decode_with(payload: &[u8], original_len: usize, parallel: bool) -> io::Result<Vec<u8>> {
     let mut pos = 0;
     let format = take(payload, &mut pos, 1, "format byte")?[0];
-    if format != FORMAT {
+    if format != FORMAT && format != GREY {
         return Err(invalid(format!("unknown image payload format {format}")));
     }
     let b = take(payload, &mut pos, 4, "pixel offset")?;
@@ -165,7 +184,7 @@ pub fn decode_with(payload: &[u8], original_len: usize, parallel: bool) -> io::R
     }
     let head = take(payload, &mut pos, offset, "BMP headers")?;
     let layout = bmp::parse(head, original_len)
-        .filter(|l| l.offset == offset)
+        .filter(|l| l.offset == offset && format_byte(l) == format)
         .ok_or_else(|| invalid("stored BMP headers are not a supported bitmap".into()))?;
     let what = "image model output";
     let mut out = Vec::new();
@@ -237,7 +256,7 @@ pub fn decode_with(payload: &[u8], original_len: usize, parallel: bool) -> io::R
             for x in 0..layout.width {
                 let mut px = [0u8; 4];
                 for (p, plane) in band.iter().enumerate() {
-                    px[CHANNEL_OF_PLANE[p]] = plane[r * layout.width + x];
+                    px[channel_of_plane(p, layout.channels)] = plane[r * layout.width + x];
                 }
                 out.extend_from_slice(&px[..layout.channels]);
             }

@@ -119,6 +119,51 @@ fn thirty_two_bit_round_trips() {
     }));
 }
 
+/// An 8-bit bitmap with the grey ramp as its palette, pixels from `pixel(x, y)`.
+fn grey_bitmap(width: usize, height: i32, pixel: impl Fn(usize, usize) -> u8) -> Vec<u8> {
+    let stride = (width + 3) & !3;
+    let rows = height.unsigned_abs() as usize;
+    let mut data = header(width as i32, height, 8, 0, 1024 + stride * rows);
+    data[10..14].copy_from_slice(&(54u32 + 1024).to_le_bytes());
+    for i in 0..=255u8 {
+        data.extend_from_slice(&[i, i, i, 0]);
+    }
+    for y in 0..rows {
+        data.extend((0..width).map(|x| pixel(x, y)));
+        data.extend(std::iter::repeat_n(0, stride - width));
+    }
+    data
+}
+
+#[test]
+fn grey_bitmaps_round_trip_as_one_plane() {
+    for w in 1..6 {
+        roundtrip(&grey_bitmap(w, 3, |x, y| gradient(x, y, 0)));
+        roundtrip(&grey_bitmap(w, -4, |x, y| noise(x, y, 0)));
+    }
+    let mut data = grey_bitmap(7, 5, |x, y| gradient(x, y, 1));
+    data.extend_from_slice(b"trailing junk");
+    roundtrip(&data);
+    let data = grey_bitmap(300, 480, |x, y| gradient(x, y, 2));
+    let payload = encode(&data).unwrap();
+    assert_eq!(payload[0], super::GREY);
+    assert_eq!(decode(&payload, data.len()).unwrap(), data);
+    // A gradient with three bits of noise: little more than those three bits a pixel.
+    assert!(payload.len() < 300 * 480 * 5 / 8, "{} bytes", payload.len());
+}
+
+#[test]
+fn a_payload_whose_format_byte_disagrees_with_its_bitmap_is_refused() {
+    let grey = grey_bitmap(9, 7, |x, y| gradient(x, y, 0));
+    let colour = bitmap(9, 7, 24, gradient);
+    for (data, other) in [(grey, super::FORMAT), (colour, super::GREY)] {
+        let mut payload = encode(&data).unwrap();
+        payload[0] = other;
+        let err = decode(&payload, data.len()).unwrap_err();
+        assert!(err.to_string().contains("not a supported bitmap"), "{err}");
+    }
+}
+
 #[test]
 fn other_bitmaps_are_not_taken() {
     let mut eight = header(4, 4, 8, 0, 16);
