@@ -9,7 +9,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 /// with them only when asked (`madvise` mode), this allocator asks for every block of at
 /// least 2 MiB. Such blocks are mappings of their own, advised whole and grown by moving
 /// their pages (`mremap`), never copied: advising part of a block glibc had mapped split its
-/// mapping in two, so that glibc's `realloc` could no longer move it and copied it instead,
+/// mapping into several, so that glibc's `realloc` could no longer move it and copied it instead,
 /// charging a codec whose buffer grew from 32 to 33 MiB with 32 MiB it never held. The
 /// advice changes how pages are backed, never what they hold.
 pub struct HugePageAllocator;
@@ -17,8 +17,8 @@ pub struct HugePageAllocator;
 const HUGE_PAGE: usize = 2 << 20;
 const PAGE: usize = 4096;
 
-/// Whether a block of `layout` is a mapping of its own (the same answer for its whole life,
-/// since `realloc` keeps the alignment).
+/// Whether a block of `size` bytes aligned to `align` is a mapping of its own; `realloc`
+/// moves a block whose size crosses the boundary into the other kind.
 fn mapped(size: usize, align: usize) -> bool {
     size >= HUGE_PAGE && align <= PAGE
 }

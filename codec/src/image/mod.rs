@@ -1,9 +1,10 @@
 //! Lossless model for uncompressed 24-bit and 32-bit BMP files, and 8-bit grey ones.
 //!
-//! Payload: `FORMAT (1; GREY for 8-bit bitmaps) | pixel offset (u32 LE) | the file's first `offset` bytes verbatim |
-//! padding flag (1: 0 = every row-padding byte is zero, 1 = they follow raw) | [padding] |
-//! bytes after the pixel array, raw | band count (1) | coded length of every band but the
-//! last (u32 LE each) | the bands' arithmetic-coded streams`.
+//! Payload: `format (1: FORMAT for 24- and 32-bit bitmaps, GREY for 8-bit ones) | pixel
+//! offset (u32 LE) | the file's first `offset` bytes verbatim | padding flag (1: 0 = every
+//! row-padding byte is zero, 1 = they follow raw) | [padding] | bytes after the pixel array,
+//! raw | band count (1) | coded length of every band but the last (u32 LE each) | the bands'
+//! arithmetic-coded streams`.
 //! Bands are horizontal stripes coded independently (so two threads can run), each a
 //! pixel-by-pixel, plane-by-plane prediction + context-mixed residual coder ([`strip`]).
 
@@ -38,6 +39,7 @@ fn channel_of_plane(p: usize, channels: usize) -> usize {
     }
 }
 
+/// The format byte of a payload of this bitmap.
 fn format_byte(layout: &Layout) -> u8 {
     if layout.channels == 1 {
         GREY
@@ -45,6 +47,7 @@ fn format_byte(layout: &Layout) -> u8 {
         FORMAT
     }
 }
+
 /// Bands are only split when each half has at least this many pixels.
 const MIN_BAND_PIXELS: usize = 1 << 16;
 
