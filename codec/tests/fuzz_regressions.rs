@@ -53,6 +53,7 @@ fn seed_streams_decode() {
         "seed-wav.rcz",
         "seed-wav6.rcz",
         "seed-bmp.rcz",
+        "seed-bmp-grey.rcz",
         "seed-gzip.rcz",
         "seed-png.rcz",
         "seed-jpeg.rcz",

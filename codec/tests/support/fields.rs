@@ -184,6 +184,7 @@ impl Locate<'_> {
             (26, 2, "planes"),
             (28, 2, "bits per pixel"),
             (34, 4, "image size"),
+            (46, 4, "colours used"),
         ] {
             self.field(head + at, width, format!("{path}: BMP {what}"), len);
         }
