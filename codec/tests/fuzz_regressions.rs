@@ -56,6 +56,7 @@ fn seed_streams_decode() {
         "seed-bmp-grey.rcz",
         "seed-gzip.rcz",
         "seed-png.rcz",
+        "seed-png-grey.rcz",
         "seed-jpeg.rcz",
         "seed-embedded.rcz",
         "seed-progressive.rcz",

@@ -180,23 +180,50 @@ fn png_file(width: u32, height: u32, colour: u8, channels: usize, chunk_len: usi
 
 #[test]
 fn png_pixels_become_a_bmp_segment_and_rebuild_exactly() {
-    for (colour, channels) in [(2, 3), (6, 4)] {
-        let png = png_file(61, 40, colour, channels, 500);
+    for (colour, channels, palette, height) in [(2, 3, 0, 40), (6, 4, 0, 40), (0, 1, 1024, 1075)] {
+        let png = png_file(61, height, colour, channels, 500);
         let split = round_trip(&png);
         let bmp = split
             .segments
             .iter()
             .find(|&r| split.transformed[r.clone()].starts_with(b"BM"))
             .expect("a BMP segment");
-        assert_eq!(bmp.len(), 54 + (61 * channels).div_ceil(4) * 4 * 40);
+        assert_eq!(
+            bmp.len(),
+            54 + palette + (61 * channels).div_ceil(4) * 4 * height as usize
+        );
         assert_eq!(split.segments.last().unwrap().end, split.transformed.len());
     }
 }
 
 #[test]
+fn grey_pngs_of_2_16_pixels_and_more_become_bmps_told_from_colour_by_length() {
+    // 32 x 2048: 2^16 pixels, taken; one row fewer, not.
+    let has_bmp = |png: &[u8]| round_trip(png).transformed.windows(2).any(|w| w == b"BM");
+    assert!(has_bmp(&png_file(32, 2048, 0, 1, 8192)));
+    assert!(!has_bmp(&png_file(32, 2047, 0, 1, 8192)), "too few pixels");
+    // Every grey image taken is told from a colour one by its BMP's length.
+    for width in 1..=4096 {
+        let height = (1usize << 16).div_ceil(width);
+        for height in [height, height + 1, 2 * height] {
+            let grey = png::Image {
+                width,
+                height,
+                channels: 1,
+            };
+            let colour = png::Image {
+                channels: 3,
+                ..grey
+            };
+            assert_ne!(grey.bmp_len(), colour.bmp_len(), "{width} x {height}");
+        }
+    }
+}
+
+#[test]
 fn png_without_pixel_support_is_still_recompressed() {
-    // Grey, one channel: the scanlines stay as they are.
-    let png = png_file(64, 64, 0, 1, 8192);
+    // Grey with alpha, two channels: the scanlines stay as they are.
+    let png = png_file(64, 64, 4, 2, 8192);
     let split = round_trip(&png);
     assert!(split.transformed.len() > 64 * 65);
     assert!(!split.transformed.windows(2).any(|w| w == b"BM"));

@@ -144,14 +144,25 @@ impl WrapperModel {
         let alpha = self
             .alpha
             .code(io, u32::from(gi.is_some_and(|i| i.channels == 4)));
-        let image = Image {
+        let colour = Image {
             width: width as usize,
             height: height as usize,
             channels: 3 + alpha as usize,
         };
-        if image.bmp_len() != represented {
+        // A grey image is told by its BMP's length (`png::ihdr` takes none as long as its
+        // colour BMP would be), so colour images' side information is as it always was, and
+        // builds that know no grey BMP refuse one as pixels that do not fit.
+        let grey = Image {
+            channels: 1,
+            ..colour
+        };
+        let image = if colour.bmp_len() == represented {
+            colour
+        } else if alpha == 0 && grey.bmp_len() == represented {
+            grey
+        } else {
             return None;
-        }
+        };
         let mut filters = Vec::new();
         let mut prev = 0usize;
         for y in 0..image.height {
