@@ -93,12 +93,10 @@ unsafe impl GlobalAlloc for HugePageAllocator {
                 if old_len == new_len {
                     return ptr;
                 }
+                // The mapping keeps its advice when it grows or moves.
                 let moved = libc::mremap(ptr.cast(), old_len, new_len, libc::MREMAP_MAYMOVE);
                 if moved == libc::MAP_FAILED {
                     return std::ptr::null_mut();
-                }
-                if new_len > old_len {
-                    advise_huge(moved, new_len);
                 }
                 moved.cast()
             }

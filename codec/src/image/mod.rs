@@ -30,12 +30,12 @@ const GREY: u8 = 2;
 /// Plane `p` holds byte `CHANNEL_OF_PLANE[p]` of each pixel (BMP stores B, G, R, A).
 const CHANNEL_OF_PLANE: [usize; 4] = [1, 2, 0, 3];
 
-/// The byte of each pixel plane `p` holds, for pixels of `channels` bytes.
-fn channel_of_plane(p: usize, channels: usize) -> usize {
+/// The byte of each pixel that each plane holds, for pixels of `channels` bytes.
+fn channels_of_planes(channels: usize) -> &'static [usize] {
     if channels == 1 {
-        0
+        &[0]
     } else {
-        CHANNEL_OF_PLANE[p]
+        &CHANNEL_OF_PLANE
     }
 }
 
@@ -143,11 +143,12 @@ pub fn encode_with(data: &[u8], parallel: bool) -> Option<Vec<u8>> {
 /// The planes of rows `first..first + rows` of the pixel array.
 fn split_planes(pixels: &[u8], layout: &Layout, first: usize, rows: usize) -> Vec<Vec<u8>> {
     let ch = layout.channels;
+    let order = channels_of_planes(ch);
     let mut planes = vec![Vec::with_capacity(layout.width * rows); ch];
     for row in pixels.chunks_exact(layout.stride).skip(first).take(rows) {
         for px in row[..layout.row_bytes()].chunks_exact(ch) {
-            for (p, plane) in planes.iter_mut().enumerate() {
-                plane.push(px[channel_of_plane(p, ch)]);
+            for (plane, &c) in planes.iter_mut().zip(order) {
+                plane.push(px[c]);
             }
         }
     }
@@ -251,6 +252,7 @@ pub fn decode_with(payload: &[u8], original_len: usize, parallel: bool) -> io::R
 
     let pad = layout.padding();
     let row_len = layout.row_bytes() + pad;
+    let order = channels_of_planes(layout.channels);
     let mut row_index = 0;
     for band in &decoded {
         let rows_here = band.first().map_or(0, |p| p.len() / layout.width);
@@ -258,8 +260,8 @@ pub fn decode_with(payload: &[u8], original_len: usize, parallel: bool) -> io::R
             grow::room(&mut out, row_len, original_len, what)?;
             for x in 0..layout.width {
                 let mut px = [0u8; 4];
-                for (p, plane) in band.iter().enumerate() {
-                    px[channel_of_plane(p, layout.channels)] = plane[r * layout.width + x];
+                for (plane, &c) in band.iter().zip(order) {
+                    px[c] = plane[r * layout.width + x];
                 }
                 out.extend_from_slice(&px[..layout.channels]);
             }
